@@ -1,0 +1,69 @@
+//! The frame of every page: skip link, navigation, theme toggle.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// Navigation and main content area.
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let link = "rounded px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-slate-900 aria-[current=page]:text-white dark:text-slate-200 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-slate-100 dark:aria-[current=page]:text-slate-900";
+    view! {
+        <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:p-2">
+            "Skip to content"
+        </a>
+        <header class="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+            <nav aria-label="Main" class="mx-auto flex max-w-7xl flex-wrap items-center gap-1 px-4 py-2">
+                <a href="/" class="mr-4 flex items-center gap-2 text-lg font-bold tracking-tight">
+                    <span aria-hidden="true" class="inline-block h-4 w-4 rounded-sm bg-gradient-to-br from-sky-500 to-emerald-500"></span>
+                    "Headroom"
+                </a>
+                <A href="/" exact=true attr:class=link>"Overview"</A>
+                <A href="/clusters" attr:class=link>"Clusters"</A>
+                <span class="flex-1"></span>
+                <ThemeToggle/>
+            </nav>
+        </header>
+        <main id="main" class="mx-auto max-w-7xl px-4 py-6">{children()}</main>
+    }
+}
+
+/// Switches between light and dark, remembered in a cookie so the server renders
+/// the chosen theme; without a choice the system preference applies (pure CSS).
+#[component]
+pub fn ThemeToggle() -> impl IntoView {
+    let toggle = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::wasm_bindgen::JsCast;
+            let doc = document();
+            let Some(html) = doc.document_element() else { return };
+            let classes = html.class_list();
+            let dark_now = classes.contains("dark")
+                || (!classes.contains("light")
+                    && window()
+                        .match_media("(prefers-color-scheme: dark)")
+                        .ok()
+                        .flatten()
+                        .is_some_and(|m| m.matches()));
+            let next = if dark_now { "light" } else { "dark" };
+            let _ = classes.remove_2("dark", "light");
+            let _ = classes.add_1(next);
+            if let Ok(doc) = doc.dyn_into::<leptos::web_sys::HtmlDocument>() {
+                let _ = doc.set_cookie(&format!("theme={next}; Path=/; Max-Age=31536000; SameSite=Lax"));
+            }
+        }
+    };
+    view! {
+        <button
+            type="button"
+            on:click=toggle
+            data-testid="theme-toggle"
+            class="rounded p-2 text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800"
+            title="Switch between light and dark"
+        >
+            <span class="sr-only">"Switch between light and dark"</span>
+            <span aria-hidden="true" class="dark:hidden">"☾"</span>
+            <span aria-hidden="true" class="hidden dark:inline">"☀"</span>
+        </button>
+    }
+}

@@ -1,0 +1,6 @@
+//! UI pieces shared by every feature's pages.
+
+pub mod chart;
+pub mod format;
+pub mod layout;
+pub mod widgets;

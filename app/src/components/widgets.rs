@@ -1,0 +1,107 @@
+//! Small widgets: health badges, ledger bars, error panels.
+
+use leptos::prelude::*;
+
+use crate::fleet::ledger::{Health, Ledger};
+
+/// Background and text classes for a health band (colour is never the only signal:
+/// the band's name is always written too).
+pub fn health_classes(h: Health) -> &'static str {
+    match h {
+        Health::Healthy => "bg-emerald-100 text-emerald-900 dark:bg-emerald-900/60 dark:text-emerald-100",
+        Health::Constrained => "bg-amber-100 text-amber-900 dark:bg-amber-800/60 dark:text-amber-100",
+        Health::Critical => "bg-red-100 text-red-900 dark:bg-red-900/70 dark:text-red-100",
+    }
+}
+
+/// A pill naming a health band.
+#[component]
+pub fn HealthBadge(health: Health) -> impl IntoView {
+    view! {
+        <span class=format!("inline-block rounded-full px-2 py-0.5 text-xs font-medium {}", health_classes(health))>
+            {health.as_str()}
+        </span>
+    }
+}
+
+/// A horizontal stacked bar of a ledger: allocated, reserved, out of service, free.
+#[component]
+pub fn LedgerBar(ledger: Ledger, #[prop(into)] unit: String) -> impl IntoView {
+    let total = ledger.total().max(1) as f64;
+    let parts = [
+        ("Allocated", ledger.allocated(), "bg-sky-600"),
+        ("Reserved", ledger.reserved(), "bg-violet-500"),
+        ("Out of service", ledger.out_of_service(), "bg-slate-400"),
+        ("Free", ledger.free(), "bg-emerald-400"),
+    ];
+    let label = format!(
+        "{} {unit} total: {} allocated, {} reserved, {} out of service, {} free",
+        super::format::units(ledger.total()),
+        super::format::units(ledger.allocated()),
+        super::format::units(ledger.reserved()),
+        super::format::units(ledger.out_of_service()),
+        super::format::units(ledger.free()),
+    );
+    view! {
+        <div>
+            <div class="flex h-6 w-full overflow-hidden rounded bg-slate-200 dark:bg-slate-700" role="img" aria-label=label>
+                {parts
+                    .iter()
+                    .map(|(name, v, color)| {
+                        let style = format!("width: {:.3}%", *v as f64 / total * 100.0);
+                        view! { <div class=*color style=style title=*name></div> }
+                    })
+                    .collect_view()}
+            </div>
+            <dl class="mt-3 grid grid-cols-2 gap-2 text-sm sm:grid-cols-5">
+                <div>
+                    <dt class="text-slate-500 dark:text-slate-400">"Total"</dt>
+                    <dd class="font-semibold tabular-nums">{super::format::units(ledger.total())}</dd>
+                </div>
+                {parts
+                    .iter()
+                    .map(|(name, v, color)| {
+                        view! {
+                            <div>
+                                <dt class="flex items-center gap-1 text-slate-500 dark:text-slate-400">
+                                    <span class=format!("inline-block h-2 w-2 rounded-sm {color}")></span>
+                                    {*name}
+                                </dt>
+                                <dd class="font-semibold tabular-nums">{super::format::units(*v)}</dd>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </dl>
+        </div>
+    }
+}
+
+/// Shows a server function's error in words (the status code was set on the server).
+#[component]
+pub fn ErrorPanel(error: ServerFnError) -> impl IntoView {
+    let message = match error {
+        ServerFnError::ServerError(m) => m,
+        other => other.to_string(),
+    };
+    view! {
+        <div role="alert" class="rounded border border-red-300 bg-red-50 p-4 text-red-900 dark:border-red-700 dark:bg-red-950 dark:text-red-100">
+            <p class="font-semibold">"Could not show this page"</p>
+            <p class="mt-1 text-sm">{message}</p>
+        </div>
+    }
+}
+
+/// A page heading with an optional subtitle.
+#[component]
+pub fn PageHeader(#[prop(into)] title: String, #[prop(optional, into)] subtitle: Option<String>, #[prop(optional)] children: Option<Children>) -> impl IntoView {
+    view! {
+        <div class="mb-6 flex flex-wrap items-end justify-between gap-4">
+            <div>
+                <h1 class="text-2xl font-semibold tracking-tight">{title}</h1>
+                {subtitle.map(|s| view! { <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">{s}</p> })}
+            </div>
+            {children.map(|c| c())}
+        </div>
+    }
+}

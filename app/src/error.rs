@@ -1,0 +1,139 @@
+//! The one error policy of Headroom's server side.
+//!
+//! Typed: what a caller can act on — bad input naming its field (`invalid`), a
+//! missing object (`not_found`), a stale or refused change (`conflict`), an
+//! unreachable database (`unavailable`). `anyhow`: everything else, which is a
+//! bug or an outage; it is logged with its detail and answered with a generic
+//! message. No SQL text, stack or path ever reaches a client.
+//!
+//! The JSON shape is PRODUCT.md "The contract": `{"error": {"code", "message", "field"?}}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::fleet::query::FieldError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{message}")]
+    Invalid {
+        field: Option<&'static str>,
+        message: String,
+    },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the database is unavailable; try again shortly")]
+    Unavailable(#[source] anyhow::Error),
+    #[error("something went wrong on our side; it has been logged")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        AppError::Invalid {
+            field: Some(field),
+            message: message.into(),
+        }
+    }
+
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Invalid { .. } => "invalid",
+            AppError::NotFound(_) => "not_found",
+            AppError::Conflict(_) => "conflict",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            AppError::Invalid { field, .. } => *field,
+            _ => None,
+        }
+    }
+
+    /// Logs the detail of server-side failures; client errors are not worth a log line.
+    fn log(&self) {
+        match self {
+            AppError::Internal(e) => tracing::error!(error = ?e, "internal error"),
+            AppError::Unavailable(e) => tracing::warn!(error = ?e, "database unavailable"),
+            _ => {}
+        }
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                AppError::Unavailable(e.into())
+            }
+            e => AppError::Internal(e.into()),
+        }
+    }
+}
+
+impl From<FieldError> for AppError {
+    fn from(e: FieldError) -> Self {
+        AppError::Invalid {
+            field: Some(e.field),
+            message: format!("{}: {}", e.field, e.message),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.to_string(),
+                field: self.field(),
+            },
+        };
+        (self.status_code(), axum::Json(body)).into_response()
+    }
+}
+
+/// Turns an error into a server function's error, logging it and setting the
+/// HTTP status of the page or call being served. (Use it explicitly: `?` alone
+/// would pick `ServerFnError`'s blanket conversion, which knows no status.)
+pub fn server_error(e: AppError) -> leptos::prelude::ServerFnError {
+    {
+        e.log();
+        if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            opts.set_status(e.status_code());
+        }
+        leptos::prelude::ServerFnError::ServerError(e.to_string())
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

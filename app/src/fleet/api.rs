@@ -1,0 +1,47 @@
+//! Server functions of the fleet pages: thin wrappers over the service layer.
+
+use leptos::prelude::*;
+
+use super::types::{ClusterDetail, FilterOptions, FleetSummary, RegionDetail};
+#[cfg(feature = "ssr")]
+use super::types::{Cluster, Page};
+
+/// The fleet overview.
+#[server]
+pub async fn get_fleet_summary() -> Result<FleetSummary, ServerFnError> {
+    let db = crate::db_from_context()?;
+    Ok(super::server::service::fleet_summary(&db).await.map_err(crate::error::server_error)?)
+}
+
+/// A region's page.
+#[server]
+pub async fn get_region_detail(code: String) -> Result<RegionDetail, ServerFnError> {
+    let db = crate::db_from_context()?;
+    Ok(super::server::service::region_detail(&db, &code).await.map_err(crate::error::server_error)?)
+}
+
+/// A cluster's page.
+#[server]
+pub async fn get_cluster_detail(id: i64) -> Result<ClusterDetail, ServerFnError> {
+    let db = crate::db_from_context()?;
+    Ok(super::server::service::cluster_detail(&db, id).await.map_err(crate::error::server_error)?)
+}
+
+/// The cluster list page: the filter choices and one page of clusters, given the
+/// page's raw URL query (parsed on the server with the same code as the API).
+#[server]
+pub async fn get_cluster_page(query: Vec<(String, String)>) -> Result<ClusterPageData, ServerFnError> {
+    let db = crate::db_from_context()?;
+    let q = super::query::ClusterQuery::parse(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|e| crate::error::server_error(e.into()))?;
+    let page: Page<Cluster> = super::server::service::clusters(&db, &q).await.map_err(crate::error::server_error)?;
+    let options = super::server::service::filter_options(&db).await.map_err(crate::error::server_error)?;
+    Ok(ClusterPageData { page, options })
+}
+
+/// What the cluster list page shows.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ClusterPageData {
+    pub page: super::types::Page<super::types::Cluster>,
+    pub options: FilterOptions,
+}

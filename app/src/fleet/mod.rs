@@ -1,0 +1,11 @@
+//! The fleet: regions, zones, SKUs, clusters and their capacity ledgers.
+
+pub mod api;
+pub mod codes;
+pub mod ledger;
+pub mod pages;
+pub mod query;
+pub mod types;
+
+#[cfg(feature = "ssr")]
+pub mod server;

@@ -1,0 +1,156 @@
+//! `/` — the fleet overview.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::format::{percent, units};
+use crate::components::widgets::{health_classes, ErrorPanel, HealthBadge, PageHeader};
+use crate::fleet::api::get_fleet_summary;
+use crate::fleet::codes::Family;
+use crate::fleet::types::FleetSummary;
+
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let summary = Resource::new(|| (), |_| get_fleet_summary());
+    view! {
+        <Title text="Fleet overview · Headroom"/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match summary.await {
+                    Ok(s) => view! { <Overview summary=s/> }.into_any(),
+                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Overview(summary: FleetSummary) -> impl IntoView {
+    let t = summary.thresholds;
+    let subtitle = format!(
+        "{} regions · {} clusters · constrained from {}, critical from {}",
+        units(summary.regions),
+        units(summary.clusters),
+        percent(t.constrained_bp as f64 / 10_000.0),
+        percent(t.critical_bp as f64 / 10_000.0),
+    );
+    let c = summary.health_counts;
+    view! {
+        <PageHeader title="Fleet overview" subtitle=subtitle/>
+        <section aria-labelledby="totals" class="mb-8">
+            <h2 id="totals" class="sr-only">"Totals"</h2>
+            <div class="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+                {summary
+                    .totals
+                    .iter()
+                    .map(|u| {
+                        let l = u.rollup.ledger;
+                        view! {
+                            <div class="rounded-lg border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+                                <div class="flex items-center justify-between">
+                                    <h3 class="text-sm font-medium text-slate-600 dark:text-slate-400">{u.unit.as_str()}</h3>
+                                    <HealthBadge health=u.rollup.health/>
+                                </div>
+                                <p class="mt-1 text-2xl font-semibold tabular-nums">{units(l.free())}<span class="text-sm font-normal text-slate-500">" free"</span></p>
+                                <p class="text-xs text-slate-500 tabular-nums dark:text-slate-400">
+                                    {format!("{} total · {} allocated · {} reserved · {} utilized", units(l.total()), units(l.allocated()), units(l.reserved()), percent(u.rollup.utilization))}
+                                </p>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+                <div class="rounded-lg border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+                    <h3 class="text-sm font-medium text-slate-600 dark:text-slate-400">"Region × SKU health"</h3>
+                    <ul class="mt-2 space-y-1 text-sm">
+                        <li class="flex justify-between"><span>"healthy"</span><span class="tabular-nums font-semibold">{c.healthy}</span></li>
+                        <li class="flex justify-between"><span>"constrained"</span><span class="tabular-nums font-semibold">{c.constrained}</span></li>
+                        <li class="flex justify-between"><span>"critical"</span><span class="tabular-nums font-semibold">{c.critical}</span></li>
+                    </ul>
+                </div>
+            </div>
+        </section>
+
+        <div class="grid gap-8 xl:grid-cols-3">
+            <section aria-labelledby="grid-title" class="xl:col-span-2">
+                <h2 id="grid-title" class="mb-2 text-lg font-semibold">"Utilization by region and SKU family"</h2>
+                <div class="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
+                    <table class="w-full text-sm" data-testid="health-grid">
+                        <caption class="sr-only">"Utilization and health band of each region by SKU family"</caption>
+                        <thead class="bg-slate-50 text-left dark:bg-slate-900">
+                            <tr>
+                                <th scope="col" class="px-3 py-2">"Region"</th>
+                                {Family::ALL.iter().map(|f| view! { <th scope="col" class="px-3 py-2 text-center">{f.as_str()}</th> }).collect_view()}
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {summary
+                                .grid
+                                .iter()
+                                .map(|row| {
+                                    view! {
+                                        <tr class="border-t border-slate-100 dark:border-slate-800">
+                                            <th scope="row" class="px-3 py-1.5 text-left font-normal">
+                                                <a class="font-medium text-sky-700 hover:underline dark:text-sky-400" href=format!("/regions/{}", row.region)>{row.name.clone()}</a>
+                                                <span class="ml-1 text-xs text-slate-500">{row.region.clone()}</span>
+                                            </th>
+                                            {row
+                                                .cells
+                                                .iter()
+                                                .map(|cell| match cell {
+                                                    Some(c) => view! {
+                                                        <td class=format!("px-2 py-1.5 text-center tabular-nums {}", health_classes(c.rollup.health)) title=format!("{} · {}", c.family, c.rollup.health)>
+                                                            {percent(c.rollup.utilization)}
+                                                            <span class="sr-only">{format!(" {}", c.rollup.health)}</span>
+                                                        </td>
+                                                    }.into_any(),
+                                                    None => view! { <td class="px-2 py-1.5 text-center text-slate-400">"—"</td> }.into_any(),
+                                                })
+                                                .collect_view()}
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </section>
+
+            <section aria-labelledby="hot-title">
+                <h2 id="hot-title" class="mb-2 text-lg font-semibold">"Most constrained"</h2>
+                <div class="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
+                    <table class="w-full text-sm" data-testid="most-constrained">
+                        <thead class="bg-slate-50 text-left dark:bg-slate-900">
+                            <tr>
+                                <th scope="col" class="px-3 py-2">"Region × SKU"</th>
+                                <th scope="col" class="px-3 py-2 text-right">"Free"</th>
+                                <th scope="col" class="px-3 py-2 text-right">"Used"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {summary
+                                .most_constrained
+                                .iter()
+                                .map(|p| {
+                                    view! {
+                                        <tr class="border-t border-slate-100 dark:border-slate-800">
+                                            <td class="px-3 py-1.5">
+                                                <a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/clusters?region={}&sku={}&sort=-utilization", p.region, p.sku)>
+                                                    {format!("{} · {}", p.region, p.sku)}
+                                                </a>
+                                            </td>
+                                            <td class="px-3 py-1.5 text-right tabular-nums">{format!("{} {}", units(p.rollup.ledger.free()), p.unit)}</td>
+                                            <td class="px-3 py-1.5 text-right">
+                                                <span class=format!("rounded px-1.5 py-0.5 tabular-nums {}", health_classes(p.rollup.health))>{percent(p.rollup.utilization)}</span>
+                                            </td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </section>
+        </div>
+    }
+}

@@ -1,0 +1,105 @@
+//! `/regions/{code}` — a region's ledger by zone × SKU and its trend.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::chart::TrendChart;
+use crate::components::format::{percent, units};
+use crate::components::widgets::{health_classes, ErrorPanel, HealthBadge, PageHeader};
+use crate::fleet::api::get_region_detail;
+use crate::fleet::types::RegionDetail;
+
+#[component]
+pub fn RegionPage() -> impl IntoView {
+    let params = use_params_map();
+    let detail = Resource::new(
+        move || params.read().get("code").unwrap_or_default(),
+        get_region_detail,
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(d) => view! { <Region detail=d/> }.into_any(),
+                    Err(e) => view! { <Title text="Region not found · Headroom"/><ErrorPanel error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Region(detail: RegionDetail) -> impl IntoView {
+    let r = detail.region;
+    let subtitle = format!("{} · {} · {} · {} clusters", r.code, r.geography, r.lifecycle, units(r.clusters));
+    let trend_label = format!("Daily utilization of {} by SKU family, last 365 days", r.name);
+    let code = r.code.clone();
+    view! {
+        <Title text=format!("{} · Headroom", r.name)/>
+        <nav aria-label="Breadcrumb" class="mb-2 text-sm text-slate-500"><a href="/" class="hover:underline">"Overview"</a>" / "{r.code.clone()}</nav>
+        <PageHeader title=r.name.clone() subtitle=subtitle>
+            <div class="flex items-center gap-3">
+                <HealthBadge health=r.health/>
+                <a class="text-sm text-sky-700 hover:underline dark:text-sky-400" href=format!("/clusters?region={}", code)>"Clusters in this region →"</a>
+            </div>
+        </PageHeader>
+
+        <section aria-labelledby="trend" class="mb-8 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+            <h2 id="trend" class="mb-2 text-lg font-semibold">"Utilization trend"</h2>
+            <TrendChart series=detail.trend thresholds=detail.thresholds label=trend_label/>
+        </section>
+
+        <section aria-labelledby="zones">
+            <h2 id="zones" class="mb-2 text-lg font-semibold">"Ledger by zone and SKU"</h2>
+            <div class="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
+                <table class="w-full text-sm" data-testid="zone-sku">
+                    <thead class="bg-slate-50 text-left dark:bg-slate-900">
+                        <tr>
+                            <th scope="col" class="px-3 py-2">"Zone"</th>
+                            <th scope="col" class="px-3 py-2">"SKU"</th>
+                            <th scope="col" class="px-3 py-2">"Family"</th>
+                            <th scope="col" class="px-3 py-2 text-right">"Clusters"</th>
+                            <th scope="col" class="px-3 py-2 text-right">"Total"</th>
+                            <th scope="col" class="px-3 py-2 text-right">"Allocated"</th>
+                            <th scope="col" class="px-3 py-2 text-right">"Reserved"</th>
+                            <th scope="col" class="px-3 py-2 text-right">"Out of service"</th>
+                            <th scope="col" class="px-3 py-2 text-right">"Free"</th>
+                            <th scope="col" class="px-3 py-2 text-right">"Utilization"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {detail
+                            .zones
+                            .iter()
+                            .map(|z| {
+                                let l = z.rollup.ledger;
+                                view! {
+                                    <tr class="border-t border-slate-100 dark:border-slate-800">
+                                        <td class="px-3 py-1.5">{z.zone}</td>
+                                        <td class="px-3 py-1.5">
+                                            <a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/clusters?region={}&zone={}&sku={}", r.code, z.zone, z.sku)>{z.sku.clone()}</a>
+                                        </td>
+                                        <td class="px-3 py-1.5">{z.family.as_str()}</td>
+                                        <td class="px-3 py-1.5 text-right tabular-nums">{z.rollup.clusters}</td>
+                                        <td class="px-3 py-1.5 text-right tabular-nums">{format!("{} {}", units(l.total()), z.unit)}</td>
+                                        <td class="px-3 py-1.5 text-right tabular-nums">{units(l.allocated())}</td>
+                                        <td class="px-3 py-1.5 text-right tabular-nums">{units(l.reserved())}</td>
+                                        <td class="px-3 py-1.5 text-right tabular-nums">{units(l.out_of_service())}</td>
+                                        <td class="px-3 py-1.5 text-right tabular-nums">{units(l.free())}</td>
+                                        <td class="px-3 py-1.5 text-right">
+                                            <span class=format!("rounded px-1.5 py-0.5 tabular-nums {}", health_classes(z.rollup.health))>
+                                                {percent(z.rollup.utilization)}
+                                                <span class="sr-only">{format!(" {}", z.rollup.health)}</span>
+                                            </span>
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,295 @@
+//! The fleet service layer, shared by server functions and REST handlers: parse
+//! rows into domain types, apply the health thresholds, assemble views.
+
+use std::collections::BTreeMap;
+
+use anyhow::anyhow;
+
+use super::store::{self, ClusterRow, HistoryPoint, RegionRow, SumRow};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::fleet::codes::{CapacityUnit, ClusterLifecycle, Family, RegionLifecycle};
+use crate::fleet::ledger::{Health, Ledger, Thresholds};
+use crate::fleet::query::{ClusterQuery, ClusterSort, Cursor};
+use crate::fleet::types::*;
+use crate::settings::server::thresholds;
+
+/// How many region × SKU pairs the overview lists as most constrained.
+const MOST_CONSTRAINED: usize = 12;
+/// How many days the trend charts show.
+pub const TREND_DAYS: i64 = 365;
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(anyhow!("stored {what} is invalid: {e}"))
+}
+
+fn ledger_of(total: i64, allocated: i64, reserved: i64, oos: i64) -> AppResult<Ledger> {
+    Ledger::parse(total, allocated, reserved, oos).map_err(|e| corrupt("ledger", e))
+}
+
+fn family(s: &str) -> AppResult<Family> {
+    Family::parse(s).map_err(|e| corrupt("family", e))
+}
+
+fn unit(s: &str) -> AppResult<CapacityUnit> {
+    CapacityUnit::parse(s).map_err(|e| corrupt("unit", e))
+}
+
+fn cluster_from(row: ClusterRow, t: &Thresholds) -> AppResult<Cluster> {
+    let ledger = ledger_of(row.total, row.allocated, row.reserved, row.out_of_service)?;
+    Ok(Cluster::new(
+        row.id,
+        row.name,
+        row.region,
+        row.zone,
+        row.sku,
+        family(&row.family)?,
+        ClusterLifecycle::parse(&row.lifecycle).map_err(|e| corrupt("lifecycle", e))?,
+        ledger,
+        t,
+    ))
+}
+
+fn sum_rollup(row: &SumRow, t: &Thresholds) -> AppResult<Rollup> {
+    Ok(Rollup::new(
+        ledger_of(row.total, row.allocated, row.reserved, row.out_of_service)?,
+        row.clusters,
+        t,
+    ))
+}
+
+fn region_sku_from(row: &SumRow, t: &Thresholds) -> AppResult<RegionSku> {
+    Ok(RegionSku {
+        region: row.region.clone(),
+        sku: row.sku.clone(),
+        family: family(&row.family)?,
+        unit: unit(&row.unit)?,
+        rollup: sum_rollup(row, t)?,
+    })
+}
+
+fn region_from(row: RegionRow, mut skus: Vec<RegionSku>) -> AppResult<Region> {
+    skus.sort_by(|a, b| b.rollup.utilization.total_cmp(&a.rollup.utilization));
+    Ok(Region {
+        lifecycle: RegionLifecycle::parse(&row.lifecycle).map_err(|e| corrupt("region lifecycle", e))?,
+        health: skus.iter().map(|s| s.rollup.health).max().unwrap_or(Health::Healthy),
+        clusters: skus.iter().map(|s| s.rollup.clusters).sum(),
+        code: row.code,
+        name: row.name,
+        geography: row.geography,
+        skus,
+    })
+}
+
+/// Every region with its region × SKU rollups.
+pub async fn regions(db: &Db) -> AppResult<Vec<Region>> {
+    let t = thresholds(db.pool()).await?;
+    let rows = store::list_regions(db.pool()).await?;
+    let mut by_region: BTreeMap<String, Vec<RegionSku>> = BTreeMap::new();
+    for s in store::region_sku_sums(db.pool(), None).await? {
+        by_region.entry(s.region.clone()).or_default().push(region_sku_from(&s, &t)?);
+    }
+    rows.into_iter()
+        .map(|r| {
+            let skus = by_region.remove(&r.code).unwrap_or_default();
+            region_from(r, skus)
+        })
+        .collect()
+}
+
+/// The fleet overview: totals per unit, the region × family grid, the hot spots.
+pub async fn fleet_summary(db: &Db) -> AppResult<FleetSummary> {
+    let t = thresholds(db.pool()).await?;
+    let regions = regions(db).await?;
+    let mut totals: BTreeMap<CapacityUnit, (Ledger, i64)> = BTreeMap::new();
+    let mut counts = HealthCounts::default();
+    let mut all_pairs = Vec::new();
+    let mut grid = Vec::with_capacity(regions.len());
+    for region in &regions {
+        let mut cells: Vec<Option<(Ledger, i64)>> = vec![None; Family::ALL.len()];
+        for s in &region.skus {
+            let entry = totals.entry(s.unit).or_default();
+            entry.0 = entry.0.plus(s.rollup.ledger);
+            entry.1 += s.rollup.clusters;
+            let i = Family::ALL.iter().position(|f| *f == s.family).unwrap_or(0);
+            let cell = cells[i].get_or_insert_with(Default::default);
+            cell.0 = cell.0.plus(s.rollup.ledger);
+            cell.1 += s.rollup.clusters;
+            match s.rollup.health {
+                Health::Healthy => counts.healthy += 1,
+                Health::Constrained => counts.constrained += 1,
+                Health::Critical => counts.critical += 1,
+            }
+            all_pairs.push(s.clone());
+        }
+        grid.push(GridRow {
+            region: region.code.clone(),
+            name: region.name.clone(),
+            health: region.health,
+            cells: cells
+                .into_iter()
+                .zip(Family::ALL)
+                .map(|(c, f)| {
+                    c.map(|(ledger, n)| FamilyCell {
+                        family: *f,
+                        rollup: Rollup::new(ledger, n, &t),
+                    })
+                })
+                .collect(),
+        });
+    }
+    all_pairs.sort_by(|a, b| b.rollup.utilization.total_cmp(&a.rollup.utilization));
+    all_pairs.truncate(MOST_CONSTRAINED);
+    Ok(FleetSummary {
+        regions: regions.len() as i64,
+        clusters: regions.iter().map(|r| r.clusters).sum(),
+        thresholds: t,
+        totals: totals
+            .into_iter()
+            .map(|(unit, (ledger, n))| UnitTotal {
+                unit,
+                rollup: Rollup::new(ledger, n, &t),
+            })
+            .collect(),
+        health_counts: counts,
+        grid,
+        most_constrained: all_pairs,
+    })
+}
+
+/// One region with its SKU rollups, or `not_found`.
+pub async fn region(db: &Db, code: &str) -> AppResult<Region> {
+    let t = thresholds(db.pool()).await?;
+    let row = store::find_region(db.pool(), code)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no region '{code}'")))?;
+    let skus = store::region_sku_sums(db.pool(), Some(code))
+        .await?
+        .iter()
+        .map(|s| region_sku_from(s, &t))
+        .collect::<AppResult<Vec<_>>>()?;
+    region_from(row, skus)
+}
+
+/// The first day a trend chart shows, as `YYYY-MM-DD`.
+fn trend_start() -> String {
+    let start = time::OffsetDateTime::now_utc().date() - time::Duration::days(TREND_DAYS - 1);
+    super::history::format_day(start)
+}
+
+fn series(points: Vec<HistoryPoint>) -> Vec<TrendSeries> {
+    let mut by_label: BTreeMap<String, Vec<(String, f64)>> = BTreeMap::new();
+    for p in points {
+        let u = if p.serviceable > 0 { p.used as f64 / p.serviceable as f64 } else { 0.0 };
+        by_label.entry(p.label).or_default().push((p.day, u));
+    }
+    by_label
+        .into_iter()
+        .map(|(label, points)| TrendSeries { label, points })
+        .collect()
+}
+
+/// The region page: its ledger by zone × SKU and its trend per family.
+pub async fn region_detail(db: &Db, code: &str) -> AppResult<RegionDetail> {
+    let region = region(db, code).await?;
+    let t = thresholds(db.pool()).await?;
+    let zones = store::zone_sku_sums(db.pool(), code)
+        .await?
+        .iter()
+        .map(|s| {
+            Ok(ZoneSku {
+                zone: s.zone,
+                sku: s.sku.clone(),
+                family: family(&s.family)?,
+                unit: unit(&s.unit)?,
+                rollup: sum_rollup(s, &t)?,
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    let trend = series(store::region_history_by_family(db.pool(), code, &trend_start()).await?);
+    Ok(RegionDetail {
+        region,
+        zones,
+        trend,
+        thresholds: t,
+    })
+}
+
+/// One page of clusters and the cursor of the next page.
+pub async fn clusters(db: &Db, q: &ClusterQuery) -> AppResult<Page<Cluster>> {
+    let t = thresholds(db.pool()).await?;
+    let mut rows = store::list_clusters(db.pool(), q, &t).await?;
+    let more = rows.len() as i64 > q.limit;
+    rows.truncate(q.limit as usize);
+    let next_cursor = match (more, rows.last()) {
+        (true, Some(last)) => Some(
+            match q.sort {
+                ClusterSort::Name => Cursor::Text(last.name.clone(), last.id),
+                ClusterSort::FreeAsc | ClusterSort::FreeDesc => Cursor::Number(last.free, last.id),
+                ClusterSort::UtilizationAsc | ClusterSort::UtilizationDesc => Cursor::Number(last.util_bp, last.id),
+            }
+            .encode(),
+        ),
+        _ => None,
+    };
+    let items = rows
+        .into_iter()
+        .map(|r| cluster_from(r, &t))
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(Page { items, next_cursor })
+}
+
+/// One cluster, or `not_found`.
+pub async fn cluster(db: &Db, id: i64) -> AppResult<Cluster> {
+    let t = thresholds(db.pool()).await?;
+    let row = store::find_cluster(db.pool(), id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no cluster {id}")))?;
+    cluster_from(row, &t)
+}
+
+/// The cluster page: the cluster, its unit, and its region × SKU trend.
+pub async fn cluster_detail(db: &Db, id: i64) -> AppResult<ClusterDetail> {
+    let t = thresholds(db.pool()).await?;
+    let row = store::find_cluster(db.pool(), id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no cluster {id}")))?;
+    let unit = unit(&row.unit)?;
+    let region_name = store::find_region(db.pool(), &row.region)
+        .await?
+        .map(|r| r.name)
+        .unwrap_or_default();
+    let points = store::region_sku_history(db.pool(), &row.region, &row.sku, &trend_start()).await?;
+    let trend = series(points).pop().unwrap_or(TrendSeries {
+        label: row.sku.clone(),
+        points: vec![],
+    });
+    Ok(ClusterDetail {
+        cluster: cluster_from(row, &t)?,
+        unit,
+        region_name,
+        trend,
+        thresholds: t,
+    })
+}
+
+/// The choices of the cluster filter form.
+pub async fn filter_options(db: &Db) -> AppResult<FilterOptions> {
+    let regions = store::list_regions(db.pool())
+        .await?
+        .into_iter()
+        .map(|r| (r.code, r.name))
+        .collect();
+    let skus = store::list_skus(db.pool())
+        .await?
+        .into_iter()
+        .map(|s| {
+            Ok(Sku {
+                family: family(&s.family)?,
+                unit: unit(&s.unit)?,
+                code: s.code,
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(FilterOptions { regions, skus })
+}

@@ -1,0 +1,108 @@
+//! Headroom's UI, shared types and server functions.
+//!
+//! Split by feature (`fleet`, `settings`); each holds its domain types, pages and
+//! server functions, with server-only code in one `ssr`-gated module.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+pub mod components;
+pub mod fleet;
+pub mod settings;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod error;
+
+use components::layout::Layout;
+use fleet::pages::{ClusterPage, ClustersPage, OverviewPage, RegionPage};
+
+/// The database handle that `serve` provides to every server function.
+#[cfg(feature = "ssr")]
+pub fn db_from_context() -> Result<db::Db, ServerFnError> {
+    use_context::<db::Db>().ok_or_else(|| ServerFnError::ServerError("the database is not configured".into()))
+}
+
+/// The theme a visitor chose (`dark` or `light`), from the `theme` cookie.
+#[cfg(feature = "ssr")]
+fn theme_from_request() -> &'static str {
+    let Some(parts) = use_context::<http::request::Parts>() else { return "" };
+    let cookies = parts.headers.get_all(http::header::COOKIE);
+    for header in cookies {
+        for pair in header.to_str().unwrap_or_default().split(';') {
+            match pair.trim() {
+                "theme=dark" => return "dark",
+                "theme=light" => return "light",
+                _ => {}
+            }
+        }
+    }
+    ""
+}
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let theme = theme_from_request();
+    #[cfg(not(feature = "ssr"))]
+    let theme = "";
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" class=theme>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: routes and layout.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/headroom.css"/>
+        <Title text="Headroom"/>
+        <Router>
+            <Layout>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/regions/:code") view=RegionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/clusters") view=ClustersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/clusters/:id") view=ClusterPage ssr=SsrMode::Async/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+/// The 404 page; answers with status 404 when rendered on the server.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Not found · Headroom"/>
+        <div class="mx-auto max-w-lg py-16 text-center">
+            <p class="text-sm font-semibold text-sky-700 dark:text-sky-400">"404"</p>
+            <h1 class="mt-2 text-3xl font-semibold tracking-tight">"There is no page here"</h1>
+            <p class="mt-3 text-slate-600 dark:text-slate-400">"The address may be mistyped, or the thing it named is gone."</p>
+            <p class="mt-6"><a class="rounded bg-slate-900 px-4 py-2 text-sm font-medium text-white dark:bg-slate-100 dark:text-slate-900" href="/">"Go to the fleet overview"</a></p>
+        </div>
+    }
+}

@@ -1,0 +1,67 @@
+//! Reading and writing settings.
+
+use super::{find, thresholds_from, HEALTH_CONSTRAINED, HEALTH_CRITICAL};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::fleet::ledger::Thresholds;
+use sqlx::{Any, Executor};
+
+/// The stored value of `key`, if set.
+pub async fn get_setting<'e>(ex: impl Executor<'e, Database = Any>, key: &str) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
+        .bind(key)
+        .fetch_optional(ex)
+        .await?;
+    Ok(row.map(|(v,)| v))
+}
+
+async fn upsert_setting<'e>(ex: impl Executor<'e, Database = Any>, key: &str, value: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// The value of a known setting: stored, or its default.
+pub async fn get(db: &Db, key: &str) -> AppResult<String> {
+    let known = find(key).ok_or_else(|| AppError::invalid("key", format!("'{key}' is not a setting")))?;
+    Ok(get_setting(db.pool(), key).await?.unwrap_or_else(|| known.default.to_owned()))
+}
+
+/// Sets a known setting after checking the value (and, for thresholds, the pair).
+pub async fn set(db: &Db, key: &str, value: &str) -> AppResult<()> {
+    find(key).ok_or_else(|| AppError::invalid("key", format!("'{key}' is not a setting")))?;
+    let mut tx = db.begin_write().await?;
+    let value = value.trim();
+    if key == HEALTH_CONSTRAINED.key || key == HEALTH_CRITICAL.key {
+        Thresholds::parse_fraction(value).map_err(|e| AppError::invalid("value", format!("{key} {e}")))?;
+        let mut constrained = get_setting(&mut *tx, HEALTH_CONSTRAINED.key).await?;
+        let mut critical = get_setting(&mut *tx, HEALTH_CRITICAL.key).await?;
+        if key == HEALTH_CONSTRAINED.key {
+            constrained = Some(value.to_owned());
+        } else {
+            critical = Some(value.to_owned());
+        }
+        thresholds_from(constrained.as_deref(), critical.as_deref()).map_err(|e| AppError::invalid("value", e.to_string()))?;
+    }
+    upsert_setting(&mut *tx, key, value).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The health thresholds in force.
+pub async fn thresholds<'e>(ex: impl Executor<'e, Database = Any>) -> AppResult<Thresholds> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM settings WHERE key IN ($1, $2)")
+        .bind(HEALTH_CONSTRAINED.key)
+        .bind(HEALTH_CRITICAL.key)
+        .fetch_all(ex)
+        .await?;
+    let value = |k: &str| rows.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    thresholds_from(value(HEALTH_CONSTRAINED.key), value(HEALTH_CRITICAL.key))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored health thresholds are invalid: {e}")))
+}

@@ -1,0 +1,121 @@
+//! Fleet API handlers and the CSV export.
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use super::query_pairs;
+use app::db::Db;
+use app::error::{AppError, AppResult};
+use app::fleet::codes::RegionCode;
+use app::fleet::query::ClusterQuery;
+use app::fleet::server::service;
+use app::fleet::types::{Cluster, FleetSummary, Page, Region, RegionDetail};
+
+fn parse_query(raw: Option<String>) -> AppResult<ClusterQuery> {
+    let pairs = query_pairs(raw.as_deref());
+    Ok(ClusterQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?)
+}
+
+pub async fn summary(State(db): State<Db>) -> AppResult<Json<FleetSummary>> {
+    Ok(Json(service::fleet_summary(&db).await?))
+}
+
+pub async fn regions(State(db): State<Db>) -> AppResult<Json<Page<Region>>> {
+    Ok(Json(Page { items: service::regions(&db).await?, next_cursor: None }))
+}
+
+pub async fn region(State(db): State<Db>, Path(code): Path<String>) -> AppResult<Json<RegionDetail>> {
+    let code = RegionCode::parse(&code).map_err(|m| AppError::invalid("code", m))?;
+    Ok(Json(service::region_detail(&db, code.as_str()).await?))
+}
+
+pub async fn clusters(State(db): State<Db>, RawQuery(raw): RawQuery) -> AppResult<Json<Page<Cluster>>> {
+    let q = parse_query(raw)?;
+    Ok(Json(service::clusters(&db, &q).await?))
+}
+
+pub async fn cluster(State(db): State<Db>, Path(id): Path<String>) -> AppResult<Json<Cluster>> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| AppError::invalid("id", format!("'{id}' is not a cluster id (an integer)")))?;
+    Ok(Json(service::cluster(&db, id).await?))
+}
+
+/// A CSV field, quoted when it holds a comma, quote or newline.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+fn csv_row(c: &Cluster) -> String {
+    let l = c.ledger;
+    format!(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{:.4},{}\n",
+        c.id,
+        csv_field(&c.name),
+        csv_field(&c.region),
+        c.zone,
+        csv_field(&c.sku),
+        c.family,
+        c.lifecycle,
+        l.total(),
+        l.allocated(),
+        l.reserved(),
+        l.out_of_service(),
+        l.free(),
+        c.utilization,
+        c.health
+    )
+}
+
+const CSV_HEADER: &str = "id,name,region,zone,sku,family,lifecycle,total,allocated,reserved,out_of_service,free,utilization,health\n";
+
+/// `GET /clusters.csv?…` — every cluster matching the filters, streamed page by
+/// page so memory stays flat however large the fleet.
+pub async fn export_csv(State(db): State<Db>, RawQuery(raw): RawQuery) -> Response {
+    let mut q = match parse_query(raw) {
+        Ok(q) => q,
+        Err(e) => return e.into_response(),
+    };
+    q.limit = app::fleet::query::MAX_LIMIT;
+    q.cursor = None;
+    // State: the query for the next page, or None when done.
+    let stream = futures::stream::unfold(Some(q), move |state| {
+        let db = db.clone();
+        async move {
+            let q = state?;
+            match service::clusters(&db, &q).await {
+                Ok(page) => {
+                    let body: String = page.items.iter().map(csv_row).collect();
+                    let next = page.next_cursor.and_then(|c| {
+                        let pairs = [("sort", q.sort.as_str().to_owned()), ("cursor", c)];
+                        let mut next = q.clone();
+                        next.cursor = ClusterQuery::parse(pairs.iter().map(|(k, v)| (*k, v.as_str()))).ok()?.cursor;
+                        Some(next)
+                    });
+                    Some((Ok::<_, std::io::Error>(body), next))
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "CSV export failed part way");
+                    Some((Err(std::io::Error::other("export failed")), None))
+                }
+            }
+        }
+    });
+    let header = futures::stream::once(async { Ok::<_, std::io::Error>(CSV_HEADER.to_owned()) });
+    let body = Body::from_stream(futures::StreamExt::chain(header, stream));
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"clusters.csv\""),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -1,0 +1,10 @@
+//! The Headroom server: configuration, the HTTP router (Leptos pages, server
+//! functions, the JSON API, operations endpoints), the demo seed and the CLI.
+
+pub mod api;
+pub mod config;
+pub mod ops;
+pub mod routes;
+pub mod seed;
+
+pub use routes::{router, AppState};
