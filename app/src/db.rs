@@ -104,6 +104,16 @@ impl Db {
             .all(|m| applied.iter().any(|(v,)| *v == m.version)))
     }
 
+    /// The suffix that locks the rows a `SELECT` read until the transaction ends:
+    /// `FOR UPDATE` on PostgreSQL; nothing on SQLite, where `begin_write` already
+    /// holds the database's write lock.
+    pub fn lock_rows(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
     /// Begins a transaction that will write. On SQLite it takes the write lock
     /// at once (`BEGIN IMMEDIATE`): a deferred transaction that later upgrades
     /// to a write fails with SQLITE_BUSY instead of waiting.

@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! Headroom's UI, shared types and server functions.
 //!
 //! Split by feature (`fleet`, `settings`); each holds its domain types, pages and

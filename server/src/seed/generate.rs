@@ -101,11 +101,11 @@ pub fn generate(spec: &ScaleSpec, today: time::Date) -> impl Iterator<Item = Reg
                     let (lifecycle, oos_frac, util) = if roll < 0.03 {
                         ("buildout", 0.0, 0.0)
                     } else if roll < 0.07 {
-                        ("maintenance", rng.gen_range(0.2..0.5), clamp(target + rng.gen_range(-0.1..0.05), 0.0, 1.0))
+                        ("maintenance", rng.gen_range(0.2..0.5), clamp(target + rng.gen_range(-0.1..0.05), 0.0, 0.97))
                     } else if roll < 0.09 {
                         ("decommissioning", rng.gen_range(0.0..0.1), clamp(target * 0.5, 0.0, 1.0))
                     } else {
-                        ("in_service", rng.gen_range(0.0..0.03), clamp(target + rng.gen_range(-0.12..0.12), 0.0, 1.0))
+                        ("in_service", rng.gen_range(0.0..0.03), clamp(target + rng.gen_range(-0.12..0.08), 0.0, rng.gen_range(0.95..0.998)))
                     };
                     let out_of_service = (cap as f64 * oos_frac) as i64;
                     let alloc = ((cap - out_of_service) as f64 * util) as i64;

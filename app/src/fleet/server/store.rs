@@ -270,7 +270,7 @@ pub async fn rebuild_region_sku_ledger(conn: &mut sqlx::AnyConnection) -> Result
 pub async fn record_daily_sample<'e>(ex: impl Executor<'e, Database = Any>, day: &str) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "INSERT INTO ledger_history (region, sku, day, total, allocated, reserved, out_of_service) \
-         SELECT region, sku, $1, total, allocated, reserved, out_of_service FROM region_sku_ledger \
+         SELECT region, sku, $1, total, allocated, reserved, out_of_service FROM region_sku_ledger WHERE true \
          ON CONFLICT (region, sku, day) DO NOTHING",
     )
     .bind(day)

@@ -1,0 +1,150 @@
+//! `TestApp`: a Headroom server on a random port over a fresh database (SQLite
+//! file or PostgreSQL database), seeded with the small demo fleet, dropped after.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use app::db::Db;
+use server::seed::{seed_demo, Scale};
+use server::{router, AppState};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server tests create their databases on (`HEADROOM_TEST_PG_URL`).
+pub fn pg_admin_url() -> String {
+    std::env::var("HEADROOM_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+fn pg_url_for(db: &str) -> String {
+    let admin = pg_admin_url();
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+    format!("{base}/{db}")
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+pub struct TestApp {
+    pub address: String,
+    pub db: Db,
+    pub client: reqwest::Client,
+    cleanup: Option<Cleanup>,
+}
+
+enum Cleanup {
+    SqliteDir(std::path::PathBuf),
+    PgDatabase(String),
+}
+
+async fn admin_execute(sql: String) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(&pg_admin_url())
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL tests need a server at {} (set HEADROOM_TEST_PG_URL): {e}", pg_admin_url()));
+    sqlx::query(&sql).execute(&mut conn).await.expect(&sql);
+}
+
+impl TestApp {
+    /// A server over an empty, migrated database.
+    pub async fn empty(backend: Backend) -> TestApp {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let (url, cleanup) = match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("headroom-test-{}-{n}", std::process::id()));
+                std::fs::create_dir_all(&dir).unwrap();
+                (format!("sqlite://{}", dir.join("headroom.db").display()), Cleanup::SqliteDir(dir))
+            }
+            Backend::Postgres => {
+                let name = format!("headroom_test_{}_{n}", std::process::id());
+                admin_execute(format!("DROP DATABASE IF EXISTS {name}")).await;
+                admin_execute(format!("CREATE DATABASE {name}")).await;
+                (pg_url_for(&name), Cleanup::PgDatabase(name))
+            }
+        };
+        let db = Db::connect(&url).await.expect("connect");
+        db.migrate().await.expect("migrate");
+        let leptos = leptos::config::LeptosOptions::builder().output_name("headroom").build();
+        let state = AppState { db: db.clone(), leptos };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        TestApp { address, db, client, cleanup: Some(cleanup) }
+    }
+
+    /// A server over the small demo fleet.
+    pub async fn seeded(backend: Backend) -> TestApp {
+        let app = TestApp::empty(backend).await;
+        seed_demo(&app.db, Scale::Small).await.expect("seed");
+        app
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.address)).send().await.expect("request")
+    }
+
+    /// GETs `path` and returns (status, JSON body).
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let resp = self.get(path).await;
+        let status = resp.status().as_u16();
+        let body = resp.json().await.unwrap_or(serde_json::Value::Null);
+        (status, body)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let pool = self.db.pool().clone();
+        let cleanup = self.cleanup.take();
+        // Dropping a database needs async work; do it on a runtime of its own.
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async move {
+                pool.close().await;
+                match cleanup {
+                    Some(Cleanup::PgDatabase(name)) => admin_execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await,
+                    Some(Cleanup::SqliteDir(dir)) => {
+                        let _ = std::fs::remove_dir_all(dir);
+                    }
+                    None => {}
+                }
+            });
+        })
+        .join()
+        .ok();
+    }
+}
+
+/// Declares one async test per backend: `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! both_databases {
+    ($(async fn $name:ident($backend:ident: Backend) $body:block)+) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+                async fn run($backend: $crate::helpers::Backend) $body
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() { run($crate::helpers::Backend::Sqlite).await }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() { run($crate::helpers::Backend::Postgres).await }
+            }
+        )+
+    };
+}
+
+/// Asserts a contract error: status, `error.code` and (if given) `error.field`.
+pub fn assert_error(status: u16, body: &serde_json::Value, want_status: u16, code: &str, field: Option<&str>) {
+    assert_eq!(status, want_status, "status; body {body}");
+    assert_eq!(body["error"]["code"], code, "code; body {body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "message; body {body}");
+    match field {
+        Some(f) => assert_eq!(body["error"]["field"], f, "field; body {body}"),
+        None => assert!(body["error"].get("field").is_none(), "no field expected; body {body}"),
+    }
+}

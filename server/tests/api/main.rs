@@ -1,0 +1,7 @@
+//! Black-box tests of Headroom over HTTP, each run on SQLite and on PostgreSQL.
+
+mod fleet_api;
+mod helpers;
+mod ops;
+mod pages;
+mod storage;

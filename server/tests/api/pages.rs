@@ -1,0 +1,64 @@
+//! Server-rendered pages: status codes and content, without a browser.
+
+use crate::both_databases;
+use crate::helpers::TestApp;
+use app::fleet::server::store;
+
+async fn page(app: &TestApp, path: &str) -> (u16, String) {
+    let resp = app.get(path).await;
+    (resp.status().as_u16(), resp.text().await.unwrap())
+}
+
+both_databases! {
+    async fn pages_render_with_data(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let (status, html) = page(&app, "/").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Fleet overview") && html.contains("West US 2") && html.contains("Most constrained"));
+        let (status, html) = page(&app, "/regions/westus2").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("<svg") && html.contains("<polyline") && html.contains("Ledger by zone and SKU"));
+        let (status, html) = page(&app, "/clusters?region=eastus&sort=-free").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("eastus-az") && html.contains("Next page"));
+        let id: i64 = app.get_json("/api/v1/clusters?limit=1").await.1["items"][0]["id"].as_i64().unwrap();
+        let (status, html) = page(&app, &format!("/clusters/{id}")).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Ledger (") && html.contains("utilization trend"));
+    }
+
+    async fn missing_things_get_real_404s(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let (status, html) = page(&app, "/no/such/page").await;
+        assert_eq!(status, 404);
+        assert!(html.contains("There is no page here"));
+        let (status, html) = page(&app, "/regions/atlantis").await;
+        assert_eq!(status, 404);
+        assert!(html.contains("no region"));
+        let (status, _) = page(&app, "/clusters/987654321").await;
+        assert_eq!(status, 404);
+        let (status, html) = page(&app, "/clusters?zone=9").await;
+        assert_eq!(status, 400);
+        assert!(html.contains("zone"));
+    }
+
+    async fn csv_export_has_the_filtered_set(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let resp = app.get("/clusters.csv?region=westus2&family=general").await;
+        assert_eq!(resp.status(), 200);
+        assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let body = resp.text().await.unwrap();
+        let mut lines = body.lines();
+        assert!(lines.next().unwrap().starts_with("id,name,region,zone,sku"));
+        let rows: Vec<&str> = lines.collect();
+        let (_, api) = app.get_json("/api/v1/clusters?region=westus2&family=general&limit=500").await;
+        assert!(api["next_cursor"].is_null(), "fits one page");
+        assert_eq!(rows.len(), api["items"].as_array().unwrap().len());
+        assert!(rows.iter().all(|r| r.contains(",westus2,")));
+
+        let all = app.get("/clusters.csv").await.text().await.unwrap();
+        assert_eq!(all.lines().count() as i64 - 1, store::count_clusters(app.db.pool()).await.unwrap(), "whole fleet, across pages");
+        let resp = app.get("/clusters.csv?limit=0&zone=5").await;
+        assert_eq!(resp.status(), 400);
+    }
+}
