@@ -28,11 +28,12 @@ pub async fn get_cluster_detail(id: i64) -> Result<ClusterDetail, ServerFnError>
 }
 
 /// The cluster list page: the filter choices and one page of clusters, given the
-/// page's raw URL query (parsed on the server with the same code as the API).
+/// page's URL query string (parsed on the server with the same code as the API).
 #[server]
-pub async fn get_cluster_page(query: Vec<(String, String)>) -> Result<ClusterPageData, ServerFnError> {
+pub async fn get_cluster_page(query: String) -> Result<ClusterPageData, ServerFnError> {
     let db = crate::db_from_context()?;
-    let q = super::query::ClusterQuery::parse(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let q = super::query::ClusterQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|e| crate::error::server_error(e.into()))?;
     let page: Page<Cluster> = super::server::service::clusters(&db, &q).await.map_err(crate::error::server_error)?;
     let options = super::server::service::filter_options(&db).await.map_err(crate::error::server_error)?;

@@ -12,7 +12,7 @@ use crate::components::widgets::{health_classes, ErrorPanel, PageHeader};
 use crate::fleet::api::{get_cluster_page, ClusterPageData};
 use crate::fleet::codes::{ClusterLifecycle, Family};
 use crate::fleet::ledger::Health;
-use crate::fleet::query::{ClusterQuery, ClusterSort};
+use crate::fleet::query::{encode_component, ClusterQuery, ClusterSort};
 
 #[component]
 pub fn ClustersPage() -> impl IntoView {
@@ -25,7 +25,16 @@ pub fn ClustersPage() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    let data = Resource::new(pairs, get_cluster_page);
+    let data = Resource::new(
+        move || {
+            pairs()
+                .iter()
+                .map(|(k, v)| format!("{k}={}", encode_component(v)))
+                .collect::<Vec<_>>()
+                .join("&")
+        },
+        get_cluster_page,
+    );
     view! {
         <Title text="Clusters · Headroom"/>
         <PageHeader title="Clusters" subtitle="Every cluster of the fleet; filter, sort, and export what you see."/>

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Serves the release build over a fresh SQLite file seeded with the small demo fleet.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export DATABASE_URL="sqlite://$work/headroom.db"
+export LEPTOS_SITE_ROOT="$root/target/site"
+export LEPTOS_SITE_ADDR="127.0.0.1:${1:-3100}"
+"$root/target/release/headroom" seed --demo --scale small >/dev/null
+exec "$root/target/release/headroom" serve

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test of Headroom from a fresh clone and exits non-zero if any fails:
+#   1. domain unit tests and API tests (each API test on SQLite and on PostgreSQL);
+#   2. Playwright browser specs in Debian Chromium, with JavaScript off and hydrated.
+# Builds each artefact once: `cargo leptos build --release` makes the server binary
+# and the WASM bundle; the Rust tests reuse the same release dependencies.
+#
+# PostgreSQL: HEADROOM_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres)
+# names a server where tests may create and drop databases. If it does not answer,
+# this fails loudly instead of skipping those tests (checked up front with psql
+# where it is installed; otherwise the first PostgreSQL test fails naming the URL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+started=$(date +%s)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+scripts/install-tools.sh --test
+export PATH="$root/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+export HEADROOM_TEST_PG_URL="${HEADROOM_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+log "checking PostgreSQL at $HEADROOM_TEST_PG_URL"
+if command -v psql >/dev/null && ! psql "$HEADROOM_TEST_PG_URL" -Atqc 'SELECT 1' >/dev/null 2>&1; then
+  echo "error: PostgreSQL does not answer at $HEADROOM_TEST_PG_URL; the API tests need it." >&2
+  echo "Start it (or set HEADROOM_TEST_PG_URL) and run again." >&2
+  exit 1
+fi
+
+log "building (release: server binary, WASM bundle, CSS)"
+cargo leptos build --release
+
+# cargo-leptos compiles with LEPTOS_OUTPUT_NAME set; the same value lets the
+# test build reuse every release artefact instead of rebuilding Leptos.
+export LEPTOS_OUTPUT_NAME=headroom
+log "unit and API tests (SQLite and PostgreSQL)"
+cargo test --release -p app -p server
+
+log "browser tests (Chromium: JavaScript off, then hydrated)"
+(cd end2end && npx playwright test)
+
+log "all tests passed in $(( $(date +%s) - started )) s"
