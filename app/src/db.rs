@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 /// Which database engine is behind the pool.
@@ -36,7 +36,11 @@ impl Db {
         sqlx::any::install_default_drivers();
         let (backend, url) = if url.starts_with("sqlite:") {
             let sep = if url.contains('?') { '&' } else { '?' };
-            let url = if url.contains("mode=") { url.to_owned() } else { format!("{url}{sep}mode=rwc") };
+            let url = if url.contains("mode=") {
+                url.to_owned()
+            } else {
+                format!("{url}{sep}mode=rwc")
+            };
             (Backend::Sqlite, url)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             (Backend::Postgres, url.to_owned())
@@ -87,7 +91,10 @@ impl Db {
 
     /// Applies pending migrations.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        self.migrator().run(&self.pool).await.context("applying migrations")?;
+        self.migrator()
+            .run(&self.pool)
+            .await
+            .context("applying migrations")?;
         Ok(())
     }
 

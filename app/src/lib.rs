@@ -26,13 +26,16 @@ use fleet::pages::{ClusterPage, ClustersPage, OverviewPage, RegionPage};
 /// The database handle that `serve` provides to every server function.
 #[cfg(feature = "ssr")]
 pub fn db_from_context() -> Result<db::Db, ServerFnError> {
-    use_context::<db::Db>().ok_or_else(|| ServerFnError::ServerError("the database is not configured".into()))
+    use_context::<db::Db>()
+        .ok_or_else(|| ServerFnError::ServerError("the database is not configured".into()))
 }
 
 /// The theme a visitor chose (`dark` or `light`), from the `theme` cookie.
 #[cfg(feature = "ssr")]
 fn theme_from_request() -> &'static str {
-    let Some(parts) = use_context::<http::request::Parts>() else { return "" };
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return "";
+    };
     let cookies = parts.headers.get_all(http::header::COOKIE);
     for header in cookies {
         for pair in header.to_str().unwrap_or_default().split(';') {

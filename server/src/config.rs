@@ -18,7 +18,8 @@ pub struct Config {
 
 impl Config {
     pub fn from_env() -> anyhow::Result<Config> {
-        let database_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| app::db::DEFAULT_URL.to_owned());
+        let database_url =
+            std::env::var("DATABASE_URL").unwrap_or_else(|_| app::db::DEFAULT_URL.to_owned());
         let site_addr = std::env::var("LEPTOS_SITE_ADDR")
             .unwrap_or_else(|_| "127.0.0.1:3000".to_owned())
             .parse()
@@ -27,8 +28,15 @@ impl Config {
             Ok(root) => PathBuf::from(root),
             Err(_) => default_site_root(),
         };
-        let public_url = std::env::var("HEADROOM_PUBLIC_URL").ok().filter(|s| !s.is_empty());
-        Ok(Config { database_url, site_addr, site_root, public_url })
+        let public_url = std::env::var("HEADROOM_PUBLIC_URL")
+            .ok()
+            .filter(|s| !s.is_empty());
+        Ok(Config {
+            database_url,
+            site_addr,
+            site_root,
+            public_url,
+        })
     }
 
     /// The Leptos options for this configuration.

@@ -13,7 +13,11 @@ use server::seed::{seed_demo, Scale};
 use server::{router, AppState};
 
 #[derive(Parser)]
-#[command(name = "headroom", version, about = "Capacity dashboard: fleet headroom, requests, deployments")]
+#[command(
+    name = "headroom",
+    version,
+    about = "Capacity dashboard: fleet headroom, requests, deployments"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -53,8 +57,11 @@ enum SettingsAction {
 }
 
 fn init_tracing() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::io::stderr().is_terminal() {
         builder.init();
     } else {
@@ -106,7 +113,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Settings { action } => {
             let db = open_db(&config).await?;
             match action {
-                SettingsAction::Get { key } => println!("{}", app::settings::server::get(&db, &key).await?),
+                SettingsAction::Get { key } => {
+                    println!("{}", app::settings::server::get(&db, &key).await?)
+                }
                 SettingsAction::Set { key, value } => {
                     app::settings::server::set(&db, &key, &value).await?;
                     println!("{key} = {}", app::settings::server::get(&db, &key).await?);
@@ -121,10 +130,16 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let db = open_db(&config).await?;
     if demo && app::fleet::server::store::count_clusters(db.pool()).await? == 0 {
         let report = seed_demo(&db, Scale::Small).await?;
-        tracing::info!(clusters = report.clusters, "seeded the small demo fleet into an empty database");
+        tracing::info!(
+            clusters = report.clusters,
+            "seeded the small demo fleet into an empty database"
+        );
     }
     tokio::spawn(app::fleet::server::history::run_sampler(db.clone()));
-    let state = AppState { db, leptos: config.leptos_options() };
+    let state = AppState {
+        db,
+        leptos: config.leptos_options(),
+    };
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
         .with_context(|| format!("listening on {}", config.site_addr))?;

@@ -13,7 +13,9 @@ use crate::routes::AppState;
 use app::db::Db;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
 }
 
 async fn healthz() -> Json<serde_json::Value> {
@@ -25,25 +27,35 @@ async fn readyz(State(db): State<Db>) -> (StatusCode, Json<serde_json::Value>) {
         Ok(Ok(true)) => (StatusCode::OK, Json(json!({"status": "ready"}))),
         Ok(Ok(false)) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"error": {"code": "unavailable", "message": "database migrations are not all applied"}})),
+            Json(
+                json!({"error": {"code": "unavailable", "message": "database migrations are not all applied"}}),
+            ),
         ),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness check failed");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"error": {"code": "unavailable", "message": "the database is unreachable"}})),
+                Json(
+                    json!({"error": {"code": "unavailable", "message": "the database is unreachable"}}),
+                ),
             )
         }
         Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"error": {"code": "unavailable", "message": "the database did not answer within 2 s"}})),
+            Json(
+                json!({"error": {"code": "unavailable", "message": "the database did not answer within 2 s"}}),
+            ),
         ),
     }
 }
 
 /// Serves until SIGTERM or Ctrl-C, then stops accepting and lets in-flight
 /// requests finish for at most `grace`.
-pub async fn serve_until_signal(listener: tokio::net::TcpListener, app: Router, grace: Duration) -> anyhow::Result<()> {
+pub async fn serve_until_signal(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    grace: Duration,
+) -> anyhow::Result<()> {
     let (tx, mut rx) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown_signal().await;

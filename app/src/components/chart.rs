@@ -10,7 +10,9 @@ const H: f64 = 220.0;
 const PAD_L: f64 = 40.0;
 const PAD_B: f64 = 22.0;
 const PAD_T: f64 = 8.0;
-const COLORS: [&str; 6] = ["#0284c7", "#7c3aed", "#059669", "#d97706", "#db2777", "#475569"];
+const COLORS: [&str; 6] = [
+    "#0284c7", "#7c3aed", "#059669", "#d97706", "#db2777", "#475569",
+];
 
 fn y_of(u: f64) -> f64 {
     PAD_T + (1.0 - u.clamp(0.0, 1.0)) * (H - PAD_T - PAD_B)
@@ -23,19 +25,36 @@ fn polyline(series: &TrendSeries, days: usize) -> String {
         .points
         .iter()
         .enumerate()
-        .map(|(i, (_, u))| format!("{:.1},{:.1}", PAD_L + i as f64 / span * (W - PAD_L - 4.0), y_of(*u)))
+        .map(|(i, (_, u))| {
+            format!(
+                "{:.1},{:.1}",
+                PAD_L + i as f64 / span * (W - PAD_L - 4.0),
+                y_of(*u)
+            )
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
 
 /// Utilization over time, one line per series, with the threshold lines dashed.
 #[component]
-pub fn TrendChart(series: Vec<TrendSeries>, thresholds: Thresholds, #[prop(into)] label: String) -> impl IntoView {
+pub fn TrendChart(
+    series: Vec<TrendSeries>,
+    thresholds: Thresholds,
+    #[prop(into)] label: String,
+) -> impl IntoView {
     let days = series.iter().map(|s| s.points.len()).max().unwrap_or(0);
-    let first = series.iter().find_map(|s| s.points.first().map(|p| p.0.clone())).unwrap_or_default();
-    let last = series.iter().find_map(|s| s.points.last().map(|p| p.0.clone())).unwrap_or_default();
+    let first = series
+        .iter()
+        .find_map(|s| s.points.first().map(|p| p.0.clone()))
+        .unwrap_or_default();
+    let last = series
+        .iter()
+        .find_map(|s| s.points.last().map(|p| p.0.clone()))
+        .unwrap_or_default();
     if days == 0 {
-        return view! { <p class="text-sm text-slate-500">"No history recorded yet."</p> }.into_any();
+        return view! { <p class="text-sm text-slate-500">"No history recorded yet."</p> }
+            .into_any();
     }
     let constrained = y_of(thresholds.constrained_bp as f64 / 10_000.0);
     let critical = y_of(thresholds.critical_bp as f64 / 10_000.0);

@@ -36,7 +36,9 @@ pub fn ThemeToggle() -> impl IntoView {
         {
             use leptos::wasm_bindgen::JsCast;
             let doc = document();
-            let Some(html) = doc.document_element() else { return };
+            let Some(html) = doc.document_element() else {
+                return;
+            };
             let classes = html.class_list();
             let dark_now = classes.contains("dark")
                 || (!classes.contains("light")
@@ -49,7 +51,9 @@ pub fn ThemeToggle() -> impl IntoView {
             let _ = classes.remove_2("dark", "light");
             let _ = classes.add_1(next);
             if let Ok(doc) = doc.dyn_into::<leptos::web_sys::HtmlDocument>() {
-                let _ = doc.set_cookie(&format!("theme={next}; Path=/; Max-Age=31536000; SameSite=Lax"));
+                let _ = doc.set_cookie(&format!(
+                    "theme={next}; Path=/; Max-Age=31536000; SameSite=Lax"
+                ));
             }
         }
     };

@@ -8,8 +8,12 @@ use crate::fleet::ledger::{Health, Ledger};
 /// the band's name is always written too).
 pub fn health_classes(h: Health) -> &'static str {
     match h {
-        Health::Healthy => "bg-emerald-100 text-emerald-900 dark:bg-emerald-900/60 dark:text-emerald-100",
-        Health::Constrained => "bg-amber-100 text-amber-900 dark:bg-amber-800/60 dark:text-amber-100",
+        Health::Healthy => {
+            "bg-emerald-100 text-emerald-900 dark:bg-emerald-900/60 dark:text-emerald-100"
+        }
+        Health::Constrained => {
+            "bg-amber-100 text-amber-900 dark:bg-amber-800/60 dark:text-amber-100"
+        }
         Health::Critical => "bg-red-100 text-red-900 dark:bg-red-900/70 dark:text-red-100",
     }
 }
@@ -94,7 +98,11 @@ pub fn ErrorPanel(error: ServerFnError) -> impl IntoView {
 
 /// A page heading with an optional subtitle.
 #[component]
-pub fn PageHeader(#[prop(into)] title: String, #[prop(optional, into)] subtitle: Option<String>, #[prop(optional)] children: Option<Children>) -> impl IntoView {
+pub fn PageHeader(
+    #[prop(into)] title: String,
+    #[prop(optional, into)] subtitle: Option<String>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
     view! {
         <div class="mb-6 flex flex-wrap items-end justify-between gap-4">
             <div>

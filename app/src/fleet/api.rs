@@ -2,29 +2,35 @@
 
 use leptos::prelude::*;
 
-use super::types::{ClusterDetail, FilterOptions, FleetSummary, RegionDetail};
 #[cfg(feature = "ssr")]
 use super::types::{Cluster, Page};
+use super::types::{ClusterDetail, FilterOptions, FleetSummary, RegionDetail};
 
 /// The fleet overview.
 #[server]
 pub async fn get_fleet_summary() -> Result<FleetSummary, ServerFnError> {
     let db = crate::db_from_context()?;
-    Ok(super::server::service::fleet_summary(&db).await.map_err(crate::error::server_error)?)
+    super::server::service::fleet_summary(&db)
+        .await
+        .map_err(crate::error::server_error)
 }
 
 /// A region's page.
 #[server]
 pub async fn get_region_detail(code: String) -> Result<RegionDetail, ServerFnError> {
     let db = crate::db_from_context()?;
-    Ok(super::server::service::region_detail(&db, &code).await.map_err(crate::error::server_error)?)
+    super::server::service::region_detail(&db, &code)
+        .await
+        .map_err(crate::error::server_error)
 }
 
 /// A cluster's page.
 #[server]
 pub async fn get_cluster_detail(id: i64) -> Result<ClusterDetail, ServerFnError> {
     let db = crate::db_from_context()?;
-    Ok(super::server::service::cluster_detail(&db, id).await.map_err(crate::error::server_error)?)
+    super::server::service::cluster_detail(&db, id)
+        .await
+        .map_err(crate::error::server_error)
 }
 
 /// The cluster list page: the filter choices and one page of clusters, given the
@@ -32,11 +38,17 @@ pub async fn get_cluster_detail(id: i64) -> Result<ClusterDetail, ServerFnError>
 #[server]
 pub async fn get_cluster_page(query: String) -> Result<ClusterPageData, ServerFnError> {
     let db = crate::db_from_context()?;
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
     let q = super::query::ClusterQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|e| crate::error::server_error(e.into()))?;
-    let page: Page<Cluster> = super::server::service::clusters(&db, &q).await.map_err(crate::error::server_error)?;
-    let options = super::server::service::filter_options(&db).await.map_err(crate::error::server_error)?;
+    let page: Page<Cluster> = super::server::service::clusters(&db, &q)
+        .await
+        .map_err(crate::error::server_error)?;
+    let options = super::server::service::filter_options(&db)
+        .await
+        .map_err(crate::error::server_error)?;
     Ok(ClusterPageData { page, options })
 }
 

@@ -12,7 +12,8 @@ pub struct RegionCode(String);
 impl RegionCode {
     pub fn parse(s: &str) -> Result<Self, String> {
         let ok = (2..=32).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
             && s.as_bytes()[0].is_ascii_lowercase();
         if ok {
             Ok(RegionCode(s.to_owned()))
@@ -58,7 +59,9 @@ impl SkuCode {
         if ok {
             Ok(SkuCode(s.to_owned()))
         } else {
-            Err(format!("'{s}' is not a SKU code (such as Dv5 or ND-H100-v5)"))
+            Err(format!(
+                "'{s}' is not a SKU code (such as Dv5 or ND-H100-v5)"
+            ))
         }
     }
     pub fn as_str(&self) -> &str {
@@ -195,9 +198,18 @@ mod tests {
         for f in Family::ALL {
             assert_eq!(Family::parse(f.as_str()), Ok(*f));
         }
-        assert_eq!(ClusterLifecycle::parse("in_service"), Ok(ClusterLifecycle::InService));
+        assert_eq!(
+            ClusterLifecycle::parse("in_service"),
+            Ok(ClusterLifecycle::InService)
+        );
         let err = Family::parse("quantum").unwrap_err();
-        assert!(err.contains("general, compute, memory, storage, gpu"), "{err}");
-        assert_eq!(serde_json::to_string(&CapacityUnit::Vcpu).unwrap(), "\"vCPU\"");
+        assert!(
+            err.contains("general, compute, memory, storage, gpu"),
+            "{err}"
+        );
+        assert_eq!(
+            serde_json::to_string(&CapacityUnit::Vcpu).unwrap(),
+            "\"vCPU\""
+        );
     }
 }

@@ -264,7 +264,10 @@ mod tests {
         );
         assert_eq!(
             Ledger::parse(10, 5, 5, 1),
-            Err(LedgerError::Overcommitted { used: 11, total: 10 })
+            Err(LedgerError::Overcommitted {
+                used: 11,
+                total: 10
+            })
         );
     }
 

@@ -97,7 +97,9 @@ impl Cursor {
                 let ok = !b.is_empty() && b.len() <= 128 && b.bytes().all(|c| c.is_ascii_graphic());
                 ok.then(|| Some(Cursor::Text(b.to_owned(), a.parse().ok()?)))?
             }
-            ("n", s) if s != ClusterSort::Name => Some(Cursor::Number(a.parse().ok()?, b.parse().ok()?)),
+            ("n", s) if s != ClusterSort::Name => {
+                Some(Cursor::Number(a.parse().ok()?, b.parse().ok()?))
+            }
             _ => None,
         }
     }
@@ -123,7 +125,9 @@ pub struct ClusterQuery {
 
 impl ClusterQuery {
     /// Parses URL query pairs. Empty values mean "no filter"; unknown keys are ignored.
-    pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, FieldError> {
+    pub fn parse<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, FieldError> {
         let mut q = ClusterQuery {
             limit: DEFAULT_LIMIT,
             ..Default::default()
@@ -135,23 +139,45 @@ impl ClusterQuery {
                 continue;
             }
             match key {
-                "region" => q.region = Some(RegionCode::parse(value).map_err(|m| FieldError::new("region", m))?),
+                "region" => {
+                    q.region =
+                        Some(RegionCode::parse(value).map_err(|m| FieldError::new("region", m))?)
+                }
                 "zone" => q.zone = Some(parse_zone(value).map_err(|m| FieldError::new("zone", m))?),
-                "sku" => q.sku = Some(SkuCode::parse(value).map_err(|m| FieldError::new("sku", m))?),
-                "family" => q.family = Some(Family::parse(value).map_err(|m| FieldError::new("family", m))?),
+                "sku" => {
+                    q.sku = Some(SkuCode::parse(value).map_err(|m| FieldError::new("sku", m))?)
+                }
+                "family" => {
+                    q.family = Some(Family::parse(value).map_err(|m| FieldError::new("family", m))?)
+                }
                 "lifecycle" => {
-                    q.lifecycle = Some(ClusterLifecycle::parse(value).map_err(|m| FieldError::new("lifecycle", m))?)
+                    q.lifecycle = Some(
+                        ClusterLifecycle::parse(value)
+                            .map_err(|m| FieldError::new("lifecycle", m))?,
+                    )
                 }
                 "health" => {
                     q.health = Some(Health::parse(value).ok_or_else(|| {
-                        FieldError::new("health", format!("'{value}' is not a health band (healthy, constrained, critical)"))
+                        FieldError::new(
+                            "health",
+                            format!(
+                                "'{value}' is not a health band (healthy, constrained, critical)"
+                            ),
+                        )
                     })?)
                 }
-                "sort" => q.sort = ClusterSort::parse(value).map_err(|m| FieldError::new("sort", m))?,
+                "sort" => {
+                    q.sort = ClusterSort::parse(value).map_err(|m| FieldError::new("sort", m))?
+                }
                 "limit" => {
                     q.limit = match value.parse::<i64>() {
                         Ok(n @ 1..=MAX_LIMIT) => n,
-                        _ => return Err(FieldError::new("limit", format!("'{value}' is not a page size between 1 and {MAX_LIMIT}"))),
+                        _ => {
+                            return Err(FieldError::new(
+                                "limit",
+                                format!("'{value}' is not a page size between 1 and {MAX_LIMIT}"),
+                            ))
+                        }
                     }
                 }
                 "cursor" => cursor = Some(value),
@@ -160,7 +186,10 @@ impl ClusterQuery {
         }
         if let Some(c) = cursor {
             q.cursor = Some(Cursor::decode(c, q.sort).ok_or_else(|| {
-                FieldError::new("cursor", "is not a cursor from this list and sort; start again from the first page")
+                FieldError::new(
+                    "cursor",
+                    "is not a cursor from this list and sort; start again from the first page",
+                )
             })?);
         }
         Ok(q)
@@ -246,21 +275,39 @@ mod tests {
         assert_eq!(parse(&[("health", "sick")]).unwrap_err().field, "health");
         assert_eq!(parse(&[("region", "West US")]).unwrap_err().field, "region");
         assert_eq!(parse(&[("cursor", "garbage")]).unwrap_err().field, "cursor");
-        assert_eq!(parse(&[("sort", "-free"), ("cursor", "t.1.abc")]).unwrap_err().field, "cursor");
+        assert_eq!(
+            parse(&[("sort", "-free"), ("cursor", "t.1.abc")])
+                .unwrap_err()
+                .field,
+            "cursor"
+        );
     }
 
     #[test]
     fn cursors_round_trip() {
-        let q = parse(&[("sort", "-free"), ("cursor", &Cursor::Number(-5, 42).encode())]).unwrap();
+        let q = parse(&[
+            ("sort", "-free"),
+            ("cursor", &Cursor::Number(-5, 42).encode()),
+        ])
+        .unwrap();
         assert_eq!(q.cursor, Some(Cursor::Number(-5, 42)));
         let name = Cursor::Text("westus2-az1-dv5-001".into(), 7).encode();
         let q = parse(&[("cursor", &name)]).unwrap();
-        assert_eq!(q.cursor, Some(Cursor::Text("westus2-az1-dv5-001".into(), 7)));
+        assert_eq!(
+            q.cursor,
+            Some(Cursor::Text("westus2-az1-dv5-001".into(), 7))
+        );
     }
 
     #[test]
     fn query_string_round_trips() {
-        let q = parse(&[("region", "westus2"), ("sku", "ND-H100-v5"), ("sort", "-utilization"), ("health", "critical")]).unwrap();
+        let q = parse(&[
+            ("region", "westus2"),
+            ("sku", "ND-H100-v5"),
+            ("sort", "-utilization"),
+            ("health", "critical"),
+        ])
+        .unwrap();
         let s = q.to_query_string(None);
         let pairs: Vec<(&str, &str)> = s.split('&').map(|p| p.split_once('=').unwrap()).collect();
         assert_eq!(parse(&pairs).unwrap(), q);

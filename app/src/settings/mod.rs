@@ -35,7 +35,10 @@ pub fn find(key: &str) -> Option<SettingKey> {
 }
 
 /// Builds thresholds from the two stored values (falling back to defaults).
-pub fn thresholds_from(constrained: Option<&str>, critical: Option<&str>) -> Result<Thresholds, ThresholdError> {
+pub fn thresholds_from(
+    constrained: Option<&str>,
+    critical: Option<&str>,
+) -> Result<Thresholds, ThresholdError> {
     let c = Thresholds::parse_fraction(constrained.unwrap_or(HEALTH_CONSTRAINED.default))?;
     let k = Thresholds::parse_fraction(critical.unwrap_or(HEALTH_CRITICAL.default))?;
     Thresholds::new(c, k)
@@ -52,6 +55,9 @@ mod tests {
 
     #[test]
     fn inverted_thresholds_are_refused() {
-        assert_eq!(thresholds_from(Some("0.95"), None), Err(ThresholdError::Order));
+        assert_eq!(
+            thresholds_from(Some("0.95"), None),
+            Err(ThresholdError::Order)
+        );
     }
 }

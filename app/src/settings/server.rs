@@ -7,7 +7,10 @@ use crate::fleet::ledger::Thresholds;
 use sqlx::{Any, Executor};
 
 /// The stored value of `key`, if set.
-pub async fn get_setting<'e>(ex: impl Executor<'e, Database = Any>, key: &str) -> Result<Option<String>, sqlx::Error> {
+pub async fn get_setting<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    key: &str,
+) -> Result<Option<String>, sqlx::Error> {
     let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
         .bind(key)
         .fetch_optional(ex)
@@ -15,7 +18,11 @@ pub async fn get_setting<'e>(ex: impl Executor<'e, Database = Any>, key: &str) -
     Ok(row.map(|(v,)| v))
 }
 
-async fn upsert_setting<'e>(ex: impl Executor<'e, Database = Any>, key: &str, value: &str) -> Result<(), sqlx::Error> {
+async fn upsert_setting<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    key: &str,
+    value: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO settings (key, value) VALUES ($1, $2) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -29,8 +36,11 @@ async fn upsert_setting<'e>(ex: impl Executor<'e, Database = Any>, key: &str, va
 
 /// The value of a known setting: stored, or its default.
 pub async fn get(db: &Db, key: &str) -> AppResult<String> {
-    let known = find(key).ok_or_else(|| AppError::invalid("key", format!("'{key}' is not a setting")))?;
-    Ok(get_setting(db.pool(), key).await?.unwrap_or_else(|| known.default.to_owned()))
+    let known =
+        find(key).ok_or_else(|| AppError::invalid("key", format!("'{key}' is not a setting")))?;
+    Ok(get_setting(db.pool(), key)
+        .await?
+        .unwrap_or_else(|| known.default.to_owned()))
 }
 
 /// Sets a known setting after checking the value (and, for thresholds, the pair).
@@ -39,7 +49,8 @@ pub async fn set(db: &Db, key: &str, value: &str) -> AppResult<()> {
     let mut tx = db.begin_write().await?;
     let value = value.trim();
     if key == HEALTH_CONSTRAINED.key || key == HEALTH_CRITICAL.key {
-        Thresholds::parse_fraction(value).map_err(|e| AppError::invalid("value", format!("{key} {e}")))?;
+        Thresholds::parse_fraction(value)
+            .map_err(|e| AppError::invalid("value", format!("{key} {e}")))?;
         let mut constrained = get_setting(&mut *tx, HEALTH_CONSTRAINED.key).await?;
         let mut critical = get_setting(&mut *tx, HEALTH_CRITICAL.key).await?;
         if key == HEALTH_CONSTRAINED.key {
@@ -47,7 +58,8 @@ pub async fn set(db: &Db, key: &str, value: &str) -> AppResult<()> {
         } else {
             critical = Some(value.to_owned());
         }
-        thresholds_from(constrained.as_deref(), critical.as_deref()).map_err(|e| AppError::invalid("value", e.to_string()))?;
+        thresholds_from(constrained.as_deref(), critical.as_deref())
+            .map_err(|e| AppError::invalid("value", e.to_string()))?;
     }
     upsert_setting(&mut *tx, key, value).await?;
     tx.commit().await?;
@@ -56,12 +68,18 @@ pub async fn set(db: &Db, key: &str, value: &str) -> AppResult<()> {
 
 /// The health thresholds in force.
 pub async fn thresholds<'e>(ex: impl Executor<'e, Database = Any>) -> AppResult<Thresholds> {
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM settings WHERE key IN ($1, $2)")
-        .bind(HEALTH_CONSTRAINED.key)
-        .bind(HEALTH_CRITICAL.key)
-        .fetch_all(ex)
-        .await?;
-    let value = |k: &str| rows.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
-    thresholds_from(value(HEALTH_CONSTRAINED.key), value(HEALTH_CRITICAL.key))
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored health thresholds are invalid: {e}")))
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT key, value FROM settings WHERE key IN ($1, $2)")
+            .bind(HEALTH_CONSTRAINED.key)
+            .bind(HEALTH_CRITICAL.key)
+            .fetch_all(ex)
+            .await?;
+    let value = |k: &str| {
+        rows.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
+    thresholds_from(value(HEALTH_CONSTRAINED.key), value(HEALTH_CRITICAL.key)).map_err(|e| {
+        AppError::Internal(anyhow::anyhow!("stored health thresholds are invalid: {e}"))
+    })
 }

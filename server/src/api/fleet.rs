@@ -16,7 +16,9 @@ use app::fleet::types::{Cluster, FleetSummary, Page, Region, RegionDetail};
 
 fn parse_query(raw: Option<String>) -> AppResult<ClusterQuery> {
     let pairs = query_pairs(raw.as_deref());
-    Ok(ClusterQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?)
+    Ok(ClusterQuery::parse(
+        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    )?)
 }
 
 pub async fn summary(State(db): State<Db>) -> AppResult<Json<FleetSummary>> {
@@ -24,15 +26,24 @@ pub async fn summary(State(db): State<Db>) -> AppResult<Json<FleetSummary>> {
 }
 
 pub async fn regions(State(db): State<Db>) -> AppResult<Json<Page<Region>>> {
-    Ok(Json(Page { items: service::regions(&db).await?, next_cursor: None }))
+    Ok(Json(Page {
+        items: service::regions(&db).await?,
+        next_cursor: None,
+    }))
 }
 
-pub async fn region(State(db): State<Db>, Path(code): Path<String>) -> AppResult<Json<RegionDetail>> {
+pub async fn region(
+    State(db): State<Db>,
+    Path(code): Path<String>,
+) -> AppResult<Json<RegionDetail>> {
     let code = RegionCode::parse(&code).map_err(|m| AppError::invalid("code", m))?;
     Ok(Json(service::region_detail(&db, code.as_str()).await?))
 }
 
-pub async fn clusters(State(db): State<Db>, RawQuery(raw): RawQuery) -> AppResult<Json<Page<Cluster>>> {
+pub async fn clusters(
+    State(db): State<Db>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Json<Page<Cluster>>> {
     let q = parse_query(raw)?;
     Ok(Json(service::clusters(&db, &q).await?))
 }
@@ -96,7 +107,10 @@ pub async fn export_csv(State(db): State<Db>, RawQuery(raw): RawQuery) -> Respon
                     let next = page.next_cursor.and_then(|c| {
                         let pairs = [("sort", q.sort.as_str().to_owned()), ("cursor", c)];
                         let mut next = q.clone();
-                        next.cursor = ClusterQuery::parse(pairs.iter().map(|(k, v)| (*k, v.as_str()))).ok()?.cursor;
+                        next.cursor =
+                            ClusterQuery::parse(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+                                .ok()?
+                                .cursor;
                         Some(next)
                     });
                     Some((Ok::<_, std::io::Error>(body), next))
@@ -113,7 +127,10 @@ pub async fn export_csv(State(db): State<Db>, RawQuery(raw): RawQuery) -> Respon
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"clusters.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"clusters.csv\"",
+            ),
         ],
         body,
     )

@@ -28,9 +28,24 @@ pub struct ScaleSpec {
 impl Scale {
     pub fn spec(self) -> ScaleSpec {
         match self {
-            Scale::Small => ScaleSpec { regions: 6, clusters: 1_500, history_days: 365, seed: 1 },
-            Scale::Medium => ScaleSpec { regions: 24, clusters: 15_000, history_days: 365, seed: 2 },
-            Scale::Large => ScaleSpec { regions: REGIONS.len(), clusters: 100_000, history_days: 365, seed: 3 },
+            Scale::Small => ScaleSpec {
+                regions: 6,
+                clusters: 1_500,
+                history_days: 365,
+                seed: 1,
+            },
+            Scale::Medium => ScaleSpec {
+                regions: 24,
+                clusters: 15_000,
+                history_days: 365,
+                seed: 2,
+            },
+            Scale::Large => ScaleSpec {
+                regions: REGIONS.len(),
+                clusters: 100_000,
+                history_days: 365,
+                seed: 3,
+            },
         }
     }
 }
@@ -65,20 +80,37 @@ pub fn generate(spec: &ScaleSpec, today: time::Date) -> impl Iterator<Item = Reg
     // Decide every region's shape first so cluster counts add up to the target.
     let plans: Vec<(usize, f64, f64, Vec<&'static SkuSpec>)> = (0..spec.regions)
         .map(|i| {
-            let size = if i < 4 { rng.gen_range(1.6..2.4) } else { rng.gen_range(0.4..1.4) };
+            let size = if i < 4 {
+                rng.gen_range(1.6..2.4)
+            } else {
+                rng.gen_range(0.4..1.4)
+            };
             // A few hot regions give the dashboard its story; the second region is always hot.
-            let heat = if i == 1 || rng.gen_bool(0.12) { rng.gen_range(0.86..0.95) } else { rng.gen_range(0.45..0.74) };
+            let heat = if i == 1 || rng.gen_bool(0.12) {
+                rng.gen_range(0.86..0.95)
+            } else {
+                rng.gen_range(0.45..0.74)
+            };
             let skus = SKUS.iter().filter(|s| offers(&mut rng, i, s)).collect();
             (i, size, heat, skus)
         })
         .collect();
-    let weight: f64 = plans.iter().map(|(_, size, _, skus)| size * skus.len() as f64).sum();
+    let weight: f64 = plans
+        .iter()
+        .map(|(_, size, _, skus)| size * skus.len() as f64)
+        .sum();
     let per_weight = spec.clusters as f64 / weight / 3.0;
     let days = spec.history_days;
     plans.into_iter().map(move |(i, size, heat, skus)| {
         let (code, name, geography) = REGIONS[i % REGIONS.len()];
         let mut rng = ChaCha8Rng::seed_from_u64(spec.seed * 1_000 + i as u64);
-        let lifecycle = if i > 0 && i % 23 == 0 { "building" } else if i > 0 && i % 31 == 0 { "retiring" } else { "active" };
+        let lifecycle = if i > 0 && i % 23 == 0 {
+            "building"
+        } else if i > 0 && i % 31 == 0 {
+            "retiring"
+        } else {
+            "active"
+        };
         let mut clusters = Vec::new();
         let mut history = Vec::new();
         for sku in skus {
@@ -101,11 +133,27 @@ pub fn generate(spec: &ScaleSpec, today: time::Date) -> impl Iterator<Item = Reg
                     let (lifecycle, oos_frac, util) = if roll < 0.03 {
                         ("buildout", 0.0, 0.0)
                     } else if roll < 0.07 {
-                        ("maintenance", rng.gen_range(0.2..0.5), clamp(target + rng.gen_range(-0.1..0.05), 0.0, 0.97))
+                        (
+                            "maintenance",
+                            rng.gen_range(0.2..0.5),
+                            clamp(target + rng.gen_range(-0.1..0.05), 0.0, 0.97),
+                        )
                     } else if roll < 0.09 {
-                        ("decommissioning", rng.gen_range(0.0..0.1), clamp(target * 0.5, 0.0, 1.0))
+                        (
+                            "decommissioning",
+                            rng.gen_range(0.0..0.1),
+                            clamp(target * 0.5, 0.0, 1.0),
+                        )
                     } else {
-                        ("in_service", rng.gen_range(0.0..0.03), clamp(target + rng.gen_range(-0.12..0.08), 0.0, rng.gen_range(0.95..0.998)))
+                        (
+                            "in_service",
+                            rng.gen_range(0.0..0.03),
+                            clamp(
+                                target + rng.gen_range(-0.12..0.08),
+                                0.0,
+                                rng.gen_range(0.95..0.998),
+                            ),
+                        )
                     };
                     let out_of_service = (cap as f64 * oos_frac) as i64;
                     let alloc = ((cap - out_of_service) as f64 * util) as i64;
@@ -129,8 +177,16 @@ pub fn generate(spec: &ScaleSpec, today: time::Date) -> impl Iterator<Item = Reg
             // buildouts, demand grew faster, with a weekly ripple.
             let growth = rng.gen_range(0.55..0.85);
             let drift = rng.gen_range(0.05..0.25);
-            let util_now = if total > oos { allocated as f64 / (total - oos) as f64 } else { 0.0 };
-            let oos_frac = if total > 0 { oos as f64 / total as f64 } else { 0.0 };
+            let util_now = if total > oos {
+                allocated as f64 / (total - oos) as f64
+            } else {
+                0.0
+            };
+            let oos_frac = if total > 0 {
+                oos as f64 / total as f64
+            } else {
+                0.0
+            };
             for d in 0..days {
                 let age = days - 1 - d;
                 let day = format_day(today - time::Duration::days(age));
@@ -141,7 +197,11 @@ pub fn generate(spec: &ScaleSpec, today: time::Date) -> impl Iterator<Item = Reg
                     let quarter = (progress * 4.0).floor() / 4.0;
                     let t = (total as f64 * (growth + (1.0 - growth) * quarter)).round() as i64;
                     let ripple = 0.01 * ((d as f64) * std::f64::consts::TAU / 7.0).sin();
-                    let u = clamp(util_now - drift * (1.0 - progress) + ripple + rng.gen_range(-0.01..0.01), 0.05, 0.99);
+                    let u = clamp(
+                        util_now - drift * (1.0 - progress) + ripple + rng.gen_range(-0.01..0.01),
+                        0.05,
+                        0.99,
+                    );
                     let o = (t as f64 * oos_frac) as i64;
                     (t, ((t - o) as f64 * u) as i64, o)
                 };
@@ -156,7 +216,14 @@ pub fn generate(spec: &ScaleSpec, today: time::Date) -> impl Iterator<Item = Reg
                 });
             }
         }
-        RegionRows { code, name, geography, lifecycle, clusters, history }
+        RegionRows {
+            code,
+            name,
+            geography,
+            lifecycle,
+            clusters,
+            history,
+        }
     })
 }
 
@@ -171,8 +238,14 @@ mod tests {
 
     #[test]
     fn same_scale_same_fleet() {
-        let a: Vec<_> = generate(&Scale::Small.spec(), day()).flat_map(|r| r.clusters).map(|c| (c.name, c.total, c.allocated)).collect();
-        let b: Vec<_> = generate(&Scale::Small.spec(), day()).flat_map(|r| r.clusters).map(|c| (c.name, c.total, c.allocated)).collect();
+        let a: Vec<_> = generate(&Scale::Small.spec(), day())
+            .flat_map(|r| r.clusters)
+            .map(|c| (c.name, c.total, c.allocated))
+            .collect();
+        let b: Vec<_> = generate(&Scale::Small.spec(), day())
+            .flat_map(|r| r.clusters)
+            .map(|c| (c.name, c.total, c.allocated))
+            .collect();
         assert_eq!(a, b);
     }
 
@@ -181,12 +254,18 @@ mod tests {
         let mut names = std::collections::HashSet::new();
         for region in generate(&Scale::Small.spec(), day()) {
             for c in &region.clusters {
-                assert!(Ledger::parse(c.total, c.allocated, c.reserved, c.out_of_service).is_ok(), "{c:?}");
+                assert!(
+                    Ledger::parse(c.total, c.allocated, c.reserved, c.out_of_service).is_ok(),
+                    "{c:?}"
+                );
                 assert_eq!(c.reserved, 0);
                 assert!(names.insert(c.name.clone()), "duplicate {}", c.name);
             }
             for h in &region.history {
-                assert!(Ledger::parse(h.total, h.allocated, h.reserved, h.out_of_service).is_ok(), "{h:?}");
+                assert!(
+                    Ledger::parse(h.total, h.allocated, h.reserved, h.out_of_service).is_ok(),
+                    "{h:?}"
+                );
             }
         }
     }

@@ -30,21 +30,43 @@ pub async fn seed_demo(db: &Db, scale: Scale) -> anyhow::Result<SeedReport> {
     let spec = scale.spec();
     let today = time::OffsetDateTime::now_utc().date();
     let mut tx = db.begin_write().await?;
-    store::delete_fleet(&mut tx).await.context("clearing the fleet")?;
+    store::delete_fleet(&mut tx)
+        .await
+        .context("clearing the fleet")?;
     for sku in catalogue::SKUS {
         store::insert_sku(&mut tx, sku.code, sku.family.as_str(), sku.unit.as_str()).await?;
     }
-    let mut report = SeedReport { regions: 0, skus: catalogue::SKUS.len(), clusters: 0, history_rows: 0 };
+    let mut report = SeedReport {
+        regions: 0,
+        skus: catalogue::SKUS.len(),
+        clusters: 0,
+        history_rows: 0,
+    };
     for region in generate::generate(&spec, today) {
-        store::insert_region(&mut tx, region.code, region.name, region.geography, region.lifecycle).await?;
-        store::insert_clusters(&mut tx, &region.clusters).await.context("inserting clusters")?;
-        store::insert_history(&mut tx, &region.history).await.context("inserting history")?;
+        store::insert_region(
+            &mut tx,
+            region.code,
+            region.name,
+            region.geography,
+            region.lifecycle,
+        )
+        .await?;
+        store::insert_clusters(&mut tx, &region.clusters)
+            .await
+            .context("inserting clusters")?;
+        store::insert_history(&mut tx, &region.history)
+            .await
+            .context("inserting history")?;
         report.regions += 1;
         report.clusters += region.clusters.len();
         report.history_rows += region.history.len();
     }
     store::rebuild_region_sku_ledger(&mut tx).await?;
     tx.commit().await?;
-    tracing::info!(?report, elapsed_ms = started.elapsed().as_millis() as u64, "seeded the demo fleet");
+    tracing::info!(
+        ?report,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "seeded the demo fleet"
+    );
     Ok(report)
 }

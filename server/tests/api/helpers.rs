@@ -16,7 +16,8 @@ pub enum Backend {
 
 /// The PostgreSQL server tests create their databases on (`HEADROOM_TEST_PG_URL`).
 pub fn pg_admin_url() -> String {
-    std::env::var("HEADROOM_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    std::env::var("HEADROOM_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
 fn pg_url_for(db: &str) -> String {
@@ -43,7 +44,12 @@ async fn admin_execute(sql: String) {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(&pg_admin_url())
         .await
-        .unwrap_or_else(|e| panic!("PostgreSQL tests need a server at {} (set HEADROOM_TEST_PG_URL): {e}", pg_admin_url()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL tests need a server at {} (set HEADROOM_TEST_PG_URL): {e}",
+                pg_admin_url()
+            )
+        });
     sqlx::query(&sql).execute(&mut conn).await.expect(&sql);
 }
 
@@ -53,9 +59,13 @@ impl TestApp {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let (url, cleanup) = match backend {
             Backend::Sqlite => {
-                let dir = std::env::temp_dir().join(format!("headroom-test-{}-{n}", std::process::id()));
+                let dir =
+                    std::env::temp_dir().join(format!("headroom-test-{}-{n}", std::process::id()));
                 std::fs::create_dir_all(&dir).unwrap();
-                (format!("sqlite://{}", dir.join("headroom.db").display()), Cleanup::SqliteDir(dir))
+                (
+                    format!("sqlite://{}", dir.join("headroom.db").display()),
+                    Cleanup::SqliteDir(dir),
+                )
             }
             Backend::Postgres => {
                 let name = format!("headroom_test_{}_{n}", std::process::id());
@@ -66,13 +76,26 @@ impl TestApp {
         };
         let db = Db::connect(&url).await.expect("connect");
         db.migrate().await.expect("migrate");
-        let leptos = leptos::config::LeptosOptions::builder().output_name("headroom").build();
-        let state = AppState { db: db.clone(), leptos };
+        let leptos = leptos::config::LeptosOptions::builder()
+            .output_name("headroom")
+            .build();
+        let state = AppState {
+            db: db.clone(),
+            leptos,
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        TestApp { address, db, client, cleanup: Some(cleanup) }
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        TestApp {
+            address,
+            db,
+            client,
+            cleanup: Some(cleanup),
+        }
     }
 
     /// A server over the small demo fleet.
@@ -83,7 +106,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.address)).send().await.expect("request")
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request")
     }
 
     /// GETs `path` and returns (status, JSON body).
@@ -101,11 +128,16 @@ impl Drop for TestApp {
         let cleanup = self.cleanup.take();
         // Dropping a database needs async work; do it on a runtime of its own.
         std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async move {
                 pool.close().await;
                 match cleanup {
-                    Some(Cleanup::PgDatabase(name)) => admin_execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await,
+                    Some(Cleanup::PgDatabase(name)) => {
+                        admin_execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await
+                    }
                     Some(Cleanup::SqliteDir(dir)) => {
                         let _ = std::fs::remove_dir_all(dir);
                     }
@@ -139,12 +171,26 @@ macro_rules! both_databases {
 }
 
 /// Asserts a contract error: status, `error.code` and (if given) `error.field`.
-pub fn assert_error(status: u16, body: &serde_json::Value, want_status: u16, code: &str, field: Option<&str>) {
+pub fn assert_error(
+    status: u16,
+    body: &serde_json::Value,
+    want_status: u16,
+    code: &str,
+    field: Option<&str>,
+) {
     assert_eq!(status, want_status, "status; body {body}");
     assert_eq!(body["error"]["code"], code, "code; body {body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "message; body {body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "message; body {body}"
+    );
     match field {
         Some(f) => assert_eq!(body["error"]["field"], f, "field; body {body}"),
-        None => assert!(body["error"].get("field").is_none(), "no field expected; body {body}"),
+        None => assert!(
+            body["error"].get("field").is_none(),
+            "no field expected; body {body}"
+        ),
     }
 }

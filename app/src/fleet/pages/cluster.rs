@@ -14,7 +14,13 @@ use crate::fleet::types::ClusterDetail;
 pub fn ClusterPage() -> impl IntoView {
     let params = use_params_map();
     let detail = Resource::new(
-        move || params.read().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(-1),
+        move || {
+            params
+                .read()
+                .get("id")
+                .and_then(|id| id.parse::<i64>().ok())
+                .unwrap_or(-1)
+        },
         get_cluster_detail,
     );
     view! {
@@ -34,9 +40,17 @@ fn Cluster(detail: ClusterDetail) -> impl IntoView {
     let c = detail.cluster;
     let subtitle = format!(
         "{} ({}) · zone {} · {} · {} · {} utilized",
-        detail.region_name, c.region, c.zone, c.sku, c.family, percent(c.utilization)
+        detail.region_name,
+        c.region,
+        c.zone,
+        c.sku,
+        c.family,
+        percent(c.utilization)
     );
-    let trend_label = format!("Daily utilization of {} in {}, last 365 days", c.sku, c.region);
+    let trend_label = format!(
+        "Daily utilization of {} in {}, last 365 days",
+        c.sku, c.region
+    );
     view! {
         <Title text=format!("{} · Headroom", c.name)/>
         <nav aria-label="Breadcrumb" class="mb-2 text-sm text-slate-500">

@@ -19,10 +19,20 @@ pub fn ClustersPage() -> impl IntoView {
     let query = use_query_map();
     let pairs = move || {
         query.with(|q| {
-            ["region", "zone", "sku", "family", "lifecycle", "health", "sort", "limit", "cursor"]
-                .iter()
-                .filter_map(|k| q.get(k).map(|v| (k.to_string(), v)))
-                .collect::<Vec<_>>()
+            [
+                "region",
+                "zone",
+                "sku",
+                "family",
+                "lifecycle",
+                "health",
+                "sort",
+                "limit",
+                "cursor",
+            ]
+            .iter()
+            .filter_map(|k| q.get(k).map(|v| (k.to_string(), v)))
+            .collect::<Vec<_>>()
         })
     };
     let data = Resource::new(
@@ -52,7 +62,12 @@ pub fn ClustersPage() -> impl IntoView {
 
 /// A `<select>` of a filter, with "any" first and the current value selected.
 #[component]
-fn Filter(name: &'static str, label: &'static str, options: Vec<(String, String)>, current: Option<String>) -> impl IntoView {
+fn Filter(
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(String, String)>,
+    current: Option<String>,
+) -> impl IntoView {
     let id = format!("filter-{name}");
     view! {
         <div class="flex flex-col gap-1">
@@ -73,18 +88,43 @@ fn Filter(name: &'static str, label: &'static str, options: Vec<(String, String)
 
 #[component]
 fn Clusters(data: ClusterPageData, raw: Vec<(String, String)>) -> impl IntoView {
-    let q = ClusterQuery::parse(raw.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap_or_default();
-    let to_opts = |v: Vec<&str>| v.into_iter().map(|s| (s.to_owned(), s.to_owned())).collect::<Vec<_>>();
-    let regions = data.options.regions.iter().map(|(c, n)| (c.clone(), format!("{n} ({c})"))).collect();
-    let skus = data.options.skus.iter().map(|s| (s.code.clone(), format!("{} · {}", s.code, s.family))).collect();
+    let q =
+        ClusterQuery::parse(raw.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap_or_default();
+    let to_opts = |v: Vec<&str>| {
+        v.into_iter()
+            .map(|s| (s.to_owned(), s.to_owned()))
+            .collect::<Vec<_>>()
+    };
+    let regions = data
+        .options
+        .regions
+        .iter()
+        .map(|(c, n)| (c.clone(), format!("{n} ({c})")))
+        .collect();
+    let skus = data
+        .options
+        .skus
+        .iter()
+        .map(|s| (s.code.clone(), format!("{} · {}", s.code, s.family)))
+        .collect();
     let zones = to_opts(vec!["1", "2", "3"]);
     let families = to_opts(Family::ALL.iter().map(|f| f.as_str()).collect());
     let lifecycles = to_opts(ClusterLifecycle::ALL.iter().map(|f| f.as_str()).collect());
     let healths = to_opts(Health::ALL.iter().map(|f| f.as_str()).collect());
-    let sorts: Vec<(String, String)> = ClusterSort::ALL.iter().map(|s| (s.as_str().to_owned(), s.label().to_owned())).collect();
+    let sorts: Vec<(String, String)> = ClusterSort::ALL
+        .iter()
+        .map(|s| (s.as_str().to_owned(), s.label().to_owned()))
+        .collect();
     let export = format!("/clusters.csv?{}", q.to_query_string(None));
-    let next = data.page.next_cursor.as_deref().map(|c| format!("/clusters?{}", q.to_query_string(Some(c))));
-    let first = q.cursor.is_some().then(|| format!("/clusters?{}", q.to_query_string(None)));
+    let next = data
+        .page
+        .next_cursor
+        .as_deref()
+        .map(|c| format!("/clusters?{}", q.to_query_string(Some(c))));
+    let first = q
+        .cursor
+        .is_some()
+        .then(|| format!("/clusters?{}", q.to_query_string(None)));
     let items = data.page.items;
     let count = items.len();
     view! {

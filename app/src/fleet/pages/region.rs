@@ -32,8 +32,17 @@ pub fn RegionPage() -> impl IntoView {
 #[component]
 fn Region(detail: RegionDetail) -> impl IntoView {
     let r = detail.region;
-    let subtitle = format!("{} · {} · {} · {} clusters", r.code, r.geography, r.lifecycle, units(r.clusters));
-    let trend_label = format!("Daily utilization of {} by SKU family, last 365 days", r.name);
+    let subtitle = format!(
+        "{} · {} · {} · {} clusters",
+        r.code,
+        r.geography,
+        r.lifecycle,
+        units(r.clusters)
+    );
+    let trend_label = format!(
+        "Daily utilization of {} by SKU family, last 365 days",
+        r.name
+    );
     let code = r.code.clone();
     view! {
         <Title text=format!("{} · Headroom", r.name)/>

@@ -71,8 +71,13 @@ fn region_sku_from(row: &SumRow, t: &Thresholds) -> AppResult<RegionSku> {
 fn region_from(row: RegionRow, mut skus: Vec<RegionSku>) -> AppResult<Region> {
     skus.sort_by(|a, b| b.rollup.utilization.total_cmp(&a.rollup.utilization));
     Ok(Region {
-        lifecycle: RegionLifecycle::parse(&row.lifecycle).map_err(|e| corrupt("region lifecycle", e))?,
-        health: skus.iter().map(|s| s.rollup.health).max().unwrap_or(Health::Healthy),
+        lifecycle: RegionLifecycle::parse(&row.lifecycle)
+            .map_err(|e| corrupt("region lifecycle", e))?,
+        health: skus
+            .iter()
+            .map(|s| s.rollup.health)
+            .max()
+            .unwrap_or(Health::Healthy),
         clusters: skus.iter().map(|s| s.rollup.clusters).sum(),
         code: row.code,
         name: row.name,
@@ -87,7 +92,10 @@ pub async fn regions(db: &Db) -> AppResult<Vec<Region>> {
     let rows = store::list_regions(db.pool()).await?;
     let mut by_region: BTreeMap<String, Vec<RegionSku>> = BTreeMap::new();
     for s in store::region_sku_sums(db.pool(), None).await? {
-        by_region.entry(s.region.clone()).or_default().push(region_sku_from(&s, &t)?);
+        by_region
+            .entry(s.region.clone())
+            .or_default()
+            .push(region_sku_from(&s, &t)?);
     }
     rows.into_iter()
         .map(|r| {
@@ -180,7 +188,11 @@ fn trend_start() -> String {
 fn series(points: Vec<HistoryPoint>) -> Vec<TrendSeries> {
     let mut by_label: BTreeMap<String, Vec<(String, f64)>> = BTreeMap::new();
     for p in points {
-        let u = if p.serviceable > 0 { p.used as f64 / p.serviceable as f64 } else { 0.0 };
+        let u = if p.serviceable > 0 {
+            p.used as f64 / p.serviceable as f64
+        } else {
+            0.0
+        };
         by_label.entry(p.label).or_default().push((p.day, u));
     }
     by_label
@@ -226,7 +238,9 @@ pub async fn clusters(db: &Db, q: &ClusterQuery) -> AppResult<Page<Cluster>> {
             match q.sort {
                 ClusterSort::Name => Cursor::Text(last.name.clone(), last.id),
                 ClusterSort::FreeAsc | ClusterSort::FreeDesc => Cursor::Number(last.free, last.id),
-                ClusterSort::UtilizationAsc | ClusterSort::UtilizationDesc => Cursor::Number(last.util_bp, last.id),
+                ClusterSort::UtilizationAsc | ClusterSort::UtilizationDesc => {
+                    Cursor::Number(last.util_bp, last.id)
+                }
             }
             .encode(),
         ),
@@ -259,7 +273,8 @@ pub async fn cluster_detail(db: &Db, id: i64) -> AppResult<ClusterDetail> {
         .await?
         .map(|r| r.name)
         .unwrap_or_default();
-    let points = store::region_sku_history(db.pool(), &row.region, &row.sku, &trend_start()).await?;
+    let points =
+        store::region_sku_history(db.pool(), &row.region, &row.sku, &trend_start()).await?;
     let trend = series(points).pop().unwrap_or(TrendSeries {
         label: row.sku.clone(),
         points: vec![],

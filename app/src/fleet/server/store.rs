@@ -66,23 +66,31 @@ pub struct HistoryPoint {
     pub serviceable: i64,
 }
 
-const CLUSTER_COLUMNS: &str = "c.id, c.name, c.region, c.zone, c.sku, s.family, s.unit, c.lifecycle, \
+const CLUSTER_COLUMNS: &str =
+    "c.id, c.name, c.region, c.zone, c.sku, s.family, s.unit, c.lifecycle, \
      c.total, c.allocated, c.reserved, c.out_of_service, c.free, c.util_bp";
 
-pub async fn list_regions<'e>(ex: impl Executor<'e, Database = Any>) -> Result<Vec<RegionRow>, sqlx::Error> {
+pub async fn list_regions<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<Vec<RegionRow>, sqlx::Error> {
     sqlx::query_as("SELECT code, name, geography, lifecycle FROM regions ORDER BY code")
         .fetch_all(ex)
         .await
 }
 
-pub async fn find_region<'e>(ex: impl Executor<'e, Database = Any>, code: &str) -> Result<Option<RegionRow>, sqlx::Error> {
+pub async fn find_region<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    code: &str,
+) -> Result<Option<RegionRow>, sqlx::Error> {
     sqlx::query_as("SELECT code, name, geography, lifecycle FROM regions WHERE code = $1")
         .bind(code)
         .fetch_optional(ex)
         .await
 }
 
-pub async fn list_skus<'e>(ex: impl Executor<'e, Database = Any>) -> Result<Vec<SkuRow>, sqlx::Error> {
+pub async fn list_skus<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<Vec<SkuRow>, sqlx::Error> {
     sqlx::query_as("SELECT code, family, unit FROM skus ORDER BY family, code")
         .fetch_all(ex)
         .await
@@ -106,7 +114,10 @@ pub async fn region_sku_sums<'e>(
 }
 
 /// A region's ledger by zone × SKU, summed from its clusters.
-pub async fn zone_sku_sums<'e>(ex: impl Executor<'e, Database = Any>, region: &str) -> Result<Vec<SumRow>, sqlx::Error> {
+pub async fn zone_sku_sums<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    region: &str,
+) -> Result<Vec<SumRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT c.region, c.zone, c.sku, s.family, s.unit, COUNT(*) AS clusters, \
                 CAST(SUM(c.total) AS BIGINT) AS total, CAST(SUM(c.allocated) AS BIGINT) AS allocated, \
@@ -159,7 +170,10 @@ pub async fn region_sku_history<'e>(
     .await
 }
 
-pub async fn find_cluster<'e>(ex: impl Executor<'e, Database = Any>, id: i64) -> Result<Option<ClusterRow>, sqlx::Error> {
+pub async fn find_cluster<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: i64,
+) -> Result<Option<ClusterRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {CLUSTER_COLUMNS} FROM clusters c JOIN skus s ON s.code = c.sku WHERE c.id = $1"
     ))
@@ -180,7 +194,9 @@ pub async fn list_clusters<'e>(
     q: &ClusterQuery,
     thresholds: &Thresholds,
 ) -> Result<Vec<ClusterRow>, sqlx::Error> {
-    let mut sql = format!("SELECT {CLUSTER_COLUMNS} FROM clusters c JOIN skus s ON s.code = c.sku WHERE 1 = 1");
+    let mut sql = format!(
+        "SELECT {CLUSTER_COLUMNS} FROM clusters c JOIN skus s ON s.code = c.sku WHERE 1 = 1"
+    );
     let mut args: Vec<Arg> = Vec::new();
     let mut bind = |sql: &mut String, clause: &str, arg: Arg| {
         args.push(arg);
@@ -205,16 +221,28 @@ pub async fn list_clusters<'e>(
     const USED: &str = "(c.allocated + c.reserved) * 10000";
     const SERV: &str = "(c.total - c.out_of_service)";
     match q.health {
-        Some(Health::Critical) => {
-            bind(&mut sql, &format!(" AND {SERV} > 0 AND {USED} >= $? * {SERV}"), Arg::Int(thresholds.critical_bp))
-        }
+        Some(Health::Critical) => bind(
+            &mut sql,
+            &format!(" AND {SERV} > 0 AND {USED} >= $? * {SERV}"),
+            Arg::Int(thresholds.critical_bp),
+        ),
         Some(Health::Constrained) => {
-            bind(&mut sql, &format!(" AND {SERV} > 0 AND {USED} >= $? * {SERV}"), Arg::Int(thresholds.constrained_bp));
-            bind(&mut sql, &format!(" AND {USED} < $? * {SERV}"), Arg::Int(thresholds.critical_bp));
+            bind(
+                &mut sql,
+                &format!(" AND {SERV} > 0 AND {USED} >= $? * {SERV}"),
+                Arg::Int(thresholds.constrained_bp),
+            );
+            bind(
+                &mut sql,
+                &format!(" AND {USED} < $? * {SERV}"),
+                Arg::Int(thresholds.critical_bp),
+            );
         }
-        Some(Health::Healthy) => {
-            bind(&mut sql, &format!(" AND ({SERV} <= 0 OR {USED} < $? * {SERV})"), Arg::Int(thresholds.constrained_bp))
-        }
+        Some(Health::Healthy) => bind(
+            &mut sql,
+            &format!(" AND ({SERV} <= 0 OR {USED} < $? * {SERV})"),
+            Arg::Int(thresholds.constrained_bp),
+        ),
         None => {}
     }
     let (column, descending) = match q.sort {
@@ -229,7 +257,11 @@ pub async fn list_clusters<'e>(
         // Names are unique, so the name alone is a keyset.
         Some(Cursor::Text(name, _)) => bind(&mut sql, " AND c.name > $?", Arg::Text(name.clone())),
         Some(Cursor::Number(v, id)) => {
-            bind(&mut sql, &format!(" AND ({column}, c.id) {op} ($?"), Arg::Int(*v));
+            bind(
+                &mut sql,
+                &format!(" AND ({column}, c.id) {op} ($?"),
+                Arg::Int(*v),
+            );
             bind(&mut sql, ", $?)", Arg::Int(*id));
         }
         None => {}
@@ -254,7 +286,9 @@ pub async fn list_clusters<'e>(
 
 /// Recomputes every region × SKU rollup from the clusters (after a bulk load).
 pub async fn rebuild_region_sku_ledger(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM region_sku_ledger").execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM region_sku_ledger")
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(
         "INSERT INTO region_sku_ledger (region, sku, clusters, total, allocated, reserved, out_of_service) \
          SELECT region, sku, COUNT(*), CAST(SUM(total) AS BIGINT), CAST(SUM(allocated) AS BIGINT), \
@@ -267,7 +301,10 @@ pub async fn rebuild_region_sku_ledger(conn: &mut sqlx::AnyConnection) -> Result
 }
 
 /// Records `day`'s sample of every region × SKU; a sample already taken is kept.
-pub async fn record_daily_sample<'e>(ex: impl Executor<'e, Database = Any>, day: &str) -> Result<u64, sqlx::Error> {
+pub async fn record_daily_sample<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    day: &str,
+) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "INSERT INTO ledger_history (region, sku, day, total, allocated, reserved, out_of_service) \
          SELECT region, sku, $1, total, allocated, reserved, out_of_service FROM region_sku_ledger WHERE true \
@@ -280,7 +317,9 @@ pub async fn record_daily_sample<'e>(ex: impl Executor<'e, Database = Any>, day:
 }
 
 pub async fn count_clusters<'e>(ex: impl Executor<'e, Database = Any>) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM clusters").fetch_one(ex).await?;
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM clusters")
+        .fetch_one(ex)
+        .await?;
     Ok(n)
 }
 
@@ -326,8 +365,16 @@ const INSERT_CHUNK: usize = 1000;
 
 /// Removes the whole fleet (used by the demo seed, which replaces it).
 pub async fn delete_fleet(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
-    for table in ["ledger_history", "region_sku_ledger", "clusters", "skus", "regions"] {
-        sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *conn).await?;
+    for table in [
+        "ledger_history",
+        "region_sku_ledger",
+        "clusters",
+        "skus",
+        "regions",
+    ] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
@@ -349,7 +396,12 @@ pub async fn insert_region(
     Ok(())
 }
 
-pub async fn insert_sku(conn: &mut sqlx::AnyConnection, code: &str, family: &str, unit: &str) -> Result<(), sqlx::Error> {
+pub async fn insert_sku(
+    conn: &mut sqlx::AnyConnection,
+    code: &str,
+    family: &str,
+    unit: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO skus (code, family, unit) VALUES ($1, $2, $3)")
         .bind(code)
         .bind(family)
@@ -360,7 +412,10 @@ pub async fn insert_sku(conn: &mut sqlx::AnyConnection, code: &str, family: &str
 }
 
 /// Inserts clusters in multi-row statements.
-pub async fn insert_clusters(conn: &mut sqlx::AnyConnection, clusters: &[NewCluster]) -> Result<(), sqlx::Error> {
+pub async fn insert_clusters(
+    conn: &mut sqlx::AnyConnection,
+    clusters: &[NewCluster],
+) -> Result<(), sqlx::Error> {
     for chunk in clusters.chunks(INSERT_CHUNK) {
         let sql = format!(
             "INSERT INTO clusters (name, region, zone, sku, lifecycle, total, allocated, reserved, out_of_service) VALUES {}",
@@ -385,7 +440,10 @@ pub async fn insert_clusters(conn: &mut sqlx::AnyConnection, clusters: &[NewClus
 }
 
 /// Inserts history samples in multi-row statements.
-pub async fn insert_history(conn: &mut sqlx::AnyConnection, rows: &[NewHistory]) -> Result<(), sqlx::Error> {
+pub async fn insert_history(
+    conn: &mut sqlx::AnyConnection,
+    rows: &[NewHistory],
+) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(INSERT_CHUNK) {
         let sql = format!(
             "INSERT INTO ledger_history (region, sku, day, total, allocated, reserved, out_of_service) VALUES {}",
