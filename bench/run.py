@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""Drives Headroom and the floor server with wrk and reports one markdown table.
+
+Run through bench/run.sh, which builds first. Environment:
+  BENCH_SECONDS (10)  measured seconds per target
+  BENCH_WARMUP (3)    warm-up seconds per target
+  BENCH_CONNECTIONS (64)
+  HEADROOM_TEST_PG_URL (postgres://postgres@127.0.0.1:5432/postgres): where the
+      PostgreSQL database is created and dropped
+  BENCH_DATABASES ("sqlite,postgres")
+"""
+
+import datetime
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HEADROOM = os.path.join(ROOT, "target/release/headroom")
+FLOOR = os.path.join(ROOT, "target/release/floor")
+SITE = os.path.join(ROOT, "target/site")
+LUA = os.path.join(ROOT, "bench/wrk-report.lua")
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+WARMUP = int(os.environ.get("BENCH_WARMUP", "3"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
+PG_ADMIN = os.environ.get("HEADROOM_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",")
+PORT, FLOOR_PORT = 3210, 3211
+
+GOALS = {"p99_ms": 100, "ratio": 0.2, "deep_over_first": 1.5, "wasm_br_kb": 350, "rss_mb": 150, "seed_s": 60}
+
+
+def log(msg):
+    print(f"==> {msg}", file=sys.stderr, flush=True)
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=30) as r:
+        return r.status, r.headers.get("content-type", ""), r.read()
+
+
+def wait_ready(base, proc, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited early with {proc.returncode}")
+        try:
+            if get(base + "/readyz")[0] == 200:
+                return
+        except Exception:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("server did not become ready")
+
+
+def targets(base):
+    """The measured targets: (label, path), with a deep cursor ≥ 1,000 rows in."""
+    cursor = None
+    for _ in range(3):  # 3 pages of 500: the cursor sits 1,500 rows in
+        q = "/api/v1/clusters?limit=500" + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else "")
+        cursor = json.loads(get(base + q)[2])["next_cursor"]
+    return [
+        ("overview `/`", "/"),
+        ("region `/regions/westus2`", "/regions/westus2"),
+        ("clusters, first page", "/clusters"),
+        ("clusters, deep page (1,500 in)", f"/clusters?cursor={urllib.parse.quote(cursor)}"),
+        ("clusters, two filters", "/clusters?region=eastus&family=general"),
+        ("API fleet summary", "/api/v1/fleet/summary"),
+        ("API clusters limit=50", "/api/v1/clusters?limit=50"),
+    ]
+
+
+def wrk(url, seconds):
+    out = subprocess.run(
+        ["wrk", f"-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "-s", LUA, url],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    m = re.search(r"WRK-JSON (\{.*\})", out)
+    if not m:
+        raise SystemExit(f"wrk printed no report:\n{out}")
+    r = json.loads(m.group(1))
+    r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+    r["errors"] = r["connect"] + r["read"] + r["write"] + r["status"] + r["timeout"]
+    return r
+
+
+def drive(base, paths):
+    results = {}
+    for label, path in paths:
+        wrk(base + path, WARMUP)
+        results[label] = wrk(base + path, SECONDS)
+        r = results[label]
+        log(f"{label}: {r['rps']:.0f} req/s, p99 {r['p99_us']/1000:.1f} ms, errors {r['errors']}")
+    return results
+
+
+def peak_rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def pg_admin(sql):
+    subprocess.run(["psql", PG_ADMIN, "-qc", sql], check=True, capture_output=True)
+
+
+def run_database(kind, work):
+    env = dict(os.environ, LEPTOS_SITE_ROOT=SITE, LEPTOS_SITE_ADDR=f"127.0.0.1:{PORT}", RUST_LOG="warn")
+    if kind == "sqlite":
+        env["DATABASE_URL"] = f"sqlite://{work}/bench.db"
+    else:
+        name = "headroom_bench"
+        pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        pg_admin(f"CREATE DATABASE {name}")
+        env["DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    log(f"{kind}: seeding the large fleet")
+    started = time.time()
+    subprocess.run([HEADROOM, "seed", "--demo", "--scale", "large"], env=env, check=True, stdout=subprocess.DEVNULL)
+    seed_s = time.time() - started
+    proc = subprocess.Popen([HEADROOM, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{PORT}"
+    try:
+        wait_ready(base, proc)
+        paths = targets(base)
+        captured = []
+        for label, path in paths:
+            status, ctype, body = get(base + path)
+            assert status == 200, f"{path}: {status}"
+            captured.append((label, path, ctype, body))
+        results = drive(base, paths)
+        rss = peak_rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+        if kind == "postgres":
+            pg_admin("DROP DATABASE IF EXISTS headroom_bench WITH (FORCE)")
+    return {"seed_s": seed_s, "results": results, "rss_mb": rss, "captured": captured, "paths": paths}
+
+
+def run_floor(captured, work):
+    floor_dir = os.path.join(work, "floor")
+    os.makedirs(floor_dir, exist_ok=True)
+    manifest = []
+    for i, (_, path, ctype, body) in enumerate(captured):
+        with open(os.path.join(floor_dir, f"{i}.bin"), "wb") as f:
+            f.write(body)
+        manifest.append({"target": path, "file": f"{i}.bin", "content_type": ctype})
+    with open(os.path.join(floor_dir, "manifest.json"), "w") as f:
+        json.dump(manifest, f)
+    proc = subprocess.Popen([FLOOR, floor_dir, f"127.0.0.1:{FLOOR_PORT}"], stdout=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        log("floor: the same bytes from memory")
+        return drive(f"http://127.0.0.1:{FLOOR_PORT}", [(label, path) for label, path, _, _ in captured])
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+def wasm_sizes():
+    path = os.path.join(SITE, "pkg/headroom.wasm")
+    raw = open(path, "rb").read()
+    gz = len(gzip.compress(raw, 9))
+    br = int(subprocess.run(
+        ["node", "-e", "const z=require('zlib');const b=require('fs').readFileSync(process.argv[1]);"
+         "console.log(z.brotliCompressSync(b,{params:{[z.constants.BROTLI_PARAM_QUALITY]:11}}).length)", path],
+        capture_output=True, text=True, check=True).stdout.strip())
+    return len(raw), gz, br
+
+
+def mark(ok):
+    return "✅" if ok else "❌"
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="headroom-bench-")
+    try:
+        runs = {kind: run_database(kind, work) for kind in DATABASES}
+        # The floor serves the bytes captured from the first database's run.
+        first = runs[DATABASES[0]]
+        floor = run_floor(first["captured"], work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    raw, gz, br = wasm_sizes()
+    now = datetime.datetime.now(datetime.timezone.utc)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    lines = [
+        f"# Benchmark {now:%Y-%m-%d %H:%M} UTC (commit {commit})",
+        "",
+        f"Large demo fleet; wrk, {CONNECTIONS} connections, {WARMUP} s warm-up then {SECONDS} s per target; "
+        f"{os.cpu_count()} cores. Ratio = throughput ÷ the floor's (the same bytes served from memory).",
+        "",
+        "| database | target | req/s | p50 ms | p99 ms | max ms | errors | ÷ floor | bytes |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    sizes = {label: len(body) for label, _, _, body in first["captured"]}
+    for kind, run in runs.items():
+        for label, r in run["results"].items():
+            ratio = r["rps"] / floor[label]["rps"]
+            lines.append(
+                f"| {kind} | {label} | {r['rps']:.0f} | {r['p50_us']/1000:.1f} | "
+                f"{mark(r['p99_us'] <= GOALS['p99_ms']*1000)} {r['p99_us']/1000:.1f} | {r['max_us']/1000:.1f} | "
+                f"{mark(r['errors'] == 0)} {r['errors']} | {mark(ratio >= GOALS['ratio'])} {ratio:.2f} | {sizes[label]:,} |")
+    for label, r in floor.items():
+        lines.append(f"| floor | {label} | {r['rps']:.0f} | {r['p50_us']/1000:.1f} | {r['p99_us']/1000:.1f} | "
+                     f"{r['max_us']/1000:.1f} | {r['errors']} | 1.00 | {sizes[label]:,} |")
+    lines += ["", "| figure | goal | " + " | ".join(runs) + " |", "| --- | --- | " + " | ".join("---:" for _ in runs) + " |"]
+    deep = [k for k in first["results"] if k.startswith("clusters, deep")][0]
+    firstp = [k for k in first["results"] if k.startswith("clusters, first")][0]
+    row = lambda name, goal, vals: lines.append(f"| {name} | {goal} | " + " | ".join(vals) + " |")
+    row("deep page p99 ÷ first page p99", f"≤ {GOALS['deep_over_first']}",
+        [f"{mark(v <= GOALS['deep_over_first'])} {v:.2f}" for v in
+         (r["results"][deep]["p99_us"] / max(1, r["results"][firstp]["p99_us"]) for r in runs.values())])
+    row("server peak RSS (MB)", f"≤ {GOALS['rss_mb']}", [f"{mark(r['rss_mb'] <= GOALS['rss_mb'])} {r['rss_mb']:.0f}" for r in runs.values()])
+    row("`large` seed (s)", f"≤ {GOALS['seed_s']} (SQLite)", [f"{mark(k != 'sqlite' or r['seed_s'] <= GOALS['seed_s'])} {r['seed_s']:.1f}" for k, r in runs.items()])
+    lines += ["", f"WASM bundle: {raw/1024:.0f} KB raw, {gz/1024:.0f} KB gzip, "
+                  f"{mark(br/1000 <= GOALS['wasm_br_kb'])} {br/1000:.0f} KB brotli (goal ≤ {GOALS['wasm_br_kb']} KB).", ""]
+    table = "\n".join(lines)
+    print(table)
+    out = os.path.join(ROOT, "bench/results", f"{now:%Y-%m-%d-%H%M}.md")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        f.write(table)
+    log(f"written to {os.path.relpath(out, ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
