@@ -28,6 +28,7 @@ pub const DEFAULT_URL: &str = "sqlite://headroom.db";
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    fleet_cache: std::sync::Arc<crate::fleet::server::snapshot::FleetCache>,
 }
 
 impl Db {
@@ -71,11 +72,20 @@ impl Db {
         .connect_with(options)
         .await
         .context("connecting to the database")?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            fleet_cache: Default::default(),
+        })
     }
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// This replica's cache of fleet snapshots.
+    pub fn fleet_cache(&self) -> &crate::fleet::server::snapshot::FleetCache {
+        &self.fleet_cache
     }
 
     pub fn backend(&self) -> Backend {

@@ -60,6 +60,8 @@ pub async fn set(db: &Db, key: &str, value: &str) -> AppResult<()> {
         }
         thresholds_from(constrained.as_deref(), critical.as_deref())
             .map_err(|e| AppError::invalid("value", e.to_string()))?;
+        // Health bands on every fleet page move with the thresholds.
+        crate::fleet::server::store::bump_fleet_version(&mut *tx).await?;
     }
     upsert_setting(&mut *tx, key, value).await?;
     tx.commit().await?;

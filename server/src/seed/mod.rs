@@ -62,6 +62,7 @@ pub async fn seed_demo(db: &Db, scale: Scale) -> anyhow::Result<SeedReport> {
         report.history_rows += region.history.len();
     }
     store::rebuild_region_sku_ledger(&mut tx).await?;
+    store::bump_fleet_version(&mut *tx).await?;
     tx.commit().await?;
     tracing::info!(
         ?report,

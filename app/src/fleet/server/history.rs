@@ -18,7 +18,13 @@ pub fn today() -> String {
 /// Records today's sample if it is missing. Safe to run on every replica at
 /// once: the primary key keeps one sample per region × SKU × day.
 pub async fn sample_today(db: &Db) -> Result<u64, sqlx::Error> {
-    store::record_daily_sample(db.pool(), &today()).await
+    let mut tx = db.begin_write().await?;
+    let rows = store::record_daily_sample(&mut *tx, &today()).await?;
+    if rows > 0 {
+        store::bump_fleet_version(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(rows)
 }
 
 /// Runs forever: samples at start and then every ten minutes (a no-op until

@@ -3,4 +3,5 @@
 
 pub mod history;
 pub mod service;
+pub mod snapshot;
 pub mod store;

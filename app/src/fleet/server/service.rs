@@ -2,9 +2,11 @@
 //! rows into domain types, apply the health thresholds, assemble views.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use anyhow::anyhow;
 
+use super::snapshot::Snapshot;
 use super::store::{self, ClusterRow, HistoryPoint, RegionRow, SumRow};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -86,10 +88,20 @@ fn region_from(row: RegionRow, mut skus: Vec<RegionSku>) -> AppResult<Region> {
     })
 }
 
-/// Every region with its region × SKU rollups.
-pub async fn regions(db: &Db) -> AppResult<Vec<Region>> {
+/// The fleet snapshot of the current version, built if this replica lacks it.
+pub async fn snapshot(db: &Db) -> AppResult<Arc<Snapshot>> {
+    let version = store::fleet_version(db.pool()).await?;
+    if let Some(s) = db.fleet_cache().get(version) {
+        return Ok(s);
+    }
+    let _rebuilding = db.fleet_cache().rebuild.lock().await;
+    if let Some(s) = db.fleet_cache().get(version) {
+        return Ok(s);
+    }
+    // Data read after `version` is at least as new as it; a later write bumps
+    // the version again, so nothing stale outlives the next request.
     let t = thresholds(db.pool()).await?;
-    let rows = store::list_regions(db.pool()).await?;
+    let region_rows = store::list_regions(db.pool()).await?;
     let mut by_region: BTreeMap<String, Vec<RegionSku>> = BTreeMap::new();
     for s in store::region_sku_sums(db.pool(), None).await? {
         by_region
@@ -97,23 +109,53 @@ pub async fn regions(db: &Db) -> AppResult<Vec<Region>> {
             .or_default()
             .push(region_sku_from(&s, &t)?);
     }
-    rows.into_iter()
+    let options = FilterOptions {
+        regions: region_rows
+            .iter()
+            .map(|r| (r.code.clone(), r.name.clone()))
+            .collect(),
+        skus: store::list_skus(db.pool())
+            .await?
+            .into_iter()
+            .map(|s| {
+                Ok(Sku {
+                    family: family(&s.family)?,
+                    unit: unit(&s.unit)?,
+                    code: s.code,
+                })
+            })
+            .collect::<AppResult<Vec<_>>>()?,
+    };
+    let regions = region_rows
+        .into_iter()
         .map(|r| {
             let skus = by_region.remove(&r.code).unwrap_or_default();
             region_from(r, skus)
         })
-        .collect()
+        .collect::<AppResult<Vec<_>>>()?;
+    let summary = summarize(&regions, t);
+    let snapshot = Arc::new(Snapshot::new(version, t, regions, summary, options));
+    db.fleet_cache().put(snapshot.clone());
+    Ok(snapshot)
+}
+
+/// Every region with its region × SKU rollups.
+pub async fn regions(db: &Db) -> AppResult<Vec<Region>> {
+    Ok(snapshot(db).await?.regions.clone())
 }
 
 /// The fleet overview: totals per unit, the region × family grid, the hot spots.
 pub async fn fleet_summary(db: &Db) -> AppResult<FleetSummary> {
-    let t = thresholds(db.pool()).await?;
-    let regions = regions(db).await?;
+    Ok(snapshot(db).await?.summary.clone())
+}
+
+/// Assembles the overview from the regions.
+fn summarize(regions: &[Region], t: Thresholds) -> FleetSummary {
     let mut totals: BTreeMap<CapacityUnit, (Ledger, i64)> = BTreeMap::new();
     let mut counts = HealthCounts::default();
     let mut all_pairs = Vec::new();
     let mut grid = Vec::with_capacity(regions.len());
-    for region in &regions {
+    for region in regions {
         let mut cells: Vec<Option<(Ledger, i64)>> = vec![None; Family::ALL.len()];
         for s in &region.skus {
             let entry = totals.entry(s.unit).or_default();
@@ -148,7 +190,7 @@ pub async fn fleet_summary(db: &Db) -> AppResult<FleetSummary> {
     }
     all_pairs.sort_by(|a, b| b.rollup.utilization.total_cmp(&a.rollup.utilization));
     all_pairs.truncate(MOST_CONSTRAINED);
-    Ok(FleetSummary {
+    FleetSummary {
         regions: regions.len() as i64,
         clusters: regions.iter().map(|r| r.clusters).sum(),
         thresholds: t,
@@ -162,21 +204,16 @@ pub async fn fleet_summary(db: &Db) -> AppResult<FleetSummary> {
         health_counts: counts,
         grid,
         most_constrained: all_pairs,
-    })
+    }
 }
 
 /// One region with its SKU rollups, or `not_found`.
 pub async fn region(db: &Db, code: &str) -> AppResult<Region> {
-    let t = thresholds(db.pool()).await?;
-    let row = store::find_region(db.pool(), code)
+    snapshot(db)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("no region '{code}'")))?;
-    let skus = store::region_sku_sums(db.pool(), Some(code))
-        .await?
-        .iter()
-        .map(|s| region_sku_from(s, &t))
-        .collect::<AppResult<Vec<_>>>()?;
-    region_from(row, skus)
+        .region(code)
+        .cloned()
+        .ok_or_else(|| AppError::NotFound(format!("no region '{code}'")))
 }
 
 /// The first day a trend chart shows, as `YYYY-MM-DD`.
@@ -203,8 +240,15 @@ fn series(points: Vec<HistoryPoint>) -> Vec<TrendSeries> {
 
 /// The region page: its ledger by zone × SKU and its trend per family.
 pub async fn region_detail(db: &Db, code: &str) -> AppResult<RegionDetail> {
-    let region = region(db, code).await?;
-    let t = thresholds(db.pool()).await?;
+    let snap = snapshot(db).await?;
+    if let Some(d) = snap.cached_region_detail(code) {
+        return Ok((*d).clone());
+    }
+    let region = snap
+        .region(code)
+        .cloned()
+        .ok_or_else(|| AppError::NotFound(format!("no region '{code}'")))?;
+    let t = snap.thresholds;
     let zones = store::zone_sku_sums(db.pool(), code)
         .await?
         .iter()
@@ -219,17 +263,19 @@ pub async fn region_detail(db: &Db, code: &str) -> AppResult<RegionDetail> {
         })
         .collect::<AppResult<Vec<_>>>()?;
     let trend = series(store::region_history_by_family(db.pool(), code, &trend_start()).await?);
-    Ok(RegionDetail {
+    let detail = RegionDetail {
         region,
         zones,
         trend,
         thresholds: t,
-    })
+    };
+    snap.cache_region_detail(code, Arc::new(detail.clone()));
+    Ok(detail)
 }
 
 /// One page of clusters and the cursor of the next page.
 pub async fn clusters(db: &Db, q: &ClusterQuery) -> AppResult<Page<Cluster>> {
-    let t = thresholds(db.pool()).await?;
+    let t = snapshot(db).await?.thresholds;
     let mut rows = store::list_clusters(db.pool(), q, &t).await?;
     let more = rows.len() as i64 > q.limit;
     rows.truncate(q.limit as usize);
@@ -255,7 +301,7 @@ pub async fn clusters(db: &Db, q: &ClusterQuery) -> AppResult<Page<Cluster>> {
 
 /// One cluster, or `not_found`.
 pub async fn cluster(db: &Db, id: i64) -> AppResult<Cluster> {
-    let t = thresholds(db.pool()).await?;
+    let t = snapshot(db).await?.thresholds;
     let row = store::find_cluster(db.pool(), id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no cluster {id}")))?;
@@ -264,47 +310,39 @@ pub async fn cluster(db: &Db, id: i64) -> AppResult<Cluster> {
 
 /// The cluster page: the cluster, its unit, and its region × SKU trend.
 pub async fn cluster_detail(db: &Db, id: i64) -> AppResult<ClusterDetail> {
-    let t = thresholds(db.pool()).await?;
+    let snap = snapshot(db).await?;
+    let t = snap.thresholds;
     let row = store::find_cluster(db.pool(), id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no cluster {id}")))?;
     let unit = unit(&row.unit)?;
-    let region_name = store::find_region(db.pool(), &row.region)
-        .await?
-        .map(|r| r.name)
+    let region_name = snap
+        .region(&row.region)
+        .map(|r| r.name.clone())
         .unwrap_or_default();
-    let points =
-        store::region_sku_history(db.pool(), &row.region, &row.sku, &trend_start()).await?;
-    let trend = series(points).pop().unwrap_or(TrendSeries {
-        label: row.sku.clone(),
-        points: vec![],
-    });
+    let trend = match snap.cached_trend(&row.region, &row.sku) {
+        Some(t) => t,
+        None => {
+            let points =
+                store::region_sku_history(db.pool(), &row.region, &row.sku, &trend_start()).await?;
+            let trend = Arc::new(series(points).pop().unwrap_or(TrendSeries {
+                label: row.sku.clone(),
+                points: vec![],
+            }));
+            snap.cache_trend(&row.region, &row.sku, trend.clone());
+            trend
+        }
+    };
     Ok(ClusterDetail {
         cluster: cluster_from(row, &t)?,
         unit,
         region_name,
-        trend,
+        trend: (*trend).clone(),
         thresholds: t,
     })
 }
 
 /// The choices of the cluster filter form.
 pub async fn filter_options(db: &Db) -> AppResult<FilterOptions> {
-    let regions = store::list_regions(db.pool())
-        .await?
-        .into_iter()
-        .map(|r| (r.code, r.name))
-        .collect();
-    let skus = store::list_skus(db.pool())
-        .await?
-        .into_iter()
-        .map(|s| {
-            Ok(Sku {
-                family: family(&s.family)?,
-                unit: unit(&s.unit)?,
-                code: s.code,
-            })
-        })
-        .collect::<AppResult<Vec<_>>>()?;
-    Ok(FilterOptions { regions, skus })
+    Ok(snapshot(db).await?.options.clone())
 }

@@ -464,3 +464,21 @@ pub async fn insert_history(
     }
     Ok(())
 }
+
+/// The current fleet version (see the `fleet_version` migration).
+pub async fn fleet_version<'e>(ex: impl Executor<'e, Database = Any>) -> Result<i64, sqlx::Error> {
+    let (v,): (i64,) = sqlx::query_as("SELECT version FROM fleet_version WHERE id = 1")
+        .fetch_one(ex)
+        .await?;
+    Ok(v)
+}
+
+/// Marks the fleet changed; call inside the transaction that changed it.
+pub async fn bump_fleet_version<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE fleet_version SET version = version + 1 WHERE id = 1")
+        .execute(ex)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! Who may reach which page: the declarative access rules of the UI's routes.
+//! The server enforces them in middleware before rendering; the route × role
+//! matrix test enumerates Leptos' route list against them.
+
+use super::roles::{CurrentUser, Role};
+
+/// What a route asks of its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user, whatever their roles.
+    SignedIn,
+    /// A signed-in user holding this role.
+    Role(Role),
+}
+
+impl Access {
+    /// Whether `caller` passes.
+    pub fn allows(&self, caller: Option<&CurrentUser>) -> bool {
+        match (self, caller) {
+            (Access::Public, _) => true,
+            (_, None) => false,
+            (Access::SignedIn, Some(_)) => true,
+            (Access::Role(r), Some(u)) => u.has(*r),
+        }
+    }
+}
+
+/// The access rule of a UI page path.
+pub fn page_access(path: &str) -> Access {
+    if path == "/login" {
+        Access::Public
+    } else if path == "/admin" || path.starts_with("/admin/") {
+        Access::Role(Role::Admin)
+    } else {
+        Access::SignedIn
+    }
+}
+
+/// Paths anyone may fetch without signing in, besides `/login`: static assets,
+/// health probes and the public status routes (PRODUCT.md "Access").
+pub fn is_public_path(path: &str) -> bool {
+    matches!(path, "/login" | "/healthz" | "/readyz" | "/favicon.svg" | "/status" | "/status.json")
+        || path.starts_with("/pkg/")
+        || path.starts_with("/status/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::roles::Roles;
+
+    fn user(roles: &[Role]) -> CurrentUser {
+        CurrentUser { id: 1, name: "u".into(), roles: Roles::new(roles.iter().copied()) }
+    }
+
+    #[test]
+    fn rules() {
+        assert!(Access::Public.allows(None));
+        assert!(!Access::SignedIn.allows(None));
+        assert!(Access::SignedIn.allows(Some(&user(&[]))));
+        assert!(!Access::Role(Role::Admin).allows(Some(&user(&[Role::Approver]))));
+        assert!(Access::Role(Role::Admin).allows(Some(&user(&[Role::Admin]))));
+    }
+
+    #[test]
+    fn pages() {
+        assert_eq!(page_access("/login"), Access::Public);
+        assert_eq!(page_access("/admin/users"), Access::Role(Role::Admin));
+        assert_eq!(page_access("/administrator"), Access::SignedIn);
+        assert_eq!(page_access("/clusters"), Access::SignedIn);
+        assert!(is_public_path("/pkg/headroom.wasm") && !is_public_path("/clusters.csv"));
+    }
+}

@@ -1,0 +1,11 @@
+//! The server side of identity: SQL, password hashing, sessions, API tokens,
+//! sign-in throttling and the audit trail.
+
+pub mod audit;
+pub mod caller;
+pub mod password;
+pub mod sessions;
+pub mod store;
+pub mod throttle;
+pub mod tokens;
+pub mod users;

@@ -1,0 +1,101 @@
+//! The fleet snapshot: the read-mostly data every fleet page needs (thresholds,
+//! regions with their rollups, the overview, filter choices), built once per
+//! fleet version and shared by all requests on this replica.
+//!
+//! Each request reads the version (one indexed single-row query) and reuses the
+//! snapshot built for it; any write that changes the fleet bumps the version in
+//! its own transaction, so every replica rebuilds on its next request.
+//! Region details and trends are filled in lazily, per snapshot.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use crate::fleet::ledger::Thresholds;
+use crate::fleet::types::{FilterOptions, FleetSummary, Region, RegionDetail, TrendSeries};
+
+/// One version's fleet data.
+pub struct Snapshot {
+    pub version: i64,
+    pub thresholds: Thresholds,
+    pub regions: Vec<Region>,
+    pub summary: FleetSummary,
+    pub options: FilterOptions,
+    pub(super) region_details: Mutex<HashMap<String, Arc<RegionDetail>>>,
+    pub(super) trends: Mutex<HashMap<(String, String), Arc<TrendSeries>>>,
+}
+
+impl Snapshot {
+    pub fn new(
+        version: i64,
+        thresholds: Thresholds,
+        regions: Vec<Region>,
+        summary: FleetSummary,
+        options: FilterOptions,
+    ) -> Self {
+        Snapshot {
+            version,
+            thresholds,
+            regions,
+            summary,
+            options,
+            region_details: Mutex::default(),
+            trends: Mutex::default(),
+        }
+    }
+
+    pub fn region(&self, code: &str) -> Option<&Region> {
+        self.regions.iter().find(|r| r.code == code)
+    }
+
+    pub(super) fn cached_region_detail(&self, code: &str) -> Option<Arc<RegionDetail>> {
+        self.region_details.lock().ok()?.get(code).cloned()
+    }
+
+    pub(super) fn cache_region_detail(&self, code: &str, detail: Arc<RegionDetail>) {
+        if let Ok(mut map) = self.region_details.lock() {
+            map.insert(code.to_owned(), detail);
+        }
+    }
+
+    pub(super) fn cached_trend(&self, region: &str, sku: &str) -> Option<Arc<TrendSeries>> {
+        self.trends
+            .lock()
+            .ok()?
+            .get(&(region.to_owned(), sku.to_owned()))
+            .cloned()
+    }
+
+    pub(super) fn cache_trend(&self, region: &str, sku: &str, trend: Arc<TrendSeries>) {
+        if let Ok(mut map) = self.trends.lock() {
+            map.insert((region.to_owned(), sku.to_owned()), trend);
+        }
+    }
+}
+
+/// The snapshot slot of one replica (kept in `Db`).
+#[derive(Default)]
+pub struct FleetCache {
+    current: RwLock<Option<Arc<Snapshot>>>,
+    /// Held while rebuilding, so a crowd of requests rebuilds once.
+    pub(super) rebuild: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for FleetCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FleetCache")
+    }
+}
+
+impl FleetCache {
+    /// The snapshot of `version`, if this replica has it.
+    pub fn get(&self, version: i64) -> Option<Arc<Snapshot>> {
+        let slot = self.current.read().ok()?;
+        slot.as_ref().filter(|s| s.version == version).cloned()
+    }
+
+    pub fn put(&self, snapshot: Arc<Snapshot>) {
+        if let Ok(mut slot) = self.current.write() {
+            *slot = Some(snapshot);
+        }
+    }
+}
