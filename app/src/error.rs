@@ -21,10 +21,16 @@ pub enum AppError {
         field: Option<&'static str>,
         message: String,
     },
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    RateLimited(String),
     #[error("the database is unavailable; try again shortly")]
     Unavailable(#[source] anyhow::Error),
     #[error("something went wrong on our side; it has been logged")]
@@ -42,7 +48,10 @@ impl AppError {
     pub fn status_code(&self) -> StatusCode {
         match self {
             AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -52,7 +61,10 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::Invalid { .. } => "invalid",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
+            AppError::RateLimited(_) => "rate_limited",
             AppError::Conflict(_) => "conflict",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",

@@ -11,6 +11,7 @@ use leptos_router::{
     path, SsrMode,
 };
 
+pub mod auth;
 pub mod components;
 pub mod fleet;
 pub mod settings;
@@ -20,6 +21,7 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod error;
 
+use auth::pages::{AuditPage, LoginPage, SettingsPage, TokensPage, UsersPage};
 use components::layout::Layout;
 use fleet::pages::{ClusterPage, ClustersPage, OverviewPage, RegionPage};
 
@@ -49,8 +51,29 @@ fn theme_from_request() -> &'static str {
     ""
 }
 
+/// The Content-Security-Policy of app pages: scripts only from this origin or
+/// carrying this response's nonce; WASM compilation allowed; no plugins, no
+/// `<base>`, no framing.
+#[cfg(feature = "ssr")]
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+}
+
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(resp)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        if let Ok(v) = http::HeaderValue::from_str(&page_csp(&nonce)) {
+            resp.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
     #[cfg(feature = "ssr")]
     let theme = theme_from_request();
     #[cfg(not(feature = "ssr"))]
@@ -87,6 +110,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/regions/:code") view=RegionPage ssr=SsrMode::Async/>
                     <Route path=path!("/clusters") view=ClustersPage ssr=SsrMode::Async/>
                     <Route path=path!("/clusters/:id") view=ClusterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/tokens") view=TokensPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/settings") view=SettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -1,5 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { hydrated, open } from './helpers';
+import { hydrated, open, signIn } from './helpers';
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page, 'viewer');
+});
 
 test('overview shows totals, the health grid and the hot spots', async ({ page }, info) => {
   const { response, errors } = await open(page, info, '/');

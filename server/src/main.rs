@@ -7,9 +7,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+use app::auth::server::audit::Origin;
+use app::auth::{Role, Roles};
 use app::db::Db;
 use server::config::Config;
-use server::seed::{seed_demo, Scale};
+use server::seed::{demo_accounts_exist, ensure_demo_accounts, seed_demo, Scale, DEMO_ACCOUNTS};
 use server::{router, AppState};
 
 #[derive(Parser)]
@@ -46,6 +48,46 @@ enum Command {
         #[command(subcommand)]
         action: SettingsAction,
     },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Add a user; the password is read from stdin (trailing newline stripped, ≥ 12 characters).
+    Add {
+        name: String,
+        #[arg(long = "role", required = true, value_parser = parse_role)]
+        roles: Vec<Role>,
+    },
+    /// Disable a user, ending their sessions and revoking their tokens.
+    Disable { name: String },
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Create an API token; prints only the token.
+    Create {
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        name: String,
+        /// Narrow the token to these roles (default: all of the user's).
+        #[arg(long = "role", value_parser = parse_role)]
+        roles: Vec<Role>,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s)
 }
 
 #[derive(Subcommand)]
@@ -100,6 +142,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = open_db(&config).await?;
             let started = std::time::Instant::now();
             let report = seed_demo(&db, scale).await?;
+            ensure_demo_accounts(&db).await?;
             println!(
                 "seeded the {scale:?} demo fleet: {} regions, {} SKUs, {} clusters, {} history rows in {:.1} s",
                 report.regions,
@@ -108,6 +151,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 report.history_rows,
                 started.elapsed().as_secs_f64()
             );
+            println!("demo accounts (DEMO ONLY: these passwords are public):");
+            for (name, password, roles) in DEMO_ACCOUNTS {
+                let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+                println!("  {name:<10} {password:<26} {}", roles.join(","));
+            }
             Ok(())
         }
         Command::Settings { action } => {
@@ -117,10 +165,62 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("{}", app::settings::server::get(&db, &key).await?)
                 }
                 SettingsAction::Set { key, value } => {
-                    app::settings::server::set(&db, &key, &value).await?;
+                    app::settings::server::set(&db, &Origin::default(), "(cli)", &key, &value)
+                        .await?;
                     println!("{key} = {}", app::settings::server::get(&db, &key).await?);
                 }
             }
+            Ok(())
+        }
+        Command::User { action } => {
+            let db = open_db(&config).await?;
+            match action {
+                UserAction::Add { name, roles } => {
+                    let mut password = String::new();
+                    std::io::stdin()
+                        .read_line(&mut password)
+                        .context("reading the password from stdin")?;
+                    let password = password.strip_suffix('\n').unwrap_or(&password);
+                    let password = password.strip_suffix('\r').unwrap_or(password).to_owned();
+                    app::auth::server::users::add(
+                        &db,
+                        &Origin::default(),
+                        "(cli)",
+                        &name,
+                        Some(password),
+                        &Roles::new(roles),
+                        false,
+                    )
+                    .await?;
+                    eprintln!("added user {name}");
+                }
+                UserAction::Disable { name } => {
+                    app::auth::server::users::disable(&db, &Origin::default(), "(cli)", &name)
+                        .await?;
+                    eprintln!("disabled user {name}; their sessions and tokens ended");
+                }
+            }
+            Ok(())
+        }
+        Command::Token {
+            action: TokenAction::Create { user, name, roles },
+        } => {
+            let db = open_db(&config).await?;
+            let narrowed = (!roles.is_empty()).then(|| Roles::new(roles));
+            let now = app::auth::server::sessions::now();
+            let (id, token) =
+                app::auth::server::tokens::create_token(&db, &user, &name, narrowed, now).await?;
+            app::auth::server::audit::record(
+                db.pool(),
+                &Origin::default(),
+                Some("(cli)"),
+                "token.create",
+                Some(&format!("token {id} of {user}")),
+                None,
+                Some(&name),
+            )
+            .await?;
+            println!("{token}");
             Ok(())
         }
     }
@@ -128,18 +228,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let db = open_db(&config).await?;
-    if demo && app::fleet::server::store::count_clusters(db.pool()).await? == 0 {
-        let report = seed_demo(&db, Scale::Small).await?;
-        tracing::info!(
-            clusters = report.clusters,
-            "seeded the small demo fleet into an empty database"
+    if demo {
+        if app::fleet::server::store::count_clusters(db.pool()).await? == 0 {
+            let report = seed_demo(&db, Scale::Small).await?;
+            tracing::info!(
+                clusters = report.clusters,
+                "seeded the small demo fleet into an empty database"
+            );
+        }
+        ensure_demo_accounts(&db).await?;
+    }
+    if demo_accounts_exist(&db).await? {
+        if !config.site_addr.ip().is_loopback() {
+            anyhow::bail!(
+                "demo accounts exist (their passwords are public), so Headroom will not listen on {}; \
+                 disable them with `headroom user disable NAME` or listen on 127.0.0.1",
+                config.site_addr
+            );
+        }
+        let banner = "WARNING: DEMO ACCOUNTS EXIST. Their passwords are public (see the README). Demo use only.";
+        eprintln!(
+            "\n{}\n{banner}\n{}\n",
+            "!".repeat(banner.len()),
+            "!".repeat(banner.len())
         );
+        for (name, password, _) in DEMO_ACCOUNTS {
+            eprintln!("  demo account: {name} / {password}");
+        }
+        tracing::warn!("demo accounts exist; listening on loopback only");
     }
     tokio::spawn(app::fleet::server::history::run_sampler(db.clone()));
-    let state = AppState {
-        db,
-        leptos: config.leptos_options(),
-    };
+    let state = AppState::new(db, config.leptos_options(), config.public_url.as_deref());
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
         .with_context(|| format!("listening on {}", config.site_addr))?;

@@ -57,7 +57,11 @@ pub async fn serve_until_signal(
     grace: Duration,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
         shutdown_signal().await;
         tracing::info!("shutting down: finishing in-flight requests");
         let _ = tx.send(true);

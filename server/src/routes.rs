@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use axum::extract::FromRef;
 use axum::http::{HeaderName, Request};
+use axum::middleware::from_fn_with_state;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -19,6 +20,30 @@ use app::db::Db;
 pub struct AppState {
     pub db: Db,
     pub leptos: LeptosOptions,
+    /// Whether cookies are `Secure` (the public URL is https).
+    pub secure_cookies: bool,
+    /// `scheme://host[:port]` of `HEADROOM_PUBLIC_URL`, accepted as a request `Origin`.
+    pub public_origin: Option<String>,
+}
+
+impl AppState {
+    pub fn new(db: Db, leptos: LeptosOptions, public_url: Option<&str>) -> Self {
+        let public_origin = public_url.map(|u| {
+            let u = u.trim_end_matches('/');
+            match u.split_once("://") {
+                Some((scheme, rest)) => {
+                    format!("{scheme}://{}", rest.split('/').next().unwrap_or_default())
+                }
+                None => u.to_owned(),
+            }
+        });
+        AppState {
+            db,
+            leptos,
+            secure_cookies: public_url.is_some_and(|u| u.starts_with("https://")),
+            public_origin,
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -39,14 +64,24 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let db = state.db.clone();
-    let context = move || provide_context(db.clone());
+    let context = move || {
+        provide_context(db.clone());
+        // A fresh nonce per response for the Content-Security-Policy.
+        leptos::nonce::provide_nonce();
+    };
     let leptos = state.leptos.clone();
     Router::new()
         .merge(crate::ops::routes())
-        .nest("/api/v1", crate::api::routes())
+        .nest("/api/v1", crate::api::routes(&state))
         .route("/clusters.csv", axum::routing::get(crate::api::fleet::export_csv))
+        .route("/login", axum::routing::post(crate::auth::login))
+        .route("/logout", axum::routing::post(crate::auth::logout))
         .leptos_routes_with_context(&state, routes, context.clone(), move || app::shell(leptos.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, app::shell))
+        .layer(from_fn_with_state(state.clone(), crate::auth::enforce_access))
+        .layer(from_fn_with_state(state.clone(), crate::auth::resolve_caller))
+        .layer(from_fn_with_state(state.clone(), crate::auth::csrf_guard))
+        .layer(axum::middleware::from_fn(crate::auth::security_headers))
         .with_state(state)
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

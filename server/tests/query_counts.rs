@@ -31,10 +31,15 @@ impl<S: tracing::Subscriber> Layer<S> for StatementCounter {
     }
 }
 
-async fn body_json(app: &axum::Router, uri: &str) -> serde_json::Value {
+async fn body_json(app: &axum::Router, uri: &str, auth: &str) -> serde_json::Value {
     let resp = app
         .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .oneshot(
+            Request::get(uri)
+                .header("authorization", auth)
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await
         .unwrap();
     let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
@@ -44,8 +49,8 @@ async fn body_json(app: &axum::Router, uri: &str) -> serde_json::Value {
 }
 
 /// The routes measured, with ids and cursors that exist in this fleet.
-async fn routes(app: &axum::Router) -> Vec<String> {
-    let first = body_json(app, "/api/v1/clusters?limit=500").await;
+async fn routes(app: &axum::Router, auth: &str) -> Vec<String> {
+    let first = body_json(app, "/api/v1/clusters?limit=500", auth).await;
     let id = first["items"][0]["id"].as_i64().unwrap();
     let deep = first["next_cursor"].as_str().unwrap().to_owned();
     let mut routes: Vec<String> = [
@@ -81,15 +86,33 @@ async fn count(scale: Scale, counter: &AtomicUsize) -> Vec<(String, usize)> {
     let leptos = leptos::config::LeptosOptions::builder()
         .output_name("headroom")
         .build();
-    let app = router(AppState {
-        db: db.clone(),
-        leptos,
-    });
+    let origin = app::auth::server::audit::Origin::default();
+    let viewer = app::auth::Roles::new([app::auth::Role::Viewer]);
+    app::auth::server::users::add(
+        &db,
+        &origin,
+        "(test)",
+        "counter",
+        Some("test-password-123".into()),
+        &viewer,
+        false,
+    )
+    .await
+    .unwrap();
+    let (_, token) = app::auth::server::tokens::create_token(&db, "counter", "count", None, 0)
+        .await
+        .unwrap();
+    let auth = format!("Bearer {token}");
+    let app = router(AppState::new(db.clone(), leptos, None));
     let mut counts = Vec::new();
-    for route in routes(&app).await {
+    for route in routes(&app, &auth).await {
         let get = || {
-            app.clone()
-                .oneshot(Request::get(route.as_str()).body(Body::empty()).unwrap())
+            app.clone().oneshot(
+                Request::get(route.as_str())
+                    .header("authorization", auth.as_str())
+                    .body(Body::empty())
+                    .unwrap(),
+            )
         };
         let warm = get().await.unwrap();
         assert!(warm.status().is_success(), "{route}: {}", warm.status());

@@ -41,8 +41,10 @@ pub fn page_access(path: &str) -> Access {
 /// Paths anyone may fetch without signing in, besides `/login`: static assets,
 /// health probes and the public status routes (PRODUCT.md "Access").
 pub fn is_public_path(path: &str) -> bool {
-    matches!(path, "/login" | "/healthz" | "/readyz" | "/favicon.svg" | "/status" | "/status.json")
-        || path.starts_with("/pkg/")
+    matches!(
+        path,
+        "/login" | "/healthz" | "/readyz" | "/favicon.svg" | "/status" | "/status.json"
+    ) || path.starts_with("/pkg/")
         || path.starts_with("/status/")
 }
 
@@ -52,7 +54,11 @@ mod tests {
     use crate::auth::roles::Roles;
 
     fn user(roles: &[Role]) -> CurrentUser {
-        CurrentUser { id: 1, name: "u".into(), roles: Roles::new(roles.iter().copied()) }
+        CurrentUser {
+            id: 1,
+            name: "u".into(),
+            roles: Roles::new(roles.iter().copied()),
+        }
     }
 
     #[test]
@@ -72,4 +78,34 @@ mod tests {
         assert_eq!(page_access("/clusters"), Access::SignedIn);
         assert!(is_public_path("/pkg/headroom.wasm") && !is_public_path("/clusters.csv"));
     }
+}
+
+/// The access rule of every server function, by name (the registered path is
+/// `/api/<name><hash>`). The middleware enforces it, the functions check again,
+/// and the matrix test fails if a registered function is missing here.
+pub const SERVER_FN_ACCESS: &[(&str, Access)] = &[
+    ("get_me", Access::SignedIn),
+    ("get_fleet_summary", Access::SignedIn),
+    ("get_region_detail", Access::SignedIn),
+    ("get_cluster_detail", Access::SignedIn),
+    ("get_cluster_page", Access::SignedIn),
+    ("list_users", Access::Role(Role::Admin)),
+    ("add_user", Access::Role(Role::Admin)),
+    ("set_user_roles", Access::Role(Role::Admin)),
+    ("disable_user", Access::Role(Role::Admin)),
+    ("list_api_tokens", Access::Role(Role::Admin)),
+    ("create_api_token", Access::Role(Role::Admin)),
+    ("revoke_api_token", Access::Role(Role::Admin)),
+    ("list_settings", Access::Role(Role::Admin)),
+    ("update_setting", Access::Role(Role::Admin)),
+    ("list_audit", Access::Role(Role::Admin)),
+];
+
+/// The rule of the server function at `path` (`/api/<name><digits>`), if known.
+pub fn server_fn_access(path: &str) -> Option<Access> {
+    let rest = path.strip_prefix("/api/")?;
+    SERVER_FN_ACCESS.iter().find_map(|(name, access)| {
+        let hash = rest.strip_prefix(name)?;
+        hash.bytes().all(|b| b.is_ascii_digit()).then_some(*access)
+    })
 }

@@ -21,7 +21,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Viewer, Role::Requester, Role::Approver, Role::Operator, Role::Admin];
+    pub const ALL: [Role; 5] = [
+        Role::Viewer,
+        Role::Requester,
+        Role::Approver,
+        Role::Operator,
+        Role::Admin,
+    ];
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -37,7 +43,9 @@ impl Role {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == s.trim())
-            .ok_or_else(|| format!("'{s}' is not a role (viewer, requester, approver, operator, admin)"))
+            .ok_or_else(|| {
+                format!("'{s}' is not a role (viewer, requester, approver, operator, admin)")
+            })
     }
 }
 
@@ -58,7 +66,11 @@ impl Roles {
 
     /// Parses `"viewer,approver"`; an empty string is the empty set.
     pub fn parse(s: &str) -> Result<Self, String> {
-        s.split(',').filter(|p| !p.trim().is_empty()).map(Role::parse).collect::<Result<_, _>>().map(Roles)
+        s.split(',')
+            .filter(|p| !p.trim().is_empty())
+            .map(Role::parse)
+            .collect::<Result<_, _>>()
+            .map(Roles)
     }
 
     pub fn contains(&self, role: Role) -> bool {
@@ -110,7 +122,8 @@ pub fn parse_user_name(s: &str) -> Result<String, String> {
     let s = s.trim();
     let ok = !s.is_empty()
         && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'@' | b'-'));
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'@' | b'-'));
     if ok {
         Ok(s.to_owned())
     } else {
@@ -154,7 +167,10 @@ mod tests {
 
     #[test]
     fn names_and_passwords() {
-        assert_eq!(parse_user_name(" alice@example.com "), Ok("alice@example.com".into()));
+        assert_eq!(
+            parse_user_name(" alice@example.com "),
+            Ok("alice@example.com".into())
+        );
         assert!(parse_user_name("bob smith").is_err());
         assert!(parse_user_name("").is_err());
         assert!(check_new_password("short").is_err());

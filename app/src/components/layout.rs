@@ -20,10 +20,41 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <A href="/" exact=true attr:class=link>"Overview"</A>
                 <A href="/clusters" attr:class=link>"Clusters"</A>
                 <span class="flex-1"></span>
+                <UserMenu link=link/>
                 <ThemeToggle/>
             </nav>
         </header>
         <main id="main" class="mx-auto max-w-7xl px-4 py-6">{children()}</main>
+    }
+}
+
+/// The signed-in user, an Admin link for admins, and the sign-out button (a POST form).
+#[component]
+fn UserMenu(link: &'static str) -> impl IntoView {
+    let me = Resource::new(|| (), |_| crate::auth::api::get_me());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(user)) => {
+                        let admin = user.has(crate::auth::Role::Admin);
+                        view! {
+                            {admin.then(|| view! { <A href="/admin/users" attr:class=link>"Admin"</A> })}
+                            <span class="px-2 text-sm text-slate-600 dark:text-slate-400" data-testid="signed-in-as" title=user.roles.to_string()>
+                                {user.name.clone()}
+                            </span>
+                            <form method="post" action="/logout">
+                                <button type="submit" class="rounded px-3 py-2 text-sm text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800">
+                                    "Sign out"
+                                </button>
+                            </form>
+                        }
+                        .into_any()
+                    }
+                    _ => view! { <a href="/login" class=link>"Sign in"</a> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

@@ -8,27 +8,111 @@ use crate::fleet::ledger::{ThresholdError, Thresholds};
 #[cfg(feature = "ssr")]
 pub mod server;
 
+/// What values a setting takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingKind {
+    /// A number from 0 to 1.
+    Fraction,
+    /// A whole number from 1 to 1,000,000.
+    Count,
+    /// An HTTP header name, or empty for none.
+    HeaderName,
+}
+
 /// A setting Headroom knows, with its default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SettingKey {
     pub key: &'static str,
     pub default: &'static str,
     pub help: &'static str,
+    pub kind: SettingKind,
+}
+
+impl SettingKey {
+    /// Checks a value for this key, returning it normalised.
+    pub fn parse(&self, value: &str) -> Result<String, String> {
+        let v = value.trim();
+        match self.kind {
+            SettingKind::Fraction => Thresholds::parse_fraction(v)
+                .map(|_| v.to_owned())
+                .map_err(|e| e.to_string()),
+            SettingKind::Count => match v.parse::<i64>() {
+                Ok(n @ 1..=1_000_000) => Ok(n.to_string()),
+                _ => Err("must be a whole number from 1 to 1,000,000".into()),
+            },
+            SettingKind::HeaderName => {
+                let ok = v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+                if ok {
+                    Ok(v.to_ascii_lowercase())
+                } else {
+                    Err("must be an HTTP header name such as X-Forwarded-Email, or empty".into())
+                }
+            }
+        }
+    }
 }
 
 pub const HEALTH_CONSTRAINED: SettingKey = SettingKey {
     key: "health.constrained",
     default: "0.75",
     help: "utilization at or above which capacity is constrained (0–1)",
+    kind: SettingKind::Fraction,
 };
 pub const HEALTH_CRITICAL: SettingKey = SettingKey {
     key: "health.critical",
     default: "0.90",
     help: "utilization at or above which capacity is critical (0–1)",
+    kind: SettingKind::Fraction,
+};
+pub const SESSION_IDLE_MINUTES: SettingKey = SettingKey {
+    key: "session.idle_minutes",
+    default: "60",
+    help: "a session unused this many minutes ends",
+    kind: SettingKind::Count,
+};
+pub const SESSION_ABSOLUTE_MINUTES: SettingKey = SettingKey {
+    key: "session.absolute_minutes",
+    default: "720",
+    help: "a session ends this many minutes after sign-in, however busy",
+    kind: SettingKind::Count,
+};
+pub const SIGNIN_MAX_FAILURES_PER_ACCOUNT: SettingKey = SettingKey {
+    key: "signin.max_failures_per_account",
+    default: "5",
+    help: "failed sign-ins to one account within the window before it is paused",
+    kind: SettingKind::Count,
+};
+pub const SIGNIN_MAX_FAILURES_PER_ADDRESS: SettingKey = SettingKey {
+    key: "signin.max_failures_per_address",
+    default: "20",
+    help: "failed sign-ins from one address within the window before it is paused",
+    kind: SettingKind::Count,
+};
+pub const SIGNIN_WINDOW_MINUTES: SettingKey = SettingKey {
+    key: "signin.window_minutes",
+    default: "15",
+    help: "the window, in minutes, over which failed sign-ins are counted",
+    kind: SettingKind::Count,
+};
+pub const PROXY_AUTH_HEADER: SettingKey = SettingKey {
+    key: "auth.proxy_header",
+    default: "",
+    help:
+        "trust this header (set by an authenticating reverse proxy) as the user name; empty = off",
+    kind: SettingKind::HeaderName,
 };
 
 /// Every known setting.
-pub const ALL: &[SettingKey] = &[HEALTH_CONSTRAINED, HEALTH_CRITICAL];
+pub const ALL: &[SettingKey] = &[
+    HEALTH_CONSTRAINED,
+    HEALTH_CRITICAL,
+    SESSION_IDLE_MINUTES,
+    SESSION_ABSOLUTE_MINUTES,
+    SIGNIN_MAX_FAILURES_PER_ACCOUNT,
+    SIGNIN_MAX_FAILURES_PER_ADDRESS,
+    SIGNIN_WINDOW_MINUTES,
+    PROXY_AUTH_HEADER,
+];
 
 pub fn find(key: &str) -> Option<SettingKey> {
     ALL.iter().copied().find(|k| k.key == key)

@@ -1,6 +1,9 @@
 //! Reading and writing settings.
 
-use super::{find, thresholds_from, HEALTH_CONSTRAINED, HEALTH_CRITICAL};
+use std::collections::HashMap;
+
+use super::{find, thresholds_from, SettingKey, HEALTH_CONSTRAINED, HEALTH_CRITICAL};
+use crate::auth::server::audit::{self, Origin};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::fleet::ledger::Thresholds;
@@ -43,29 +46,67 @@ pub async fn get(db: &Db, key: &str) -> AppResult<String> {
         .unwrap_or_else(|| known.default.to_owned()))
 }
 
-/// Sets a known setting after checking the value (and, for thresholds, the pair).
-pub async fn set(db: &Db, key: &str, value: &str) -> AppResult<()> {
-    find(key).ok_or_else(|| AppError::invalid("key", format!("'{key}' is not a setting")))?;
+/// Sets a known setting after checking the value (and, for thresholds, the pair),
+/// recording the change in the audit trail.
+pub async fn set(db: &Db, origin: &Origin, actor: &str, key: &str, value: &str) -> AppResult<()> {
+    let known =
+        find(key).ok_or_else(|| AppError::invalid("key", format!("'{key}' is not a setting")))?;
+    let value = known
+        .parse(value)
+        .map_err(|e| AppError::invalid("value", format!("{key} {e}")))?;
     let mut tx = db.begin_write().await?;
-    let value = value.trim();
+    let before = get_setting(&mut *tx, key).await?;
     if key == HEALTH_CONSTRAINED.key || key == HEALTH_CRITICAL.key {
-        Thresholds::parse_fraction(value)
-            .map_err(|e| AppError::invalid("value", format!("{key} {e}")))?;
         let mut constrained = get_setting(&mut *tx, HEALTH_CONSTRAINED.key).await?;
         let mut critical = get_setting(&mut *tx, HEALTH_CRITICAL.key).await?;
         if key == HEALTH_CONSTRAINED.key {
-            constrained = Some(value.to_owned());
+            constrained = Some(value.clone());
         } else {
-            critical = Some(value.to_owned());
+            critical = Some(value.clone());
         }
         thresholds_from(constrained.as_deref(), critical.as_deref())
             .map_err(|e| AppError::invalid("value", e.to_string()))?;
-        // Health bands on every fleet page move with the thresholds.
-        crate::fleet::server::store::bump_fleet_version(&mut *tx).await?;
     }
-    upsert_setting(&mut *tx, key, value).await?;
+    upsert_setting(&mut *tx, key, &value).await?;
+    // Settings are part of every replica's snapshot (health bands, sign-in rules).
+    crate::fleet::server::store::bump_fleet_version(&mut *tx).await?;
+    audit::record(
+        &mut *tx,
+        origin,
+        Some(actor),
+        "settings.set",
+        Some(key),
+        before.as_deref(),
+        Some(&value),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Every stored setting.
+pub async fn all<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<HashMap<String, String>, sqlx::Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM settings")
+        .fetch_all(ex)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// A known setting's value from a map of stored ones, else its default.
+pub fn value_of<'a>(stored: &'a HashMap<String, String>, key: &SettingKey) -> &'a str {
+    stored
+        .get(key.key)
+        .map(|s| s.as_str())
+        .unwrap_or(key.default)
+}
+
+/// A count setting as a number (its default if the stored text is unusable).
+pub fn count_of(stored: &HashMap<String, String>, key: &SettingKey) -> i64 {
+    value_of(stored, key)
+        .parse()
+        .unwrap_or_else(|_| key.default.parse().unwrap_or(1))
 }
 
 /// The health thresholds in force.

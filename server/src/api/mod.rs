@@ -3,20 +3,58 @@
 
 pub mod fleet;
 
-use axum::routing::get;
+use axum::http::Method;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, MethodRouter};
 use axum::Router;
+
+use app::auth::Access;
 
 use crate::routes::AppState;
 use app::error::AppError;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/fleet/summary", get(fleet::summary))
-        .route("/regions", get(fleet::regions))
-        .route("/regions/{code}", get(fleet::region))
-        .route("/clusters", get(fleet::clusters))
-        .route("/clusters/{id}", get(fleet::cluster))
-        .fallback(not_found)
+/// One route of the API: method, path (under `/api/v1`) and access rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiRoute {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// Every API route, declared once: the router is built from this list and the
+/// route × role matrix test enumerates it.
+pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
+    use Access::SignedIn;
+    let r = |method, path, access| ApiRoute {
+        method,
+        path,
+        access,
+    };
+    vec![
+        (
+            r(Method::GET, "/fleet/summary", SignedIn),
+            get(fleet::summary),
+        ),
+        (r(Method::GET, "/regions", SignedIn), get(fleet::regions)),
+        (
+            r(Method::GET, "/regions/{code}", SignedIn),
+            get(fleet::region),
+        ),
+        (r(Method::GET, "/clusters", SignedIn), get(fleet::clusters)),
+        (
+            r(Method::GET, "/clusters/{id}", SignedIn),
+            get(fleet::cluster),
+        ),
+    ]
+}
+
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let mut router = Router::new();
+    for (route, handler) in api_routes() {
+        let guard = from_fn_with_state((state.clone(), route.access), crate::auth::api_access);
+        router = router.route(route.path, handler.route_layer(guard));
+    }
+    router.fallback(not_found)
 }
 
 async fn not_found() -> AppError {

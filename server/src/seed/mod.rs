@@ -4,6 +4,7 @@
 //! different sizes and heat, GPU scarce and hot, a few regions constrained or
 //! critical, and a year of daily history that trends into today's ledgers.
 
+mod accounts;
 mod catalogue;
 mod generate;
 
@@ -13,6 +14,7 @@ use anyhow::Context;
 use app::db::Db;
 use app::fleet::server::store;
 
+pub use accounts::{demo_accounts_exist, ensure_demo_accounts, DEMO_ACCOUNTS};
 pub use generate::{Scale, ScaleSpec};
 
 /// What a seed run created.

@@ -168,13 +168,14 @@ both_databases! {
 
     async fn thresholds_from_settings_move_the_bands(backend: Backend) {
         let app = TestApp::seeded(backend).await;
-        app::settings::server::set(&app.db, "health.constrained", "0.01").await.unwrap();
-        app::settings::server::set(&app.db, "health.critical", "0.02").await.unwrap();
+        let o = app::auth::server::audit::Origin::default();
+        app::settings::server::set(&app.db, &o, "t", "health.constrained", "0.01").await.unwrap();
+        app::settings::server::set(&app.db, &o, "t", "health.critical", "0.02").await.unwrap();
         let (_, summary) = app.get_json("/api/v1/fleet/summary").await;
         assert_eq!(summary["health_counts"]["healthy"], 0);
-        let err = app::settings::server::set(&app.db, "health.constrained", "0.5").await.unwrap_err();
+        let err = app::settings::server::set(&app.db, &o, "t", "health.constrained", "0.5").await.unwrap_err();
         assert_eq!(err.field(), Some("value"), "constrained above critical is refused");
-        let err = app::settings::server::set(&app.db, "health.critical", "2").await.unwrap_err();
+        let err = app::settings::server::set(&app.db, &o, "t", "health.critical", "2").await.unwrap_err();
         assert_eq!(err.field(), Some("value"));
         assert_eq!(app::settings::server::get(&app.db, "health.critical").await.unwrap(), "0.02", "unchanged after refusals");
     }

@@ -3,6 +3,11 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use std::collections::HashMap;
+
+use app::auth::server::audit::Origin;
+use app::auth::server::users;
+use app::auth::{Role, Roles};
 use app::db::Db;
 use server::seed::{seed_demo, Scale};
 use server::{router, AppState};
@@ -31,9 +36,17 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 pub struct TestApp {
     pub address: String,
     pub db: Db,
+    /// Sends a viewer's bearer token with every request (the fleet is readable by any signed-in user).
     pub client: reqwest::Client,
+    /// Sends no credentials.
+    pub anonymous: reqwest::Client,
+    /// A token per role, for `as_role`.
+    pub tokens: HashMap<Role, String>,
     cleanup: Option<Cleanup>,
 }
+
+/// The password of every test user.
+pub const PASSWORD: &str = "test-password-123";
 
 enum Cleanup {
     SqliteDir(std::path::PathBuf),
@@ -76,24 +89,51 @@ impl TestApp {
         };
         let db = Db::connect(&url).await.expect("connect");
         db.migrate().await.expect("migrate");
+        // Tests sign in from one address again and again.
+        let origin = Origin::default();
+        for key in [
+            "signin.max_failures_per_address",
+            "signin.max_failures_per_account",
+        ] {
+            app::settings::server::set(&db, &origin, "(test)", key, "1000")
+                .await
+                .unwrap();
+        }
+        let mut tokens = HashMap::new();
+        for role in Role::ALL {
+            let name = format!("{role}-user");
+            users::add(
+                &db,
+                &origin,
+                "(test)",
+                &name,
+                Some(PASSWORD.into()),
+                &Roles::new([role]),
+                false,
+            )
+            .await
+            .unwrap();
+            let (_, token) = app::auth::server::tokens::create_token(&db, &name, "test", None, 0)
+                .await
+                .unwrap();
+            tokens.insert(role, token);
+        }
         let leptos = leptos::config::LeptosOptions::builder()
             .output_name("headroom")
             .build();
-        let state = AppState {
-            db: db.clone(),
-            leptos,
-        };
+        let state = AppState::new(db.clone(), leptos, None);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+        let client = client_with(Some(&tokens[&Role::Viewer]));
+        let anonymous = client_with(None);
         TestApp {
             address,
             db,
             client,
+            anonymous,
+            tokens,
             cleanup: Some(cleanup),
         }
     }
@@ -103,6 +143,15 @@ impl TestApp {
         let app = TestApp::empty(backend).await;
         seed_demo(&app.db, Scale::Small).await.expect("seed");
         app
+    }
+
+    /// A client acting with `role`'s token.
+    pub fn as_role(&self, role: Role) -> reqwest::Client {
+        client_with(Some(&self.tokens[&role]))
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -120,6 +169,22 @@ impl TestApp {
         let body = resp.json().await.unwrap_or(serde_json::Value::Null);
         (status, body)
     }
+}
+
+/// A client that follows no redirects, optionally sending a bearer token.
+pub fn client_with(token: Option<&str>) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(t) = token {
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {t}").parse().unwrap(),
+        );
+    }
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap()
 }
 
 impl Drop for TestApp {

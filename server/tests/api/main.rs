@@ -1,7 +1,9 @@
 //! Black-box tests of Headroom over HTTP, each run on SQLite and on PostgreSQL.
 
+mod access;
 mod fleet_api;
 mod helpers;
 mod ops;
 mod pages;
+mod sessions;
 mod storage;

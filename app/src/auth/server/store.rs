@@ -9,8 +9,8 @@ pub struct UserRow {
     pub name: String,
     pub password_hash: Option<String>,
     pub roles: String,
-    pub disabled: bool,
-    pub demo: bool,
+    pub disabled: i64,
+    pub demo: i64,
 }
 
 const USER_COLUMNS: &str = "id, name, password_hash, roles, disabled, demo";
@@ -30,46 +30,67 @@ pub async fn insert_user<'e>(
     .bind(name)
     .bind(password_hash)
     .bind(roles)
-    .bind(false)
-    .bind(demo)
+    .bind(0i64)
+    .bind(i64::from(demo))
     .bind(now)
     .fetch_one(ex)
     .await?;
     Ok(id)
 }
 
-pub async fn find_user_by_name<'e>(ex: impl Executor<'e, Database = Any>, name: &str) -> Result<Option<UserRow>, sqlx::Error> {
+pub async fn find_user_by_name<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    name: &str,
+) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE name = $1"))
         .bind(name)
         .fetch_optional(ex)
         .await
 }
 
-pub async fn list_users<'e>(ex: impl Executor<'e, Database = Any>) -> Result<Vec<UserRow>, sqlx::Error> {
+pub async fn list_users<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<Vec<UserRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY name"))
         .fetch_all(ex)
         .await
 }
 
-pub async fn set_user_roles<'e>(ex: impl Executor<'e, Database = Any>, id: i64, roles: &str) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("UPDATE users SET roles = $1 WHERE id = $2").bind(roles).bind(id).execute(ex).await?.rows_affected())
-}
-
-pub async fn set_user_disabled<'e>(ex: impl Executor<'e, Database = Any>, id: i64, disabled: bool) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
-        .bind(disabled)
+pub async fn set_user_roles<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: i64,
+    roles: &str,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("UPDATE users SET roles = $1 WHERE id = $2")
+        .bind(roles)
         .bind(id)
         .execute(ex)
         .await?
         .rows_affected())
 }
 
-pub async fn count_active_demo_users<'e>(ex: impl Executor<'e, Database = Any>) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE demo = $1 AND disabled = $2")
-        .bind(true)
-        .bind(false)
-        .fetch_one(ex)
-        .await?;
+pub async fn set_user_disabled<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: i64,
+    disabled: bool,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+        .bind(i64::from(disabled))
+        .bind(id)
+        .execute(ex)
+        .await?
+        .rows_affected())
+}
+
+pub async fn count_active_demo_users<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM users WHERE demo = $1 AND disabled = $2")
+            .bind(1i64)
+            .bind(0i64)
+            .fetch_one(ex)
+            .await?;
     Ok(n)
 }
 
@@ -83,41 +104,72 @@ pub struct SessionRow {
     pub last_seen: i64,
 }
 
-pub async fn insert_session<'e>(ex: impl Executor<'e, Database = Any>, id_hash: &str, user_id: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO sessions (id_hash, user_id, created_at, last_seen) VALUES ($1, $2, $3, $3)")
-        .bind(id_hash)
-        .bind(user_id)
-        .bind(now)
-        .execute(ex)
-        .await?;
+pub async fn insert_session<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id_hash: &str,
+    user_id: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen) VALUES ($1, $2, $3, $3)",
+    )
+    .bind(id_hash)
+    .bind(user_id)
+    .bind(now)
+    .execute(ex)
+    .await?;
     Ok(())
 }
 
 /// The session with this id hash, if its user is enabled.
-pub async fn find_session<'e>(ex: impl Executor<'e, Database = Any>, id_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
+pub async fn find_session<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id_hash: &str,
+) -> Result<Option<SessionRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT s.user_id, u.name, u.roles, s.created_at, s.last_seen \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.id_hash = $1 AND u.disabled = $2",
     )
     .bind(id_hash)
-    .bind(false)
+    .bind(0i64)
     .fetch_optional(ex)
     .await
 }
 
-pub async fn touch_session<'e>(ex: impl Executor<'e, Database = Any>, id_hash: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE sessions SET last_seen = $1 WHERE id_hash = $2").bind(now).bind(id_hash).execute(ex).await?;
+pub async fn touch_session<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id_hash: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET last_seen = $1 WHERE id_hash = $2")
+        .bind(now)
+        .bind(id_hash)
+        .execute(ex)
+        .await?;
     Ok(())
 }
 
-pub async fn delete_session<'e>(ex: impl Executor<'e, Database = Any>, id_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(ex).await?;
+pub async fn delete_session<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(ex)
+        .await?;
     Ok(())
 }
 
-pub async fn delete_user_sessions<'e>(ex: impl Executor<'e, Database = Any>, user_id: i64) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(ex).await?.rows_affected())
+pub async fn delete_user_sessions<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: i64,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(ex)
+        .await?
+        .rows_affected())
 }
 
 /// Removes sessions idle since `idle_before` or created before `created_before`.
@@ -126,12 +178,14 @@ pub async fn delete_expired_sessions<'e>(
     idle_before: i64,
     created_before: i64,
 ) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2")
-        .bind(idle_before)
-        .bind(created_before)
-        .execute(ex)
-        .await?
-        .rows_affected())
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2")
+            .bind(idle_before)
+            .bind(created_before)
+            .execute(ex)
+            .await?
+            .rows_affected(),
+    )
 }
 
 /// An API token joined with its (enabled) user.
@@ -144,7 +198,7 @@ pub struct TokenRow {
     pub name: String,
     pub roles: Option<String>,
     pub created_at: i64,
-    pub revoked: bool,
+    pub revoked: i64,
 }
 
 pub async fn insert_token<'e>(
@@ -164,63 +218,102 @@ pub async fn insert_token<'e>(
     .bind(token_hash)
     .bind(roles)
     .bind(now)
-    .bind(false)
+    .bind(0i64)
     .fetch_one(ex)
     .await?;
     Ok(id)
 }
 
-const TOKEN_SELECT: &str = "SELECT t.id, t.user_id, u.name AS user_name, u.roles AS user_roles, t.name, t.roles, \
+const TOKEN_SELECT: &str =
+    "SELECT t.id, t.user_id, u.name AS user_name, u.roles AS user_roles, t.name, t.roles, \
      t.created_at, t.revoked FROM api_tokens t JOIN users u ON u.id = t.user_id";
 
 /// The live token with this hash, if neither it nor its user is switched off.
-pub async fn find_live_token<'e>(ex: impl Executor<'e, Database = Any>, token_hash: &str) -> Result<Option<TokenRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{TOKEN_SELECT} WHERE t.token_hash = $1 AND t.revoked = $2 AND u.disabled = $2"))
-        .bind(token_hash)
-        .bind(false)
-        .fetch_optional(ex)
+pub async fn find_live_token<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    token_hash: &str,
+) -> Result<Option<TokenRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{TOKEN_SELECT} WHERE t.token_hash = $1 AND t.revoked = $2 AND u.disabled = $2"
+    ))
+    .bind(token_hash)
+    .bind(0i64)
+    .fetch_optional(ex)
+    .await
+}
+
+pub async fn list_tokens<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<Vec<TokenRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{TOKEN_SELECT} ORDER BY t.id DESC"))
+        .fetch_all(ex)
         .await
 }
 
-pub async fn list_tokens<'e>(ex: impl Executor<'e, Database = Any>) -> Result<Vec<TokenRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{TOKEN_SELECT} ORDER BY t.id DESC")).fetch_all(ex).await
+pub async fn revoke_token<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: i64,
+) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("UPDATE api_tokens SET revoked = $1 WHERE id = $2 AND revoked = $3")
+            .bind(1i64)
+            .bind(id)
+            .bind(0i64)
+            .execute(ex)
+            .await?
+            .rows_affected(),
+    )
 }
 
-pub async fn revoke_token<'e>(ex: impl Executor<'e, Database = Any>, id: i64) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("UPDATE api_tokens SET revoked = $1 WHERE id = $2 AND revoked = $3")
-        .bind(true)
-        .bind(id)
-        .bind(false)
+pub async fn revoke_user_tokens<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: i64,
+) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("UPDATE api_tokens SET revoked = $1 WHERE user_id = $2 AND revoked = $3")
+            .bind(1i64)
+            .bind(user_id)
+            .bind(0i64)
+            .execute(ex)
+            .await?
+            .rows_affected(),
+    )
+}
+
+pub async fn record_failed_sign_in<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    key: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO failed_sign_ins (key, at) VALUES ($1, $2)")
+        .bind(key)
+        .bind(now)
         .execute(ex)
-        .await?
-        .rows_affected())
-}
-
-pub async fn revoke_user_tokens<'e>(ex: impl Executor<'e, Database = Any>, user_id: i64) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("UPDATE api_tokens SET revoked = $1 WHERE user_id = $2 AND revoked = $3")
-        .bind(true)
-        .bind(user_id)
-        .bind(false)
-        .execute(ex)
-        .await?
-        .rows_affected())
-}
-
-pub async fn record_failed_sign_in<'e>(ex: impl Executor<'e, Database = Any>, key: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO failed_sign_ins (key, at) VALUES ($1, $2)").bind(key).bind(now).execute(ex).await?;
+        .await?;
     Ok(())
 }
 
-pub async fn count_failed_sign_ins<'e>(ex: impl Executor<'e, Database = Any>, key: &str, since: i64) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM failed_sign_ins WHERE key = $1 AND at >= $2")
-        .bind(key)
-        .bind(since)
-        .fetch_one(ex)
-        .await?;
+pub async fn count_failed_sign_ins<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    key: &str,
+    since: i64,
+) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM failed_sign_ins WHERE key = $1 AND at >= $2")
+            .bind(key)
+            .bind(since)
+            .fetch_one(ex)
+            .await?;
     Ok(n)
 }
 
-pub async fn clear_failed_sign_ins<'e>(ex: impl Executor<'e, Database = Any>, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM failed_sign_ins WHERE key = $1").bind(key).execute(ex).await?;
+pub async fn clear_failed_sign_ins<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    key: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM failed_sign_ins WHERE key = $1")
+        .bind(key)
+        .execute(ex)
+        .await?;
     Ok(())
 }

@@ -134,7 +134,10 @@ pub async fn snapshot(db: &Db) -> AppResult<Arc<Snapshot>> {
         })
         .collect::<AppResult<Vec<_>>>()?;
     let summary = summarize(&regions, t);
-    let snapshot = Arc::new(Snapshot::new(version, t, regions, summary, options));
+    let settings = crate::settings::server::all(db.pool()).await?;
+    let snapshot = Arc::new(Snapshot::new(
+        version, t, regions, summary, options, settings,
+    ));
     db.fleet_cache().put(snapshot.clone());
     Ok(snapshot)
 }

@@ -20,6 +20,8 @@ pub struct Snapshot {
     pub regions: Vec<Region>,
     pub summary: FleetSummary,
     pub options: FilterOptions,
+    /// Every stored setting (sign-in rules, session timeouts, proxy header…).
+    pub settings: HashMap<String, String>,
     pub(super) region_details: Mutex<HashMap<String, Arc<RegionDetail>>>,
     pub(super) trends: Mutex<HashMap<(String, String), Arc<TrendSeries>>>,
 }
@@ -31,6 +33,7 @@ impl Snapshot {
         regions: Vec<Region>,
         summary: FleetSummary,
         options: FilterOptions,
+        settings: HashMap<String, String>,
     ) -> Self {
         Snapshot {
             version,
@@ -38,6 +41,7 @@ impl Snapshot {
             regions,
             summary,
             options,
+            settings,
             region_details: Mutex::default(),
             trends: Mutex::default(),
         }

@@ -1,0 +1,289 @@
+//! Server functions of identity and administration. Each checks its caller's
+//! role on the server before doing anything.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::roles::{CurrentUser, Role, Roles};
+
+#[cfg(feature = "ssr")]
+use crate::error::server_error;
+
+/// The signed-in user of this request (`None` when anonymous).
+#[server]
+pub async fn get_me() -> Result<Option<CurrentUser>, ServerFnError> {
+    Ok(super::server::caller::current().and_then(|c| c.user))
+}
+
+/// Turns the role checkboxes of a form into a set.
+pub fn roles_from_flags(flags: [Option<String>; 5]) -> Roles {
+    Roles::new(
+        Role::ALL
+            .into_iter()
+            .zip(flags)
+            .filter(|(_, f)| f.is_some())
+            .map(|(r, _)| r),
+    )
+}
+
+/// A user as the admin page lists them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub name: String,
+    pub roles: Roles,
+    pub disabled: bool,
+    pub demo: bool,
+}
+
+#[cfg(feature = "ssr")]
+fn admin() -> Result<(crate::db::Db, super::server::caller::Caller), ServerFnError> {
+    let caller = super::server::caller::caller().map_err(server_error)?;
+    caller.require(Role::Admin).map_err(server_error)?;
+    Ok((crate::db_from_context()?, caller))
+}
+
+#[cfg(feature = "ssr")]
+fn actor(caller: &super::server::caller::Caller) -> String {
+    caller
+        .user
+        .as_ref()
+        .map(|u| u.name.clone())
+        .unwrap_or_default()
+}
+
+/// Every user (admins only).
+#[server]
+pub async fn list_users() -> Result<Vec<UserSummary>, ServerFnError> {
+    let (db, _) = admin()?;
+    super::server::users::list(&db).await.map_err(server_error)
+}
+
+/// Adds a user (admins only).
+#[server]
+#[allow(clippy::too_many_arguments)]
+pub async fn add_user(
+    name: String,
+    password: String,
+    viewer: Option<String>,
+    requester: Option<String>,
+    approver: Option<String>,
+    operator: Option<String>,
+    admin_role: Option<String>,
+) -> Result<(), ServerFnError> {
+    let (db, caller) = admin()?;
+    let roles = roles_from_flags([viewer, requester, approver, operator, admin_role]);
+    super::server::users::add(
+        &db,
+        &caller.origin,
+        &actor(&caller),
+        &name,
+        Some(password),
+        &roles,
+        false,
+    )
+    .await
+    .map(|_| ())
+    .map_err(server_error)
+}
+
+/// Replaces a user's roles (admins only).
+#[server]
+pub async fn set_user_roles(
+    name: String,
+    viewer: Option<String>,
+    requester: Option<String>,
+    approver: Option<String>,
+    operator: Option<String>,
+    admin_role: Option<String>,
+) -> Result<(), ServerFnError> {
+    let (db, caller) = admin()?;
+    let roles = roles_from_flags([viewer, requester, approver, operator, admin_role]);
+    super::server::users::set_roles(&db, &caller.origin, &actor(&caller), &name, &roles)
+        .await
+        .map_err(server_error)
+}
+
+/// Disables a user, ending their sessions and tokens (admins only).
+#[server]
+pub async fn disable_user(name: String) -> Result<(), ServerFnError> {
+    let (db, caller) = admin()?;
+    super::server::users::disable(&db, &caller.origin, &actor(&caller), &name)
+        .await
+        .map_err(server_error)
+}
+
+/// An API token as the admin page lists it (never the secret).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenSummary {
+    pub id: i64,
+    pub user: String,
+    pub name: String,
+    pub roles: Option<String>,
+    pub revoked: bool,
+}
+
+/// Every API token (admins only).
+#[server]
+pub async fn list_api_tokens() -> Result<Vec<TokenSummary>, ServerFnError> {
+    let (db, _) = admin()?;
+    let rows = super::server::store::list_tokens(db.pool())
+        .await
+        .map_err(|e| server_error(e.into()))?;
+    Ok(rows
+        .into_iter()
+        .map(|t| TokenSummary {
+            id: t.id,
+            user: t.user_name,
+            name: t.name,
+            roles: t.roles,
+            revoked: t.revoked != 0,
+        })
+        .collect())
+}
+
+/// Creates an API token and returns it, shown once (admins only).
+#[server]
+#[allow(clippy::too_many_arguments)]
+pub async fn create_api_token(
+    user: String,
+    name: String,
+    viewer: Option<String>,
+    requester: Option<String>,
+    approver: Option<String>,
+    operator: Option<String>,
+    admin_role: Option<String>,
+) -> Result<String, ServerFnError> {
+    let (db, caller) = admin()?;
+    let roles = roles_from_flags([viewer, requester, approver, operator, admin_role]);
+    let narrowed = (!roles.is_empty()).then_some(roles);
+    let (id, token) = super::server::tokens::create_token(
+        &db,
+        &user,
+        &name,
+        narrowed,
+        super::server::sessions::now(),
+    )
+    .await
+    .map_err(server_error)?;
+    super::server::audit::record(
+        db.pool(),
+        &caller.origin,
+        Some(&actor(&caller)),
+        "token.create",
+        Some(&format!("token {id} of {user}")),
+        None,
+        Some(&name),
+    )
+    .await
+    .map_err(|e| server_error(e.into()))?;
+    Ok(token)
+}
+
+/// Revokes an API token (admins only).
+#[server]
+pub async fn revoke_api_token(id: i64) -> Result<(), ServerFnError> {
+    let (db, caller) = admin()?;
+    let n = super::server::store::revoke_token(db.pool(), id)
+        .await
+        .map_err(|e| server_error(e.into()))?;
+    if n == 0 {
+        return Err(server_error(crate::error::AppError::NotFound(format!(
+            "no live token {id}"
+        ))));
+    }
+    super::server::audit::record(
+        db.pool(),
+        &caller.origin,
+        Some(&actor(&caller)),
+        "token.revoke",
+        Some(&format!("token {id}")),
+        None,
+        None,
+    )
+    .await
+    .map_err(|e| server_error(e.into()))?;
+    Ok(())
+}
+
+/// A setting with its current value, for the settings page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SettingView {
+    pub key: String,
+    pub value: String,
+    pub help: String,
+}
+
+/// Every setting (admins only).
+#[server]
+pub async fn list_settings() -> Result<Vec<SettingView>, ServerFnError> {
+    let (db, _) = admin()?;
+    let stored = crate::settings::server::all(db.pool())
+        .await
+        .map_err(|e| server_error(e.into()))?;
+    Ok(crate::settings::ALL
+        .iter()
+        .map(|k| SettingView {
+            key: k.key.to_owned(),
+            value: crate::settings::server::value_of(&stored, k).to_owned(),
+            help: k.help.to_owned(),
+        })
+        .collect())
+}
+
+/// Changes a setting (admins only).
+#[server]
+pub async fn update_setting(key: String, value: String) -> Result<(), ServerFnError> {
+    let (db, caller) = admin()?;
+    crate::settings::server::set(&db, &caller.origin, &actor(&caller), &key, &value)
+        .await
+        .map_err(server_error)
+}
+
+/// A page of the audit trail, newest first (admins only).
+#[server]
+pub async fn list_audit(
+    action: Option<String>,
+    actor_name: Option<String>,
+    before: Option<i64>,
+) -> Result<Vec<AuditRow>, ServerFnError> {
+    let (db, _) = admin()?;
+    let action = action.filter(|s| !s.trim().is_empty());
+    let actor_name = actor_name.filter(|s| !s.trim().is_empty());
+    let rows = super::server::audit::list(
+        db.pool(),
+        action.as_deref(),
+        actor_name.as_deref(),
+        before,
+        100,
+    )
+    .await
+    .map_err(|e| server_error(e.into()))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AuditRow {
+            id: r.id,
+            at: r.at,
+            actor: r.actor,
+            action: r.action,
+            object: r.object,
+            before: r.before,
+            after: r.after,
+            source: r.source,
+            request_id: r.request_id,
+        })
+        .collect())
+}
+
+/// One audit row, for the audit page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: String,
+    pub actor: Option<String>,
+    pub action: String,
+    pub object: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub source: Option<String>,
+    pub request_id: Option<String>,
+}

@@ -1,0 +1,7 @@
+//! Sign-in and administration pages.
+
+mod admin;
+mod login;
+
+pub use admin::{AuditPage, SettingsPage, TokensPage, UsersPage};
+pub use login::LoginPage;

@@ -1,0 +1,44 @@
+//! The demo accounts of `seed --demo`: demo-only, with passwords printed by the
+//! seed and documented in the README. `serve` warns while they exist and will
+//! not listen beyond loopback.
+
+use app::auth::server::audit::Origin;
+use app::auth::server::{store, users};
+use app::auth::{Role, Roles};
+use app::db::Db;
+
+/// (name, password, roles). DEMO ONLY: these passwords are public.
+pub const DEMO_ACCOUNTS: &[(&str, &str, &[Role])] = &[
+    ("admin", "demo-admin-password", &[Role::Admin]),
+    ("approver1", "demo-approver1-password", &[Role::Approver]),
+    ("approver2", "demo-approver2-password", &[Role::Approver]),
+    ("requester", "demo-requester-password", &[Role::Requester]),
+    ("operator", "demo-operator-password", &[Role::Operator]),
+    ("viewer", "demo-viewer-password", &[Role::Viewer]),
+];
+
+/// Creates the demo accounts that do not exist yet; returns how many it made.
+pub async fn ensure_demo_accounts(db: &Db) -> anyhow::Result<usize> {
+    let mut made = 0;
+    for (name, password, roles) in DEMO_ACCOUNTS {
+        if store::find_user_by_name(db.pool(), name).await?.is_none() {
+            users::add(
+                db,
+                &Origin::default(),
+                "(seed)",
+                name,
+                Some((*password).to_owned()),
+                &Roles::new(roles.iter().copied()),
+                true,
+            )
+            .await?;
+            made += 1;
+        }
+    }
+    Ok(made)
+}
+
+/// Whether any enabled demo account exists.
+pub async fn demo_accounts_exist(db: &Db) -> anyhow::Result<bool> {
+    Ok(store::count_active_demo_users(db.pool()).await? > 0)
+}
