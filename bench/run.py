@@ -42,8 +42,15 @@ def log(msg):
     print(f"==> {msg}", file=sys.stderr, flush=True)
 
 
+# Every target needs a signed-in caller: a viewer's API token, made after the seed.
+TOKEN = {"value": None}
+
+
 def get(url):
-    with urllib.request.urlopen(url, timeout=30) as r:
+    req = urllib.request.Request(url)
+    if TOKEN["value"]:
+        req.add_header("Authorization", f"Bearer {TOKEN['value']}")
+    with urllib.request.urlopen(req, timeout=30) as r:
         return r.status, r.headers.get("content-type", ""), r.read()
 
 
@@ -79,8 +86,9 @@ def targets(base):
 
 
 def wrk(url, seconds):
+    auth = ["-H", f"Authorization: Bearer {TOKEN['value']}"] if TOKEN["value"] else []
     out = subprocess.run(
-        ["wrk", f"-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "-s", LUA, url],
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "-s", LUA, *auth, url],
         capture_output=True, text=True, check=True,
     ).stdout
     m = re.search(r"WRK-JSON (\{.*\})", out)
@@ -127,6 +135,9 @@ def run_database(kind, work):
     started = time.time()
     subprocess.run([HEADROOM, "seed", "--demo", "--scale", "large"], env=env, check=True, stdout=subprocess.DEVNULL)
     seed_s = time.time() - started
+    TOKEN["value"] = subprocess.run(
+        [HEADROOM, "token", "create", "--user", "viewer", "--name", "bench"],
+        env=env, check=True, capture_output=True, text=True).stdout.strip()
     proc = subprocess.Popen([HEADROOM, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{PORT}"
     try:
@@ -136,6 +147,8 @@ def run_database(kind, work):
         for label, path in paths:
             status, ctype, body = get(base + path)
             assert status == 200, f"{path}: {status}"
+            # wrk counts only non-2xx/3xx as errors; a redirect to /login would pass silently.
+            assert b"Sign in to Headroom" not in body, f"{path}: not signed in"
             captured.append((label, path, ctype, body))
         results = drive(base, paths)
         rss = peak_rss_mb(proc.pid)
@@ -158,6 +171,7 @@ def run_floor(captured, work):
     with open(os.path.join(floor_dir, "manifest.json"), "w") as f:
         json.dump(manifest, f)
     proc = subprocess.Popen([FLOOR, floor_dir, f"127.0.0.1:{FLOOR_PORT}"], stdout=subprocess.DEVNULL)
+    # The floor ignores the Authorization header wrk sends; the bytes are the signed-in page's.
     try:
         time.sleep(0.5)
         log("floor: the same bytes from memory")
