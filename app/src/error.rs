@@ -31,6 +31,9 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     RateLimited(String),
+    /// Not enough free units: "short by 340 vCPU in westus2 zone 2".
+    #[error("{}", .0.message())]
+    InsufficientCapacity(CapacityShortfall),
     #[error("the database is unavailable; try again shortly")]
     Unavailable(#[source] anyhow::Error),
     #[error("something went wrong on our side; it has been logged")]
@@ -52,6 +55,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::InsufficientCapacity(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -65,6 +69,7 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
             AppError::RateLimited(_) => "rate_limited",
+            AppError::InsufficientCapacity(_) => "insufficient_capacity",
             AppError::Conflict(_) => "conflict",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
@@ -108,6 +113,26 @@ impl From<FieldError> for AppError {
     }
 }
 
+/// The shortfall of a refused reservation (PRODUCT.md: `{"units", "region", "zone"}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CapacityShortfall {
+    pub units: i64,
+    pub region: String,
+    pub zone: Option<i64>,
+    #[serde(skip)]
+    pub unit: String,
+}
+
+impl CapacityShortfall {
+    pub fn message(&self) -> String {
+        let zone = self.zone.map(|z| format!(" zone {z}")).unwrap_or_default();
+        format!(
+            "short by {} {} in {}{zone}",
+            self.units, self.unit, self.region
+        )
+    }
+}
+
 #[derive(Serialize)]
 struct ErrorBody<'a> {
     error: ErrorDetail<'a>,
@@ -119,6 +144,8 @@ struct ErrorDetail<'a> {
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shortfall: Option<CapacityShortfall>,
 }
 
 impl IntoResponse for AppError {
@@ -129,6 +156,10 @@ impl IntoResponse for AppError {
                 code: self.code(),
                 message: self.to_string(),
                 field: self.field(),
+                shortfall: match &self {
+                    AppError::InsufficientCapacity(s) => Some(s.clone()),
+                    _ => None,
+                },
             },
         };
         (self.status_code(), axum::Json(body)).into_response()

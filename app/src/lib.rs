@@ -14,6 +14,7 @@ use leptos_router::{
 pub mod auth;
 pub mod components;
 pub mod fleet;
+pub mod requests;
 pub mod settings;
 
 #[cfg(feature = "ssr")]

@@ -48,6 +48,36 @@ pub fn is_public_path(path: &str) -> bool {
         || path.starts_with("/status/")
 }
 
+/// The access rule of every server function, by name (the registered path is
+/// `/api/<name><hash>`). The middleware enforces it, the functions check again,
+/// and the matrix test fails if a registered function is missing here.
+pub const SERVER_FN_ACCESS: &[(&str, Access)] = &[
+    ("get_me", Access::SignedIn),
+    ("get_fleet_summary", Access::SignedIn),
+    ("get_region_detail", Access::SignedIn),
+    ("get_cluster_detail", Access::SignedIn),
+    ("get_cluster_page", Access::SignedIn),
+    ("list_users", Access::Role(Role::Admin)),
+    ("add_user", Access::Role(Role::Admin)),
+    ("set_user_roles", Access::Role(Role::Admin)),
+    ("disable_user", Access::Role(Role::Admin)),
+    ("list_api_tokens", Access::Role(Role::Admin)),
+    ("create_api_token", Access::Role(Role::Admin)),
+    ("revoke_api_token", Access::Role(Role::Admin)),
+    ("list_settings", Access::Role(Role::Admin)),
+    ("update_setting", Access::Role(Role::Admin)),
+    ("list_audit", Access::Role(Role::Admin)),
+];
+
+/// The rule of the server function at `path` (`/api/<name><digits>`), if known.
+pub fn server_fn_access(path: &str) -> Option<Access> {
+    let rest = path.strip_prefix("/api/")?;
+    SERVER_FN_ACCESS.iter().find_map(|(name, access)| {
+        let hash = rest.strip_prefix(name)?;
+        hash.bytes().all(|b| b.is_ascii_digit()).then_some(*access)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,34 +108,4 @@ mod tests {
         assert_eq!(page_access("/clusters"), Access::SignedIn);
         assert!(is_public_path("/pkg/headroom.wasm") && !is_public_path("/clusters.csv"));
     }
-}
-
-/// The access rule of every server function, by name (the registered path is
-/// `/api/<name><hash>`). The middleware enforces it, the functions check again,
-/// and the matrix test fails if a registered function is missing here.
-pub const SERVER_FN_ACCESS: &[(&str, Access)] = &[
-    ("get_me", Access::SignedIn),
-    ("get_fleet_summary", Access::SignedIn),
-    ("get_region_detail", Access::SignedIn),
-    ("get_cluster_detail", Access::SignedIn),
-    ("get_cluster_page", Access::SignedIn),
-    ("list_users", Access::Role(Role::Admin)),
-    ("add_user", Access::Role(Role::Admin)),
-    ("set_user_roles", Access::Role(Role::Admin)),
-    ("disable_user", Access::Role(Role::Admin)),
-    ("list_api_tokens", Access::Role(Role::Admin)),
-    ("create_api_token", Access::Role(Role::Admin)),
-    ("revoke_api_token", Access::Role(Role::Admin)),
-    ("list_settings", Access::Role(Role::Admin)),
-    ("update_setting", Access::Role(Role::Admin)),
-    ("list_audit", Access::Role(Role::Admin)),
-];
-
-/// The rule of the server function at `path` (`/api/<name><digits>`), if known.
-pub fn server_fn_access(path: &str) -> Option<Access> {
-    let rest = path.strip_prefix("/api/")?;
-    SERVER_FN_ACCESS.iter().find_map(|(name, access)| {
-        let hash = rest.strip_prefix(name)?;
-        hash.bytes().all(|b| b.is_ascii_digit()).then_some(*access)
-    })
 }

@@ -2,13 +2,14 @@
 //! error shape of PRODUCT.md "The contract".
 
 pub mod fleet;
+pub mod requests;
 
 use axum::http::Method;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, MethodRouter};
+use axum::routing::{get, patch, post, MethodRouter};
 use axum::Router;
 
-use app::auth::Access;
+use app::auth::{Access, Role};
 
 use crate::routes::AppState;
 use app::error::AppError;
@@ -45,16 +46,52 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
             r(Method::GET, "/clusters/{id}", SignedIn),
             get(fleet::cluster),
         ),
+        (
+            r(Method::POST, "/requests", Access::Role(Role::Requester)),
+            post(requests::create),
+        ),
+        (r(Method::GET, "/requests", SignedIn), get(requests::list)),
+        (
+            r(Method::GET, "/requests/{key}", SignedIn),
+            get(requests::get),
+        ),
+        (
+            r(
+                Method::PATCH,
+                "/requests/{key}",
+                Access::Role(Role::Requester),
+            ),
+            patch(requests::edit),
+        ),
+        // Which roles may take which action is the request service's decision.
+        (
+            r(Method::POST, "/requests/{key}/comments", SignedIn),
+            post(requests::comment),
+        ),
+        (
+            r(Method::POST, "/requests/{key}/{action}", SignedIn),
+            post(requests::act),
+        ),
     ]
 }
 
 pub fn routes(state: &AppState) -> Router<AppState> {
-    let mut router = Router::new();
+    // Routes sharing a path (GET and PATCH /requests/{key}) merge into one.
+    let mut by_path: Vec<(&'static str, MethodRouter<AppState>)> = Vec::new();
     for (route, handler) in api_routes() {
         let guard = from_fn_with_state((state.clone(), route.access), crate::auth::api_access);
-        router = router.route(route.path, handler.route_layer(guard));
+        let handler = handler.route_layer(guard);
+        match by_path.iter_mut().find(|(p, _)| *p == route.path) {
+            Some((_, existing)) => *existing = std::mem::take(existing).merge(handler),
+            None => by_path.push((route.path, handler)),
+        }
     }
-    router.fallback(not_found)
+    by_path
+        .into_iter()
+        .fold(Router::new(), |router, (path, handler)| {
+            router.route(path, handler)
+        })
+        .fallback(not_found)
 }
 
 async fn not_found() -> AppError {

@@ -145,6 +145,28 @@ impl TestApp {
         app
     }
 
+    /// Starts a second server over the same database, with its own pool and
+    /// fleet cache (as a second replica would have); returns its address.
+    pub async fn second_instance(&self) -> String {
+        let url = match &self.cleanup {
+            Some(Cleanup::SqliteDir(dir)) => {
+                format!("sqlite://{}", dir.join("headroom.db").display())
+            }
+            Some(Cleanup::PgDatabase(name)) => pg_url_for(name),
+            None => unreachable!(),
+        };
+        let db = Db::connect(&url).await.expect("connect");
+        let leptos = leptos::config::LeptosOptions::builder()
+            .output_name("headroom")
+            .build();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let service = router(AppState::new(db, leptos, None))
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+        address
+    }
+
     /// A client acting with `role`'s token.
     pub fn as_role(&self, role: Role) -> reqwest::Client {
         client_with(Some(&self.tokens[&role]))

@@ -5,5 +5,6 @@ mod fleet_api;
 mod helpers;
 mod ops;
 mod pages;
+mod requests;
 mod sessions;
 mod storage;

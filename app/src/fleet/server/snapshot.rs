@@ -97,6 +97,11 @@ impl FleetCache {
         slot.as_ref().filter(|s| s.version == version).cloned()
     }
 
+    /// The newest snapshot this replica has, whatever its version.
+    pub fn latest(&self) -> Option<Arc<Snapshot>> {
+        self.current.read().ok()?.clone()
+    }
+
     pub fn put(&self, snapshot: Arc<Snapshot>) {
         if let Ok(mut slot) = self.current.write() {
             *slot = Some(snapshot);

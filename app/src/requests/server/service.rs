@@ -1,0 +1,663 @@
+//! The request workflow, shared by the API and the pages. Every change runs in
+//! one write transaction that re-reads the request (locked on PostgreSQL),
+//! checks the caller's role and the version they saw, asks the pure state
+//! machine, moves ledger units (clusters and rollup together), changes state
+//! with a conditional update, and writes the audit trail.
+
+use super::store::{self, NewRequest, RequestRow, Shift};
+use crate::auth::server::audit::{self, now_rfc3339};
+use crate::auth::server::caller::Caller;
+use crate::auth::{CurrentUser, Role};
+use crate::db::Db;
+use crate::error::{AppError, AppResult, CapacityShortfall};
+use crate::fleet::codes::{parse_zone, RegionCode, SkuCode};
+use crate::fleet::server::{service as fleet, store as fleet_store};
+use crate::fleet::types::Page;
+use crate::requests::domain::{self, Action, Candidate, Kind, Priority, State};
+use crate::requests::policy::{decide, default_rules};
+use crate::requests::types::{ActionInput, Approval, CapacityRequest, RequestInput, Reservation};
+
+/// Days an approved request holds its reservation past its need-by date.
+pub const HOLD_GRACE_DAYS: i64 = 14;
+
+/// The checked fields of a request.
+struct Fields {
+    kind: Kind,
+    region: String,
+    zone: Option<i64>,
+    sku: String,
+    quantity: i64,
+    need_by: String,
+    service: String,
+    justification: String,
+    priority: Priority,
+}
+
+fn required<T>(v: Option<T>, field: &'static str) -> AppResult<T> {
+    v.ok_or_else(|| AppError::invalid(field, format!("{field} is required")))
+}
+
+/// Parses input into fields, naming the first bad one. Region and SKU must exist.
+async fn parse_fields(db: &Db, i: &RequestInput) -> AppResult<Fields> {
+    let kind = Kind::parse(&required(i.kind.clone(), "kind")?)
+        .map_err(|m| AppError::invalid("kind", m))?;
+    let region = RegionCode::parse(&required(i.region.clone(), "region")?)
+        .map_err(|m| AppError::invalid("region", m))?;
+    let zone = match i.zone {
+        Some(z) => Some(parse_zone(&z.to_string()).map_err(|m| AppError::invalid("zone", m))?),
+        None => None,
+    };
+    let sku = SkuCode::parse(&required(i.sku.clone(), "sku")?)
+        .map_err(|m| AppError::invalid("sku", m))?;
+    let quantity = domain::parse_quantity(required(i.quantity, "quantity")?)
+        .map_err(|m| AppError::invalid("quantity", m))?;
+    let need_by = domain::parse_date(&required(i.need_by.clone(), "need_by")?)
+        .map_err(|m| AppError::invalid("need_by", m))?;
+    let service = domain::parse_text(&required(i.service.clone(), "service")?, 100)
+        .map_err(|m| AppError::invalid("service", format!("service {m}")))?;
+    let justification =
+        domain::parse_text(&required(i.justification.clone(), "justification")?, 4000)
+            .map_err(|m| AppError::invalid("justification", format!("justification {m}")))?;
+    let priority = Priority::parse(&required(i.priority.clone(), "priority")?)
+        .map_err(|m| AppError::invalid("priority", m))?;
+    let snap = fleet::snapshot(db).await?;
+    let known_region = snap
+        .region(region.as_str())
+        .ok_or_else(|| AppError::invalid("region", format!("no region '{region}'")))?;
+    if !snap.options.skus.iter().any(|s| s.code == sku.as_str()) {
+        return Err(AppError::invalid("sku", format!("no SKU '{sku}'")));
+    }
+    if !known_region.skus.iter().any(|s| s.sku == sku.as_str()) {
+        return Err(AppError::invalid(
+            "sku",
+            format!("{region} offers no {sku}"),
+        ));
+    }
+    Ok(Fields {
+        kind,
+        region: region.to_string(),
+        zone,
+        sku: sku.to_string(),
+        quantity,
+        need_by,
+        service,
+        justification,
+        priority,
+    })
+}
+
+fn new_row<'a>(f: &'a Fields, requester_id: i64, now: &'a str) -> NewRequest<'a> {
+    NewRequest {
+        kind: f.kind.as_str(),
+        region: &f.region,
+        zone: f.zone,
+        sku: &f.sku,
+        quantity: f.quantity,
+        need_by: &f.need_by,
+        service: &f.service,
+        justification: &f.justification,
+        priority: f.priority.as_str(),
+        requester_id,
+        now,
+    }
+}
+
+fn parse_key(key: &str) -> AppResult<i64> {
+    domain::parse_key(key).map_err(|m| AppError::invalid("key", m))
+}
+
+fn corrupt(e: String) -> AppError {
+    AppError::Internal(anyhow::anyhow!("stored request is invalid: {e}"))
+}
+
+async fn assemble(ex: &mut sqlx::AnyConnection, row: RequestRow) -> AppResult<CapacityRequest> {
+    let approvals = store::approvals(&mut *ex, row.id).await?;
+    let reservations = store::reservations(&mut *ex, row.id).await?;
+    let policy = match (&row.policy_rule, row.approvals_needed) {
+        (Some(rule), Some(n)) => Some(
+            crate::requests::policy::Decision {
+                rule: rule.clone(),
+                approvals: n as u8,
+            }
+            .explain(),
+        ),
+        _ => None,
+    };
+    Ok(CapacityRequest {
+        key: domain::key_of(row.id),
+        kind: Kind::parse(&row.kind).map_err(corrupt)?,
+        region: row.region,
+        zone: row.zone,
+        sku: row.sku,
+        quantity: row.quantity,
+        need_by: row.need_by,
+        service: row.service,
+        justification: row.justification,
+        priority: Priority::parse(&row.priority).map_err(corrupt)?,
+        requester: row.requester,
+        state: State::parse(&row.state).map_err(corrupt)?,
+        version: row.version,
+        hold_until: row.hold_until,
+        policy,
+        approvals_needed: row.approvals_needed,
+        approvals: approvals
+            .into_iter()
+            .map(|(_, approver, at)| Approval { approver, at })
+            .collect(),
+        reservations: reservations
+            .into_iter()
+            .map(|(cluster_id, cluster, units)| Reservation {
+                cluster_id,
+                cluster,
+                units,
+            })
+            .collect(),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+/// One request by key.
+pub async fn get(db: &Db, key: &str) -> AppResult<CapacityRequest> {
+    let id = parse_key(key)?;
+    let mut conn = db.pool().acquire().await?;
+    let row = store::find_request(&mut *conn, id, "")
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no request {key}")))?;
+    assemble(&mut conn, row).await
+}
+
+/// A page of requests, newest first.
+pub async fn list(
+    db: &Db,
+    state: Option<&str>,
+    region: Option<&str>,
+    sku: Option<&str>,
+    cursor: Option<&str>,
+    limit: i64,
+) -> AppResult<Page<CapacityRequest>> {
+    if let Some(s) = state {
+        State::parse(s).map_err(|m| AppError::invalid("state", m))?;
+    }
+    let before = match cursor {
+        Some(c) => Some(
+            c.parse::<i64>()
+                .map_err(|_| AppError::invalid("cursor", "is not a cursor from this list"))?,
+        ),
+        None => None,
+    };
+    let mut conn = db.pool().acquire().await?;
+    let mut rows = store::list_requests(&mut *conn, state, region, sku, before, limit + 1).await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = if more {
+        rows.last().map(|r| r.id.to_string())
+    } else {
+        None
+    };
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        items.push(assemble(&mut conn, row).await?);
+    }
+    Ok(Page { items, next_cursor })
+}
+
+fn user(caller: &Caller) -> AppResult<&CurrentUser> {
+    caller.user()
+}
+
+/// Files a request (submitted unless `draft`).
+pub async fn create(db: &Db, caller: &Caller, input: &RequestInput) -> AppResult<CapacityRequest> {
+    let me = caller.require(Role::Requester)?.clone();
+    let fields = parse_fields(db, input).await?;
+    let now = now_rfc3339();
+    let id = {
+        let mut tx = db.begin_write().await?;
+        let id = store::insert_request(&mut *tx, &new_row(&fields, me.id, &now)).await?;
+        let key = domain::key_of(id);
+        audit::record(
+            &mut *tx,
+            &caller.origin,
+            Some(&me.name),
+            "request.create",
+            Some(&key),
+            None,
+            Some("draft"),
+        )
+        .await?;
+        tx.commit().await?;
+        id
+    };
+    if input.draft {
+        return get(db, &domain::key_of(id)).await;
+    }
+    act(
+        db,
+        caller,
+        &domain::key_of(id),
+        Action::Submit,
+        &ActionInput {
+            version: Some(1),
+            comment: None,
+        },
+    )
+    .await
+}
+
+/// Edits the requester's own draft or submitted request at the version they saw.
+pub async fn edit(
+    db: &Db,
+    caller: &Caller,
+    key: &str,
+    input: &RequestInput,
+) -> AppResult<CapacityRequest> {
+    let me = caller.require(Role::Requester)?.clone();
+    let id = parse_key(key)?;
+    let version = required(input.version, "version")?;
+    let fields = parse_fields(db, input).await?;
+    let now = now_rfc3339();
+    let mut tx = db.begin_write().await?;
+    let row = store::find_request(&mut *tx, id, db.lock_rows())
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no request {key}")))?;
+    if row.requester_id != me.id {
+        return Err(AppError::Forbidden(
+            "only the requester may edit a request".into(),
+        ));
+    }
+    if row.version != version {
+        return Err(AppError::Conflict(format!(
+            "{key} changed since you saw it (now version {})",
+            row.version
+        )));
+    }
+    if store::update_fields(&mut *tx, id, version, &new_row(&fields, me.id, &now)).await? != 1 {
+        return Err(AppError::Conflict(format!(
+            "a {} request cannot be edited",
+            row.state
+        )));
+    }
+    audit::record(
+        &mut *tx,
+        &caller.origin,
+        Some(&me.name),
+        "request.edit",
+        Some(key),
+        Some(&row.state),
+        Some(&row.state),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, key).await
+}
+
+/// Adds a comment (any signed-in user).
+pub async fn comment(
+    db: &Db,
+    caller: &Caller,
+    key: &str,
+    body: &str,
+) -> AppResult<CapacityRequest> {
+    let me = user(caller)?.clone();
+    let id = parse_key(key)?;
+    let body = domain::parse_text(body, 4000)
+        .map_err(|m| AppError::invalid("comment", format!("comment {m}")))?;
+    let mut tx = db.begin_write().await?;
+    store::find_request(&mut *tx, id, "")
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no request {key}")))?;
+    add_comment(&mut tx, caller, &me, id, key, &body, &now_rfc3339()).await?;
+    tx.commit().await?;
+    get(db, key).await
+}
+
+/// Stores a comment and records it in the audit trail (the request's timeline).
+async fn add_comment(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller,
+    me: &CurrentUser,
+    id: i64,
+    key: &str,
+    body: &str,
+    now: &str,
+) -> AppResult<()> {
+    store::insert_comment(&mut *tx, id, me.id, body, now).await?;
+    audit::record(
+        &mut *tx,
+        &caller.origin,
+        Some(&me.name),
+        "request.comment",
+        Some(key),
+        None,
+        Some(body),
+    )
+    .await?;
+    Ok(())
+}
+
+/// `need_by` plus the grace period.
+fn hold_until(need_by: &str) -> String {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(need_by, &fmt)
+        .map(|d| {
+            crate::fleet::server::history::format_day(d + time::Duration::days(HOLD_GRACE_DAYS))
+        })
+        .unwrap_or_else(|_| need_by.to_owned())
+}
+
+/// Reserves a provision request's units in the same transaction; all or nothing.
+async fn reserve(db: &Db, tx: &mut sqlx::AnyConnection, row: &RequestRow) -> AppResult<()> {
+    let candidates: Vec<Candidate> =
+        store::placement_candidates(&mut *tx, &row.region, &row.sku, row.zone, db.lock_rows())
+            .await?
+            .into_iter()
+            .map(|(cluster_id, free)| Candidate { cluster_id, free })
+            .collect();
+    let plan = domain::place(&candidates, row.quantity).map_err(|s| {
+        let unit = fleet_unit(db, &row.sku);
+        AppError::InsufficientCapacity(CapacityShortfall {
+            units: s.units,
+            region: row.region.clone(),
+            zone: row.zone,
+            unit,
+        })
+    })?;
+    for (cluster, units) in plan {
+        // The conditional update is the last word: never below zero free.
+        if store::shift_units(&mut *tx, cluster, units, Shift::Reserve).await? != 1 {
+            return Err(AppError::Conflict(
+                "capacity moved while approving; try again".into(),
+            ));
+        }
+        store::insert_reservation(&mut *tx, row.id, cluster, units).await?;
+    }
+    store::shift_rollup(
+        &mut *tx,
+        &row.region,
+        &row.sku,
+        row.quantity,
+        Shift::Reserve,
+    )
+    .await?;
+    fleet_store::bump_fleet_version(&mut *tx).await?;
+    Ok(())
+}
+
+fn fleet_unit(db: &Db, sku: &str) -> String {
+    db.fleet_cache()
+        .latest()
+        .and_then(|s| {
+            s.options
+                .skus
+                .iter()
+                .find(|k| k.code == sku)
+                .map(|k| k.unit.as_str().to_owned())
+        })
+        .unwrap_or_else(|| "units".into())
+}
+
+/// Releases (cancel, reject, expiry) or fulfils a request's reservation.
+pub(super) async fn settle(
+    tx: &mut sqlx::AnyConnection,
+    row: &RequestRow,
+    shift: Shift,
+) -> AppResult<()> {
+    let held = store::reservations(&mut *tx, row.id).await?;
+    let mut total = 0;
+    for (cluster, _, units) in &held {
+        if store::shift_units(&mut *tx, *cluster, *units, shift).await? != 1 {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "reservation of {} on cluster {cluster} is not in its ledger",
+                row.id
+            )));
+        }
+        total += units;
+    }
+    store::delete_reservations(&mut *tx, row.id).await?;
+    if total > 0 {
+        store::shift_rollup(&mut *tx, &row.region, &row.sku, total, shift).await?;
+        fleet_store::bump_fleet_version(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// Gives back a deprovision request's units: allocated → free, most allocated first.
+async fn give_back(db: &Db, tx: &mut sqlx::AnyConnection, row: &RequestRow) -> AppResult<()> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
+        "SELECT id, allocated FROM clusters WHERE region = $1 AND sku = $2 AND ($3 IS NULL OR zone = $3) AND allocated > 0 ORDER BY id{}",
+        db.lock_rows()
+    ))
+    .bind(&row.region)
+    .bind(&row.sku)
+    .bind(row.zone)
+    .fetch_all(&mut *tx)
+    .await?;
+    let candidates: Vec<Candidate> = rows
+        .into_iter()
+        .map(|(cluster_id, free)| Candidate { cluster_id, free })
+        .collect();
+    let plan = domain::place(&candidates, row.quantity).map_err(|s| {
+        AppError::Conflict(format!(
+            "only {} of {} units are allocated there to give back",
+            row.quantity - s.units,
+            row.quantity
+        ))
+    })?;
+    for (cluster, units) in plan {
+        store::shift_units(&mut *tx, cluster, units, Shift::Return).await?;
+    }
+    store::shift_rollup(&mut *tx, &row.region, &row.sku, row.quantity, Shift::Return).await?;
+    fleet_store::bump_fleet_version(&mut *tx).await?;
+    Ok(())
+}
+
+/// Submit, approve, reject, cancel or fulfil a request at the version the caller saw.
+pub async fn act(
+    db: &Db,
+    caller: &Caller,
+    key: &str,
+    action: Action,
+    input: &ActionInput,
+) -> AppResult<CapacityRequest> {
+    let me = user(caller)?.clone();
+    let id = parse_key(key)?;
+    let version = required(input.version, "version")?;
+    let comment = match input
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        Some(c) => Some(
+            domain::parse_text(c, 4000)
+                .map_err(|m| AppError::invalid("comment", format!("comment {m}")))?,
+        ),
+        None => None,
+    };
+    let now = now_rfc3339();
+    let snap = fleet::snapshot(db).await?;
+    let mut tx = db.begin_write().await?;
+    let row = store::find_request(&mut *tx, id, db.lock_rows())
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no request {key}")))?;
+    let from = State::parse(&row.state).map_err(corrupt)?;
+    let own = row.requester_id == me.id;
+    match action {
+        Action::Submit | Action::Cancel if !own && !me.has(Role::Admin) => {
+            return Err(AppError::Forbidden(format!(
+                "only the requester may {action} {key}"
+            )))
+        }
+        Action::Submit if !me.has(Role::Requester) => {
+            return Err(AppError::Forbidden("this needs the requester role".into()))
+        }
+        Action::Approve | Action::Reject if !(me.has(Role::Approver) || me.has(Role::Admin)) => {
+            return Err(AppError::Forbidden("only approvers decide requests".into()))
+        }
+        Action::Approve if own => {
+            return Err(AppError::Forbidden(
+                "nobody approves their own request".into(),
+            ))
+        }
+        Action::Fulfill if !me.has(Role::Operator) => {
+            return Err(AppError::Forbidden("only operators fulfil requests".into()))
+        }
+        Action::Expire => return Err(AppError::Forbidden("requests expire by themselves".into())),
+        _ => {}
+    }
+    if row.version != version {
+        return Err(AppError::Conflict(format!(
+            "{key} changed since you saw it (now version {}, {})",
+            row.version, row.state
+        )));
+    }
+    let mut policy = None;
+    let mut hold = None;
+    let next = match action {
+        Action::Submit => {
+            let next = from
+                .after(Action::Submit, false)
+                .map_err(|e| AppError::Conflict(e.to_string()))?;
+            let health = snap
+                .region(&row.region)
+                .and_then(|r| r.skus.iter().find(|s| s.sku == row.sku))
+                .map(|s| (s.family, s.rollup.health));
+            let (family, health) = health
+                .ok_or_else(|| AppError::invalid("sku", "the region no longer offers this SKU"))?;
+            let decision = decide(&default_rules(), family, row.quantity, health);
+            policy = Some((decision.rule.clone(), decision.approvals as i64));
+            next
+        }
+        Action::Approve => {
+            let approvals = store::approvals(&mut *tx, id).await?;
+            if approvals.iter().any(|(approver, _, _)| *approver == me.id) {
+                return Err(AppError::Conflict(format!(
+                    "you have already approved {key}"
+                )));
+            }
+            let needed = row.approvals_needed.unwrap_or(2).max(1);
+            let final_approval = approvals.len() as i64 + 1 >= needed;
+            let next = from
+                .after(Action::Approve, final_approval)
+                .map_err(|e| AppError::Conflict(e.to_string()))?;
+            store::insert_approval(&mut *tx, id, me.id, &now).await?;
+            if next == State::Approved {
+                if row.kind == Kind::Provision.as_str() {
+                    reserve(db, &mut tx, &row).await?;
+                }
+                hold = Some(hold_until(&row.need_by));
+            }
+            next
+        }
+        Action::Reject | Action::Cancel => {
+            let next = from
+                .after(action, false)
+                .map_err(|e| AppError::Conflict(e.to_string()))?;
+            if from.holds_reservation() {
+                settle(&mut tx, &row, Shift::Release).await?;
+            }
+            next
+        }
+        Action::Fulfill => {
+            let next = from
+                .after(Action::Fulfill, false)
+                .map_err(|e| AppError::Conflict(e.to_string()))?;
+            if row.kind == Kind::Provision.as_str() {
+                settle(&mut tx, &row, Shift::Fulfil).await?;
+            } else {
+                give_back(db, &mut tx, &row).await?;
+            }
+            next
+        }
+        Action::Expire => unreachable!("refused above"),
+    };
+    let policy_ref = policy.as_ref().map(|(r, n)| (r.as_str(), *n));
+    if store::transition(
+        &mut *tx,
+        id,
+        from.as_str(),
+        version,
+        next.as_str(),
+        hold.as_deref(),
+        policy_ref,
+        &now,
+    )
+    .await?
+        != 1
+    {
+        return Err(AppError::Conflict(format!(
+            "{key} changed while you acted; reload and try again"
+        )));
+    }
+    let verb = format!("request.{action}");
+    audit::record(
+        &mut *tx,
+        &caller.origin,
+        Some(&me.name),
+        &verb,
+        Some(key),
+        Some(from.as_str()),
+        Some(next.as_str()),
+    )
+    .await?;
+    if let Some(c) = &comment {
+        add_comment(&mut tx, caller, &me, id, key, c, &now).await?;
+    }
+    // Approved by policy itself: reserve now, recorded as the policy's approval.
+    // Placement is computed before any unit moves, so a shortfall changes
+    // nothing: the request then waits for one human approval instead.
+    if let Some((rule, 0)) = &policy {
+        let row = store::find_request(&mut *tx, id, "")
+            .await?
+            .ok_or_else(|| AppError::NotFound(key.to_owned()))?;
+        let reserved = if row.kind == Kind::Provision.as_str() {
+            reserve(db, &mut tx, &row).await
+        } else {
+            Ok(())
+        };
+        match reserved {
+            Ok(()) => {
+                let hold = hold_until(&row.need_by);
+                store::transition(
+                    &mut *tx,
+                    id,
+                    "submitted",
+                    row.version,
+                    "approved",
+                    Some(&hold),
+                    None,
+                    &now,
+                )
+                .await?;
+                let why = format!("approved by policy: rule '{rule}'");
+                audit::record(
+                    &mut *tx,
+                    &caller.origin,
+                    Some("(policy)"),
+                    "request.approve",
+                    Some(key),
+                    Some("submitted"),
+                    Some(&why),
+                )
+                .await?;
+            }
+            Err(AppError::InsufficientCapacity(short)) => {
+                let rule = format!("{rule}, but {}: needs a human", short.message());
+                store::set_policy(&mut *tx, id, &rule, 1).await?;
+                audit::record(
+                    &mut *tx,
+                    &caller.origin,
+                    Some("(policy)"),
+                    "request.policy",
+                    Some(key),
+                    None,
+                    Some(&rule),
+                )
+                .await?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    tx.commit().await?;
+    get(db, key).await
+}

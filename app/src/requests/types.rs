@@ -1,0 +1,70 @@
+//! Request types shared by the API, the pages and the service.
+
+use serde::{Deserialize, Serialize};
+
+use super::domain::{Kind, Priority, State};
+
+/// A request as the API returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CapacityRequest {
+    pub key: String,
+    pub kind: Kind,
+    pub region: String,
+    pub zone: Option<i64>,
+    pub sku: String,
+    pub quantity: i64,
+    pub need_by: String,
+    pub service: String,
+    pub justification: String,
+    pub priority: Priority,
+    pub requester: String,
+    pub state: State,
+    pub version: i64,
+    pub hold_until: Option<String>,
+    /// The policy's decision in words, once submitted.
+    pub policy: Option<String>,
+    pub approvals_needed: Option<i64>,
+    pub approvals: Vec<Approval>,
+    pub reservations: Vec<Reservation>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Approval {
+    pub approver: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reservation {
+    pub cluster_id: i64,
+    pub cluster: String,
+    pub units: i64,
+}
+
+/// The fields of a new request or an edit, as sent (checked by the service).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RequestInput {
+    pub kind: Option<String>,
+    pub region: Option<String>,
+    pub zone: Option<i64>,
+    pub sku: Option<String>,
+    pub quantity: Option<i64>,
+    pub need_by: Option<String>,
+    pub service: Option<String>,
+    pub justification: Option<String>,
+    pub priority: Option<String>,
+    /// On create: keep as a draft instead of submitting.
+    #[serde(default)]
+    pub draft: bool,
+    /// On edit: the version the caller saw.
+    pub version: Option<i64>,
+}
+
+/// A decision or transition: the version the caller saw and an optional comment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ActionInput {
+    pub version: Option<i64>,
+    pub comment: Option<String>,
+}

@@ -1,0 +1,140 @@
+//! Request API handlers: parse, call the request service, map errors.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+
+use super::query_pairs;
+use app::auth::server::caller::Caller;
+use app::db::Db;
+use app::error::{AppError, AppResult};
+use app::fleet::query::{DEFAULT_LIMIT, MAX_LIMIT};
+use app::fleet::types::Page;
+use app::requests::domain::Action;
+use app::requests::server::service;
+use app::requests::types::{ActionInput, CapacityRequest, RequestInput};
+
+/// A JSON body, with a 400 naming the problem instead of axum's plain-text rejection.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for JsonBody<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(JsonBody(v)),
+            Err(e) => Err(AppError::Invalid {
+                field: None,
+                message: format!(
+                    "the body is not valid JSON for this call: {}",
+                    e.body_text()
+                ),
+            }),
+        }
+    }
+}
+
+pub async fn create(
+    State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
+    JsonBody(input): JsonBody<RequestInput>,
+) -> AppResult<(StatusCode, Json<CapacityRequest>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::create(&db, &caller, &input).await?),
+    ))
+}
+
+pub async fn edit(
+    State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
+    Path(key): Path<String>,
+    JsonBody(input): JsonBody<RequestInput>,
+) -> AppResult<Json<CapacityRequest>> {
+    Ok(Json(service::edit(&db, &caller, &key, &input).await?))
+}
+
+pub async fn get(
+    State(db): State<Db>,
+    Path(key): Path<String>,
+) -> AppResult<Json<CapacityRequest>> {
+    Ok(Json(service::get(&db, &key).await?))
+}
+
+pub async fn list(
+    State(db): State<Db>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Json<Page<CapacityRequest>>> {
+    let pairs = query_pairs(raw.as_deref());
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, v)| key == k && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+    };
+    let limit = match get("limit") {
+        None => DEFAULT_LIMIT,
+        Some(l) => match l.parse::<i64>() {
+            Ok(n @ 1..=MAX_LIMIT) => n,
+            _ => {
+                return Err(AppError::invalid(
+                    "limit",
+                    format!("limit: '{l}' is not a page size between 1 and {MAX_LIMIT}"),
+                ))
+            }
+        },
+    };
+    Ok(Json(
+        service::list(
+            &db,
+            get("state"),
+            get("region"),
+            get("sku"),
+            get("cursor"),
+            limit,
+        )
+        .await?,
+    ))
+}
+
+pub async fn act(
+    State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
+    Path((key, action)): Path<(String, String)>,
+    JsonBody(input): JsonBody<ActionInput>,
+) -> AppResult<Json<CapacityRequest>> {
+    let action = match Action::parse(&action) {
+        Ok(
+            a @ (Action::Submit
+            | Action::Approve
+            | Action::Reject
+            | Action::Cancel
+            | Action::Fulfill),
+        ) => a,
+        _ => {
+            return Err(AppError::NotFound(format!(
+                "no action '{action}' (submit, approve, reject, cancel, fulfill)"
+            )))
+        }
+    };
+    Ok(Json(
+        service::act(&db, &caller, &key, action, &input).await?,
+    ))
+}
+
+#[derive(serde::Deserialize)]
+pub struct CommentInput {
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn comment(
+    State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
+    Path(key): Path<String>,
+    JsonBody(input): JsonBody<CommentInput>,
+) -> AppResult<Json<CapacityRequest>> {
+    Ok(Json(
+        service::comment(&db, &caller, &key, &input.comment).await?,
+    ))
+}

@@ -1,0 +1,287 @@
+//! Capacity requests over HTTP: the workflow, separation of duties, stale
+//! versions, bad input, capacity shortfalls, policy, expiry, and concurrency.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use crate::both_databases;
+use crate::helpers::{assert_error, client_with, TestApp};
+use app::auth::server::audit::Origin;
+use app::auth::{Role, Roles};
+
+async fn send(
+    c: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    body: Value,
+) -> (u16, Value) {
+    let resp = c.request(method, url).json(&body).send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn post(app: &TestApp, role: Role, path: &str, body: Value) -> (u16, Value) {
+    send(
+        &app.as_role(role),
+        reqwest::Method::POST,
+        app.url(path),
+        body,
+    )
+    .await
+}
+
+/// A user with a token, for roles the helper's one-role users lack.
+async fn token_for(app: &TestApp, name: &str, roles: &[Role]) -> reqwest::Client {
+    let o = Origin::default();
+    app::auth::server::users::add(
+        &app.db,
+        &o,
+        "t",
+        name,
+        Some("long enough pass".into()),
+        &Roles::new(roles.iter().copied()),
+        false,
+    )
+    .await
+    .unwrap();
+    let (_, token) = app::auth::server::tokens::create_token(&app.db, name, "t", None, 0)
+        .await
+        .unwrap();
+    client_with(Some(&token))
+}
+
+fn gpu_request(quantity: i64) -> Value {
+    json!({"kind": "provision", "region": "westus2", "sku": "ND-H100-v5", "quantity": quantity, "need_by": "2027-03-01",
+           "service": "inference", "justification": "launch", "priority": "P1"})
+}
+
+async fn ledger_sums(app: &TestApp) -> (i64, i64, i64) {
+    let (cluster_reserved,): (i64,) =
+        sqlx::query_as("SELECT CAST(COALESCE(SUM(reserved), 0) AS BIGINT) FROM clusters")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    let (rollup_reserved,): (i64,) =
+        sqlx::query_as("SELECT CAST(COALESCE(SUM(reserved), 0) AS BIGINT) FROM region_sku_ledger")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    let (held,): (i64,) =
+        sqlx::query_as("SELECT CAST(COALESCE(SUM(units), 0) AS BIGINT) FROM reservations")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    (cluster_reserved, rollup_reserved, held)
+}
+
+both_databases! {
+    async fn a_gpu_request_from_draft_to_fulfilled(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let mut body = gpu_request(16);
+        body["draft"] = json!(true);
+        let (status, r) = post(&app, Role::Requester, "/api/v1/requests", body).await;
+        assert_eq!(status, 201, "{r}");
+        let key = r["key"].as_str().unwrap().to_owned();
+        assert!(key.starts_with("CR-"));
+        assert_eq!((r["state"].as_str(), r["version"].as_i64()), (Some("draft"), Some(1)));
+        let (_, r) = post(&app, Role::Requester, &format!("/api/v1/requests/{key}/submit"), json!({"version": 1})).await;
+        assert_eq!(r["state"], "submitted");
+        assert_eq!(r["policy"], "needs 2 approvals: rule 'GPU always needs two'");
+        let v = r["version"].as_i64().unwrap();
+        // Nobody approves their own request.
+        let both = token_for(&app, "self-approver", &[Role::Requester, Role::Approver]).await;
+        let (_, own) = send(&both, reqwest::Method::POST, app.url("/api/v1/requests"), gpu_request(8)).await;
+        let own_key = own["key"].as_str().unwrap();
+        let (status, body) = send(&both, reqwest::Method::POST, app.url(&format!("/api/v1/requests/{own_key}/approve")), json!({"version": own["version"]})).await;
+        assert_error(status, &body, 403, "forbidden", None);
+        // Wrong role.
+        let (status, _) = post(&app, Role::Viewer, &format!("/api/v1/requests/{key}/approve"), json!({"version": v})).await;
+        assert_eq!(status, 403);
+        let a1 = app.as_role(Role::Approver);
+        let (status, r) = send(&a1, reqwest::Method::POST, app.url(&format!("/api/v1/requests/{key}/approve")), json!({"version": v, "comment": "ok by me"})).await;
+        assert_eq!(status, 200, "{r}");
+        assert_eq!(r["state"], "submitted", "one of two");
+        let v = r["version"].as_i64().unwrap();
+        // The same approver twice: 409.
+        let (status, body) = send(&a1, reqwest::Method::POST, app.url(&format!("/api/v1/requests/{key}/approve")), json!({"version": v})).await;
+        assert_error(status, &body, 409, "conflict", None);
+        // A stale version: 409.
+        let a2 = token_for(&app, "approver-two", &[Role::Approver]).await;
+        let (status, _) = send(&a2, reqwest::Method::POST, app.url(&format!("/api/v1/requests/{key}/approve")), json!({"version": v - 1})).await;
+        assert_eq!(status, 409);
+        let before = ledger_sums(&app).await;
+        let (status, r) = send(&a2, reqwest::Method::POST, app.url(&format!("/api/v1/requests/{key}/approve")), json!({"version": v})).await;
+        assert_eq!(status, 200, "{r}");
+        assert_eq!(r["state"], "approved");
+        assert_eq!(r["hold_until"], "2027-03-15");
+        let held: i64 = r["reservations"].as_array().unwrap().iter().map(|x| x["units"].as_i64().unwrap()).sum();
+        assert_eq!(held, 16);
+        let after = ledger_sums(&app).await;
+        assert_eq!(after.0, before.0 + 16);
+        assert_eq!(after.0, after.1, "rollup moves with the clusters");
+        assert_eq!(after.0, after.2, "reservations sum to reserved");
+        // The operator fulfils: reserved becomes allocated.
+        let (status, r) = post(&app, Role::Operator, &format!("/api/v1/requests/{key}/fulfill"), json!({"version": r["version"]})).await;
+        assert_eq!(status, 200, "{r}");
+        assert_eq!(r["state"], "fulfilled");
+        assert_eq!(ledger_sums(&app).await.0, before.0);
+        let trail = app::auth::server::audit::list(app.db.pool(), None, None, None, 100).await.unwrap();
+        let mine: Vec<&str> = trail.iter().filter(|e| e.object.as_deref() == Some(key.as_str())).map(|e| e.action.as_str()).collect();
+        for a in ["request.create", "request.submit", "request.approve", "request.comment", "request.fulfill"] {
+            assert!(mine.contains(&a), "{a} in {mine:?}");
+        }
+    }
+
+    async fn bad_input_is_400_and_changes_nothing(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let count = |db: app::db::Db| async move {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM capacity_requests").fetch_one(db.pool()).await.unwrap();
+            n
+        };
+        let before = count(app.db.clone()).await;
+        for (field, value) in [
+            ("quantity", json!(0)), ("quantity", json!(-3)), ("need_by", json!("2027-02-30")), ("region", json!("atlantis")),
+            ("sku", json!("Zv9")), ("priority", json!("P9")), ("kind", json!("borrow")), ("zone", json!(7)), ("service", json!("  ")),
+        ] {
+            let mut body = gpu_request(8);
+            body[field] = value;
+            let (status, err) = post(&app, Role::Requester, "/api/v1/requests", body).await;
+            assert_error(status, &err, 400, "invalid", Some(field));
+        }
+        let (status, err) = post(&app, Role::Requester, "/api/v1/requests", json!({"kind": "provision"})).await;
+        assert_eq!((status, err["error"]["field"].as_str()), (400, Some("region")));
+        let resp = app.as_role(Role::Requester).post(app.url("/api/v1/requests")).header("content-type", "application/json").body("{not json").send().await.unwrap();
+        assert_eq!(resp.status(), 400);
+        let (status, _) = post(&app, Role::Viewer, "/api/v1/requests", gpu_request(8)).await;
+        assert_eq!(status, 403, "viewers do not file");
+        assert_eq!(count(app.db.clone()).await, before);
+        let (status, err) = app.get_json("/api/v1/requests/CR-abc").await;
+        assert_error(status, &err, 400, "invalid", Some("key"));
+        let (status, _) = app.get_json("/api/v1/requests/CR-999999").await;
+        assert_eq!(status, 404);
+    }
+
+    async fn a_shortfall_is_422_and_changes_nothing(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let (_, r) = post(&app, Role::Requester, "/api/v1/requests", gpu_request(9_000_000)).await;
+        let key = r["key"].as_str().unwrap().to_owned();
+        let a2 = token_for(&app, "approver-two", &[Role::Approver]).await;
+        let (_, r) = post(&app, Role::Approver, &format!("/api/v1/requests/{key}/approve"), json!({"version": r["version"]})).await;
+        let before = ledger_sums(&app).await;
+        let (status, err) = send(&a2, reqwest::Method::POST, app.url(&format!("/api/v1/requests/{key}/approve")), json!({"version": r["version"]})).await;
+        assert_error(status, &err, 422, "insufficient_capacity", None);
+        assert_eq!(err["error"]["shortfall"]["region"], "westus2");
+        assert!(err["error"]["shortfall"]["units"].as_i64().unwrap() > 0);
+        assert!(err["error"]["message"].as_str().unwrap().starts_with("short by "), "{err}");
+        assert_eq!(ledger_sums(&app).await, before);
+        let (_, now) = app.get_json(&format!("/api/v1/requests/{key}")).await;
+        assert_eq!((now["state"].as_str(), now["version"].clone()), (Some("submitted"), r["version"].clone()));
+        assert_eq!(now["approvals"].as_array().unwrap().len(), 1, "the refused approval left no trace");
+    }
+
+    async fn small_healthy_requests_are_approved_by_policy(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        // Find a healthy region × SKU of a non-GPU family.
+        let (_, regions) = app.get_json("/api/v1/regions").await;
+        let pair = regions["items"].as_array().unwrap().iter()
+            .flat_map(|r| r["skus"].as_array().unwrap().iter())
+            .find(|s| s["health"] == "healthy" && s["family"] != "gpu" && s["ledger"]["free"].as_i64().unwrap() > 1000)
+            .expect("a healthy pair").clone();
+        let body = json!({"kind": "provision", "region": pair["region"], "sku": pair["sku"], "quantity": 64, "need_by": "2027-01-15",
+                          "service": "web", "justification": "growth", "priority": "P3"});
+        let (status, r) = post(&app, Role::Requester, "/api/v1/requests", body).await;
+        assert_eq!(status, 201, "{r}");
+        assert_eq!(r["state"], "approved");
+        assert!(r["policy"].as_str().unwrap().starts_with("approved by policy"));
+        let trail = app::auth::server::audit::list(app.db.pool(), Some("request.approve"), Some("(policy)"), None, 10).await.unwrap();
+        assert_eq!(trail.len(), 1, "recorded as approved by policy");
+        // Cancelling gives the units back.
+        let before = ledger_sums(&app).await;
+        let (status, r) = post(&app, Role::Requester, &format!("/api/v1/requests/{}/cancel", r["key"].as_str().unwrap()), json!({"version": r["version"]})).await;
+        assert_eq!((status, r["state"].as_str()), (200, Some("cancelled")));
+        assert_eq!(ledger_sums(&app).await.0, before.0 - 64);
+    }
+
+    async fn approved_requests_expire_after_their_hold(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let (_, r) = post(&app, Role::Requester, "/api/v1/requests", gpu_request(4)).await;
+        let key = r["key"].as_str().unwrap().to_owned();
+        let a2 = token_for(&app, "approver-two", &[Role::Approver]).await;
+        let (_, r) = post(&app, Role::Approver, &format!("/api/v1/requests/{key}/approve"), json!({"version": r["version"]})).await;
+        let (_, r) = send(&a2, reqwest::Method::POST, app.url(&format!("/api/v1/requests/{key}/approve")), json!({"version": r["version"]})).await;
+        assert_eq!(r["state"], "approved");
+        assert_eq!(app::requests::server::expiry::sweep(&app.db, "2027-03-15").await.unwrap(), 0, "hold lasts through its last day");
+        assert_eq!(app::requests::server::expiry::sweep(&app.db, "2027-03-16").await.unwrap(), 1);
+        let (_, r) = app.get_json(&format!("/api/v1/requests/{key}")).await;
+        assert_eq!(r["state"], "expired");
+        assert_eq!(ledger_sums(&app).await, (0, 0, 0));
+    }
+
+    async fn concurrent_approvers_never_overcommit(backend: Backend) {
+        let app = Arc::new(TestApp::seeded(backend).await);
+        // A second server instance over the same database: its own pool and cache.
+        let second = app.second_instance().await;
+        // 200 requests for one region × SKU, together ~1.7× what it has free.
+        let (_, region) = app.get_json("/api/v1/regions/eastus").await;
+        let dv5 = region["region"]["skus"].as_array().unwrap().iter().find(|s| s["sku"] == "Dv5").unwrap().clone();
+        let free = dv5["ledger"]["free"].as_i64().unwrap();
+        let mut keys = Vec::new();
+        let requester = app.as_role(Role::Requester);
+        for i in 0..200 {
+            let body = json!({"kind": "provision", "region": "eastus", "sku": "Dv5", "quantity": free / 120 + (i % 5),
+                              "need_by": "2027-06-01", "service": format!("svc-{i}"), "justification": "load", "priority": "P2"});
+            let (status, r) = send(&requester, reqwest::Method::POST, app.url("/api/v1/requests"), body).await;
+            assert_eq!(status, 201, "{r}");
+            keys.push((r["key"].as_str().unwrap().to_owned(), r["version"].as_i64().unwrap(), r["approvals_needed"].as_i64().unwrap()));
+        }
+        let mut approvers = Vec::new();
+        for i in 0..20 {
+            approvers.push(token_for(&app, &format!("racer{i}"), &[Role::Approver]).await);
+        }
+        let keys = Arc::new(keys);
+        let mut tasks = Vec::new();
+        for (i, client) in approvers.into_iter().enumerate() {
+            let keys = keys.clone();
+            let base = if i % 2 == 0 { app.address.clone() } else { second.clone() };
+            tasks.push(tokio::spawn(async move {
+                let mut outcomes = HashMap::new();
+                // Every approver tries every request, in its own order.
+                for j in 0..keys.len() {
+                    let (key, _, _) = &keys[(j * 7 + i * 13) % keys.len()];
+                    let current: Value = client.get(format!("{base}/api/v1/requests/{key}")).send().await.unwrap().json().await.unwrap();
+                    if current["state"] != "submitted" {
+                        continue;
+                    }
+                    let resp = client.post(format!("{base}/api/v1/requests/{key}/approve")).json(&json!({"version": current["version"]})).send().await.unwrap();
+                    *outcomes.entry(resp.status().as_u16()).or_insert(0) += 1;
+                }
+                outcomes
+            }));
+        }
+        let mut totals: HashMap<u16, i32> = HashMap::new();
+        for t in tasks {
+            for (k, v) in t.await.unwrap() {
+                *totals.entry(k).or_default() += v;
+            }
+        }
+        assert!(!totals.contains_key(&500), "no server errors: {totals:?}");
+        assert!(totals.get(&200).copied().unwrap_or(0) > 0 && totals.contains_key(&422), "some fit, some do not: {totals:?}");
+        // Invariants.
+        let (clusters, rollup, held) = ledger_sums(&app).await;
+        assert_eq!(clusters, held, "reservations sum to the clusters' reserved units");
+        assert_eq!(rollup, clusters, "the rollup agrees");
+        let (negative,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM clusters WHERE free < 0").fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(negative, 0);
+        let (approved_units,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM capacity_requests WHERE state = 'approved'")
+            .fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(approved_units, held);
+        assert!(held <= free, "never more than was free");
+        let finals: Vec<(String, i64)> = sqlx::query_as("SELECT object, COUNT(*) FROM audit_log WHERE action = 'request.approve' AND after = 'approved' GROUP BY object")
+            .fetch_all(app.db.pool()).await.unwrap();
+        assert!(finals.iter().all(|(_, n)| *n == 1), "at most one final decision per request");
+        let (approved,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM capacity_requests WHERE state = 'approved'").fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(finals.len() as i64, approved);
+    }
+}
