@@ -7,6 +7,7 @@ const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
   testDir: './tests',
+  outputDir: './test-results',
   timeout: 30_000,
   retries: 0,
   workers: 2,
