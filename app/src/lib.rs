@@ -25,6 +25,7 @@ pub mod error;
 use auth::pages::{AuditPage, LoginPage, SettingsPage, TokensPage, UsersPage};
 use components::layout::Layout;
 use fleet::pages::{ClusterPage, ClustersPage, OverviewPage, RegionPage};
+use requests::pages::{ApprovalsPage, NewRequestPage, RequestPage, RequestsPage};
 
 /// The database handle that `serve` provides to every server function.
 #[cfg(feature = "ssr")]
@@ -111,6 +112,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/regions/:code") view=RegionPage ssr=SsrMode::Async/>
                     <Route path=path!("/clusters") view=ClustersPage ssr=SsrMode::Async/>
                     <Route path=path!("/clusters/:id") view=ClusterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests") view=RequestsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/new") view=NewRequestPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:key") view=RequestPage ssr=SsrMode::Async/>
+                    <Route path=path!("/approvals") view=ApprovalsPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>

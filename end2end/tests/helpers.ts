@@ -6,6 +6,7 @@ export const hydrated = (info: TestInfo) => info.project.name === 'hydrated';
 export const DEMO: Record<string, string> = {
   admin: 'demo-admin-password',
   approver1: 'demo-approver1-password',
+  approver2: 'demo-approver2-password',
   requester: 'demo-requester-password',
   operator: 'demo-operator-password',
   viewer: 'demo-viewer-password',

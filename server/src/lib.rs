@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod ops;
+pub mod request_forms;
 pub mod routes;
 pub mod seed;
 

@@ -76,6 +76,8 @@ pub fn router(state: AppState) -> Router {
         .route("/clusters.csv", axum::routing::get(crate::api::fleet::export_csv))
         .route("/login", axum::routing::post(crate::auth::login))
         .route("/logout", axum::routing::post(crate::auth::logout))
+        .route("/requests/new", axum::routing::post(crate::request_forms::file))
+        .route("/requests/{key}/act", axum::routing::post(crate::request_forms::act))
         .leptos_routes_with_context(&state, routes, context.clone(), move || app::shell(leptos.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, app::shell))
         .layer(from_fn_with_state(state.clone(), crate::auth::enforce_access))

@@ -33,6 +33,10 @@ pub fn page_access(path: &str) -> Access {
         Access::Public
     } else if path == "/admin" || path.starts_with("/admin/") {
         Access::Role(Role::Admin)
+    } else if path == "/requests/new" {
+        Access::Role(Role::Requester)
+    } else if path == "/approvals" {
+        Access::Role(Role::Approver)
     } else {
         Access::SignedIn
     }
@@ -57,6 +61,10 @@ pub const SERVER_FN_ACCESS: &[(&str, Access)] = &[
     ("get_region_detail", Access::SignedIn),
     ("get_cluster_detail", Access::SignedIn),
     ("get_cluster_page", Access::SignedIn),
+    ("get_filter_options", Access::SignedIn),
+    ("list_requests_page", Access::SignedIn),
+    ("get_request_detail", Access::SignedIn),
+    ("get_approval_inbox", Access::Role(Role::Approver)),
     ("list_users", Access::Role(Role::Admin)),
     ("add_user", Access::Role(Role::Admin)),
     ("set_user_roles", Access::Role(Role::Admin)),

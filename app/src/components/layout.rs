@@ -19,6 +19,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </a>
                 <A href="/" exact=true attr:class=link>"Overview"</A>
                 <A href="/clusters" attr:class=link>"Clusters"</A>
+                <A href="/requests" attr:class=link>"Requests"</A>
                 <span class="flex-1"></span>
                 <UserMenu link=link/>
                 <ThemeToggle/>
@@ -38,7 +39,9 @@ fn UserMenu(link: &'static str) -> impl IntoView {
                 match me.await {
                     Ok(Some(user)) => {
                         let admin = user.has(crate::auth::Role::Admin);
+                        let approver = user.has(crate::auth::Role::Approver);
                         view! {
+                            {approver.then(|| view! { <A href="/approvals" attr:class=link>"Approvals"</A> })}
                             {admin.then(|| view! { <A href="/admin/users" attr:class=link>"Admin"</A> })}
                             <span class="px-2 text-sm text-slate-600 dark:text-slate-400" data-testid="signed-in-as" title=user.roles.to_string()>
                                 {user.name.clone()}

@@ -58,3 +58,12 @@ pub struct ClusterPageData {
     pub page: super::types::Page<super::types::Cluster>,
     pub options: FilterOptions,
 }
+
+/// Regions and SKUs, for pickers.
+#[server]
+pub async fn get_filter_options() -> Result<FilterOptions, ServerFnError> {
+    let db = crate::db_from_context()?;
+    super::server::service::filter_options(&db)
+        .await
+        .map_err(crate::error::server_error)
+}

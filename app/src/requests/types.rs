@@ -68,3 +68,52 @@ pub struct ActionInput {
     pub version: Option<i64>,
     pub comment: Option<String>,
 }
+
+/// One entry of a request's timeline (from the audit trail).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// A comment on a request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comment {
+    pub author: String,
+    pub at: String,
+    pub body: String,
+}
+
+/// Free units and band before → after, for the approval preview.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeadroomChange {
+    pub name: String,
+    pub free_before: i64,
+    pub free_after: i64,
+    pub health_before: crate::fleet::ledger::Health,
+    pub health_after: crate::fleet::ledger::Health,
+}
+
+/// What approving would do to the fleet: each affected cluster and the region × SKU.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preview {
+    pub clusters: Vec<HeadroomChange>,
+    pub region_sku: HeadroomChange,
+    /// Set when the units are not there: "short by 340 vCPU in westus2".
+    pub shortfall: Option<String>,
+}
+
+/// Everything the request page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestDetail {
+    pub request: CapacityRequest,
+    pub unit: String,
+    pub timeline: Vec<TimelineEntry>,
+    pub comments: Vec<Comment>,
+    /// For approvers deciding a submitted provision request.
+    pub preview: Option<Preview>,
+    /// The actions this caller may take now.
+    pub actions: Vec<String>,
+}

@@ -28,6 +28,23 @@ fn page_patterns() -> Vec<String> {
     paths
 }
 
+/// Files a draft request and returns its key.
+async fn draft_request(app: &TestApp) -> String {
+    let body = serde_json::json!({"kind": "provision", "region": "westus2", "sku": "Dv5", "quantity": 10, "need_by": "2027-01-01",
+        "service": "s", "justification": "j", "priority": "P2", "draft": true});
+    let created: serde_json::Value = app
+        .as_role(Role::Requester)
+        .post(app.url("/api/v1/requests"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    created["key"].as_str().unwrap().to_owned()
+}
+
 async fn first_cluster(app: &TestApp) -> i64 {
     app.get_json("/api/v1/clusters?limit=1").await.1["items"][0]["id"]
         .as_i64()
@@ -38,10 +55,11 @@ both_databases! {
     async fn every_page_obeys_its_rule_for_every_role(backend: Backend) {
         let app = TestApp::seeded(backend).await;
         let id = first_cluster(&app).await;
+        let key = draft_request(&app).await;
         let pages = page_patterns();
         assert!(pages.len() >= 10, "{pages:?}");
         for pattern in &pages {
-            let path = concrete(pattern, id);
+            let path = concrete(pattern, id).replace("{key}", &key).replace(":key", &key);
             let access = page_access(&path);
             let resp = app.anonymous.get(app.url(&path)).send().await.unwrap();
             if access == Access::Public {
@@ -95,10 +113,7 @@ both_databases! {
     async fn every_api_route_obeys_its_rule(backend: Backend) {
         let app = TestApp::seeded(backend).await;
         let id = first_cluster(&app).await;
-        let body = serde_json::json!({"kind": "provision", "region": "westus2", "sku": "Dv5", "quantity": 10, "need_by": "2027-01-01",
-            "service": "s", "justification": "j", "priority": "P2", "draft": true});
-        let created: serde_json::Value = app.as_role(Role::Requester).post(app.url("/api/v1/requests")).json(&body).send().await.unwrap().json().await.unwrap();
-        let key = created["key"].as_str().unwrap().to_owned();
+        let key = draft_request(&app).await;
         for (route, _) in server::api::api_routes() {
             let path = format!("/api/v1{}", concrete(route.path, id).replace("{key}", &key).replace("{action}", "cancel"));
             let read = route.method == reqwest::Method::GET;

@@ -80,3 +80,17 @@ pub async fn list<'e>(
     .fetch_all(ex)
     .await
 }
+
+/// Every row about one object (a request's timeline), oldest first.
+pub async fn list_for_object<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    object: &str,
+) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, at, actor, action, object, before, after, source, request_id FROM audit_log \
+         WHERE object = $1 ORDER BY id",
+    )
+    .bind(object)
+    .fetch_all(ex)
+    .await
+}

@@ -661,3 +661,173 @@ pub async fn act(
     tx.commit().await?;
     get(db, key).await
 }
+
+/// The actions `me` may take on a request in its current state.
+fn allowed_actions(me: &CurrentUser, r: &CapacityRequest) -> Vec<String> {
+    let own = r.requester == me.name;
+    let approved_by_me = r.approvals.iter().any(|a| a.approver == me.name);
+    let decider = me.has(Role::Approver) || me.has(Role::Admin);
+    let mut out = Vec::new();
+    let mut allow = |a: Action| out.push(a.as_str().to_owned());
+    match r.state {
+        State::Draft if own => {
+            allow(Action::Submit);
+            allow(Action::Cancel);
+        }
+        State::Submitted => {
+            if decider && !own && !approved_by_me {
+                allow(Action::Approve);
+                allow(Action::Reject);
+            }
+            if own || me.has(Role::Admin) {
+                allow(Action::Cancel);
+            }
+        }
+        State::Approved => {
+            if me.has(Role::Operator) {
+                allow(Action::Fulfill);
+            }
+            if own || me.has(Role::Admin) {
+                allow(Action::Cancel);
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// What approving a submitted provision request would do to the fleet.
+async fn preview(
+    db: &Db,
+    r: &CapacityRequest,
+) -> AppResult<Option<crate::requests::types::Preview>> {
+    use crate::requests::types::{HeadroomChange, Preview};
+    if r.state != State::Submitted || r.kind != Kind::Provision {
+        return Ok(None);
+    }
+    let snap = fleet::snapshot(db).await?;
+    let t = snap.thresholds;
+    let Some(pair) = snap
+        .region(&r.region)
+        .and_then(|reg| reg.skus.iter().find(|s| s.sku == r.sku))
+    else {
+        return Ok(None);
+    };
+    let l = pair.rollup.ledger;
+    let region_sku = HeadroomChange {
+        name: format!("{} · {}", r.region, r.sku),
+        free_before: l.free(),
+        free_after: l.free() - r.quantity,
+        health_before: pair.rollup.health,
+        health_after: t.band(l.used() + r.quantity, l.serviceable()),
+    };
+    let candidates: Vec<Candidate> =
+        store::placement_candidates(db.pool(), &r.region, &r.sku, r.zone, "")
+            .await?
+            .into_iter()
+            .map(|(cluster_id, free)| Candidate { cluster_id, free })
+            .collect();
+    let (plan, shortfall) = match domain::place(&candidates, r.quantity) {
+        Ok(plan) => (plan, None),
+        Err(s) => (
+            Vec::new(),
+            Some(
+                CapacityShortfall {
+                    units: s.units,
+                    region: r.region.clone(),
+                    zone: r.zone,
+                    unit: unit_of(&snap, &r.sku),
+                }
+                .message(),
+            ),
+        ),
+    };
+    let ids: Vec<i64> = plan.iter().map(|p| p.0).collect();
+    let clusters = store::cluster_frees(db.pool(), &ids)
+        .await?
+        .into_iter()
+        .map(|(id, name, free, used, serviceable)| {
+            let take = plan.iter().find(|p| p.0 == id).map(|p| p.1).unwrap_or(0);
+            HeadroomChange {
+                name,
+                free_before: free,
+                free_after: free - take,
+                health_before: t.band(used, serviceable),
+                health_after: t.band(used + take, serviceable),
+            }
+        })
+        .collect();
+    Ok(Some(Preview {
+        clusters,
+        region_sku,
+        shortfall,
+    }))
+}
+
+fn unit_of(snap: &crate::fleet::server::snapshot::Snapshot, sku: &str) -> String {
+    snap.options
+        .skus
+        .iter()
+        .find(|k| k.code == sku)
+        .map(|k| k.unit.as_str().to_owned())
+        .unwrap_or_else(|| "units".into())
+}
+
+/// The request page: the request, its timeline and comments, the caller's
+/// possible actions, and for approvers the headroom after approval.
+pub async fn detail(
+    db: &Db,
+    caller: &Caller,
+    key: &str,
+) -> AppResult<crate::requests::types::RequestDetail> {
+    use crate::requests::types::{Comment, RequestDetail, TimelineEntry};
+    let me = user(caller)?.clone();
+    let request = get(db, key).await?;
+    let id = parse_key(key)?;
+    let timeline = audit::list_for_object(db.pool(), key)
+        .await?
+        .into_iter()
+        .map(|e| TimelineEntry {
+            at: e.at,
+            actor: e.actor.unwrap_or_default(),
+            action: e.action.trim_start_matches("request.").to_owned(),
+            detail: match (e.before, e.after) {
+                (Some(b), Some(a)) => format!("{b} → {a}"),
+                (None, Some(a)) => a,
+                _ => String::new(),
+            },
+        })
+        .collect();
+    let comments = store::comments(db.pool(), id)
+        .await?
+        .into_iter()
+        .map(|(author, at, body)| Comment { author, at, body })
+        .collect();
+    let actions = allowed_actions(&me, &request);
+    let preview = if actions.iter().any(|a| a == "approve") {
+        preview(db, &request).await?
+    } else {
+        None
+    };
+    let snap = fleet::snapshot(db).await?;
+    Ok(RequestDetail {
+        unit: unit_of(&snap, &request.sku),
+        request,
+        timeline,
+        comments,
+        preview,
+        actions,
+    })
+}
+
+/// The approver's inbox: submitted requests they may decide, oldest first.
+pub async fn inbox(db: &Db, caller: &Caller) -> AppResult<Vec<CapacityRequest>> {
+    let me = caller.require(Role::Approver)?.clone();
+    let mut conn = db.pool().acquire().await?;
+    let rows = store::inbox(&mut *conn, me.id, 200).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(assemble(&mut conn, row).await?);
+    }
+    Ok(out)
+}

@@ -381,3 +381,52 @@ pub async fn delete_all_requests(conn: &mut sqlx::AnyConnection) -> Result<(), s
     }
     Ok(())
 }
+
+/// (author, at, body) of a request's comments, oldest first.
+pub async fn comments<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: i64,
+) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.name, c.at, c.body FROM request_comments c JOIN users u ON u.id = c.author_id \
+         WHERE c.request_id = $1 ORDER BY c.id",
+    )
+    .bind(id)
+    .fetch_all(ex)
+    .await
+}
+
+/// Submitted requests `user` may still decide: not their own, not approved by them; oldest first.
+pub async fn inbox<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user: i64,
+    limit: i64,
+) -> Result<Vec<RequestRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{REQUEST_SELECT} WHERE r.state = 'submitted' AND r.requester_id <> $1 \
+         AND NOT EXISTS (SELECT 1 FROM request_approvals a WHERE a.request_id = r.id AND a.approver_id = $1) \
+         ORDER BY r.id LIMIT $2"
+    ))
+    .bind(user)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// (cluster name, free) of a region × SKU's in-service clusters, for the approval preview.
+pub async fn cluster_frees<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    ids: &[i64],
+) -> Result<Vec<(i64, String, i64, i64, i64)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+    // Integers formatted by us, not user text: safe to inline.
+    sqlx::query_as(&format!(
+        "SELECT id, name, free, allocated + reserved, total - out_of_service FROM clusters WHERE id IN ({}) ORDER BY free DESC",
+        list.join(", ")
+    ))
+    .fetch_all(ex)
+    .await
+}

@@ -1,0 +1,55 @@
+//! Server functions of the request pages (reads; the forms post to plain
+//! handlers so they work without WASM).
+
+use leptos::prelude::*;
+
+use super::types::{CapacityRequest, RequestDetail};
+use crate::fleet::types::Page;
+
+#[cfg(feature = "ssr")]
+use crate::error::server_error;
+
+/// A page of requests for the list, from the page's URL query.
+#[server]
+pub async fn list_requests_page(
+    state: Option<String>,
+    region: Option<String>,
+    cursor: Option<String>,
+) -> Result<Page<CapacityRequest>, ServerFnError> {
+    let db = crate::db_from_context()?;
+    crate::auth::server::caller::caller()
+        .and_then(|c| c.user().cloned())
+        .map_err(server_error)?;
+    let blank = |s: Option<String>| s.filter(|v| !v.trim().is_empty());
+    let (state, region, cursor) = (blank(state), blank(region), blank(cursor));
+    super::server::service::list(
+        &db,
+        state.as_deref(),
+        region.as_deref(),
+        None,
+        cursor.as_deref(),
+        50,
+    )
+    .await
+    .map_err(server_error)
+}
+
+/// One request's page.
+#[server]
+pub async fn get_request_detail(key: String) -> Result<RequestDetail, ServerFnError> {
+    let db = crate::db_from_context()?;
+    let caller = crate::auth::server::caller::caller().map_err(server_error)?;
+    super::server::service::detail(&db, &caller, &key)
+        .await
+        .map_err(server_error)
+}
+
+/// The approver's inbox.
+#[server]
+pub async fn get_approval_inbox() -> Result<Vec<CapacityRequest>, ServerFnError> {
+    let db = crate::db_from_context()?;
+    let caller = crate::auth::server::caller::caller().map_err(server_error)?;
+    super::server::service::inbox(&db, &caller)
+        .await
+        .map_err(server_error)
+}

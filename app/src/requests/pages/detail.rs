@@ -1,0 +1,153 @@
+//! `/requests/{key}` — a request: details, policy, approvals, reservations,
+//! timeline, comments, the caller's actions, and for approvers the headroom
+//! after approval.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::{FlashFromQuery, StateBadge};
+use crate::components::format::units;
+use crate::components::widgets::{ErrorPanel, HealthBadge, PageHeader};
+use crate::requests::api::get_request_detail;
+use crate::requests::types::{HeadroomChange, RequestDetail};
+
+#[component]
+pub fn RequestPage() -> impl IntoView {
+    let params = use_params_map();
+    let detail = Resource::new(
+        move || params.read().get("key").unwrap_or_default(),
+        get_request_detail,
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(d) => view! { <Request detail=d/> }.into_any(),
+                    Err(e) => view! { <Title text="Request not found · Headroom"/><ErrorPanel error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn change_row(c: HeadroomChange) -> impl IntoView {
+    view! {
+        <tr class="border-t border-slate-100 dark:border-slate-800">
+            <td class="px-2 py-1">{c.name}</td>
+            <td class="px-2 py-1 text-right tabular-nums">{units(c.free_before)}</td>
+            <td class="px-2 py-1 text-right tabular-nums">{units(c.free_after)}</td>
+            <td class="px-2 py-1"><HealthBadge health=c.health_before/>" → "<HealthBadge health=c.health_after/></td>
+        </tr>
+    }
+}
+
+#[component]
+fn Request(detail: RequestDetail) -> impl IntoView {
+    let r = detail.request;
+    let key = r.key.clone();
+    let subtitle = format!(
+        "{} {} {} in {}{} · for {} · need by {} · {} · filed by {}",
+        r.kind,
+        units(r.quantity),
+        detail.unit,
+        r.region,
+        r.zone.map(|z| format!(" zone {z}")).unwrap_or_default(),
+        r.service,
+        r.need_by,
+        r.priority,
+        r.requester
+    );
+    let action_label = |a: &str| match a {
+        "submit" => "Submit",
+        "approve" => "Approve",
+        "reject" => "Reject",
+        "cancel" => "Cancel request",
+        "fulfill" => "Mark fulfilled",
+        _ => "Act",
+    };
+    view! {
+        <Title text=format!("{key} · Headroom")/>
+        <nav aria-label="Breadcrumb" class="mb-2 text-sm text-slate-500"><a href="/requests" class="hover:underline">"Requests"</a>" / "{key.clone()}</nav>
+        <PageHeader title=key.clone() subtitle=subtitle>
+            <div class="flex items-center gap-2"><StateBadge state=r.state/><span class="text-xs text-slate-500">{format!("version {}", r.version)}</span></div>
+        </PageHeader>
+        <FlashFromQuery/>
+        <div class="grid gap-6 lg:grid-cols-3">
+            <div class="space-y-6 lg:col-span-2">
+                <section class="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900" aria-labelledby="why">
+                    <h2 id="why" class="mb-2 font-semibold">"Justification"</h2>
+                    <p class="whitespace-pre-wrap text-sm">{r.justification.clone()}</p>
+                    <p class="mt-3 text-sm" data-testid="policy">{r.policy.clone().unwrap_or_else(|| "Not submitted yet: no policy decision.".into())}</p>
+                    <p class="mt-1 text-sm" data-testid="approvals">
+                        {format!("Approvals: {} of {}", r.approvals.len(), r.approvals_needed.map(|n| n.to_string()).unwrap_or("—".into()))}
+                        {r.approvals.iter().map(|a| format!(" · {} ({})", a.approver, a.at)).collect::<String>()}
+                    </p>
+                    {r.hold_until.clone().map(|h| view! { <p class="mt-1 text-sm">{format!("Reservation held until {h}")}</p> })}
+                </section>
+                {detail.preview.map(|p| view! {
+                    <section class="rounded-lg border border-violet-300 bg-violet-50 p-4 dark:border-violet-800 dark:bg-violet-950" aria-labelledby="preview" data-testid="preview">
+                        <h2 id="preview" class="mb-2 font-semibold">"Headroom after approval"</h2>
+                        {p.shortfall.map(|s| view! { <p role="alert" class="mb-2 text-sm font-semibold text-red-800 dark:text-red-300">{format!("Not enough capacity: {s}")}</p> })}
+                        <table class="w-full text-sm">
+                            <thead class="text-left"><tr>
+                                <th scope="col" class="px-2 py-1">"Where"</th><th scope="col" class="px-2 py-1 text-right">"Free now"</th>
+                                <th scope="col" class="px-2 py-1 text-right">"Free after"</th><th scope="col" class="px-2 py-1">"Band"</th>
+                            </tr></thead>
+                            <tbody>
+                                {change_row(p.region_sku)}
+                                {p.clusters.into_iter().map(change_row).collect_view()}
+                            </tbody>
+                        </table>
+                    </section>
+                })}
+                {(!r.reservations.is_empty()).then(|| view! {
+                    <section class="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900" aria-labelledby="held">
+                        <h2 id="held" class="mb-2 font-semibold">"Reserved in"</h2>
+                        <ul class="text-sm" data-testid="reservations">
+                            {r.reservations.iter().map(|x| view! { <li><a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/clusters/{}", x.cluster_id)>{x.cluster.clone()}</a>{format!(": {} {}", units(x.units), detail.unit)}</li> }).collect_view()}
+                        </ul>
+                    </section>
+                })}
+                <section class="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900" aria-labelledby="comments">
+                    <h2 id="comments" class="mb-2 font-semibold">"Comments"</h2>
+                    <ul class="space-y-2 text-sm">
+                        {detail.comments.into_iter().map(|c| view! { <li><span class="font-medium">{c.author}</span><span class="ml-2 text-xs text-slate-500">{c.at}</span><p class="whitespace-pre-wrap">{c.body}</p></li> }).collect_view()}
+                    </ul>
+                    <form method="post" action=format!("/requests/{key}/act") class="mt-3 flex gap-2">
+                        <input type="hidden" name="action" value="comment"/>
+                        <label class="sr-only" for="comment-body">"Comment"</label>
+                        <input id="comment-body" name="comment" required class="flex-1 rounded border border-slate-300 px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950"/>
+                        <button type="submit" class="rounded border px-3 py-1.5 text-sm">"Comment"</button>
+                    </form>
+                </section>
+            </div>
+            <aside class="space-y-6">
+                {(!detail.actions.is_empty()).then(|| view! {
+                    <section class="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900" aria-labelledby="act">
+                        <h2 id="act" class="mb-2 font-semibold">"Decide"</h2>
+                        <form method="post" action=format!("/requests/{key}/act") class="space-y-2">
+                            <input type="hidden" name="version" value=r.version.to_string()/>
+                            <label class="flex flex-col gap-1 text-sm">"Comment (optional)"
+                                <textarea name="comment" rows="2" class="rounded border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-950"></textarea>
+                            </label>
+                            <div class="flex flex-wrap gap-2">
+                                {detail.actions.iter().map(|a| view! {
+                                    <button type="submit" name="action" value=a.clone() class="rounded bg-slate-900 px-3 py-1.5 text-sm font-medium text-white dark:bg-slate-100 dark:text-slate-900">{action_label(a)}</button>
+                                }).collect_view()}
+                            </div>
+                        </form>
+                    </section>
+                })}
+                <section class="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900" aria-labelledby="timeline">
+                    <h2 id="timeline" class="mb-2 font-semibold">"Timeline"</h2>
+                    <ol class="space-y-2 text-sm" data-testid="timeline">
+                        {detail.timeline.into_iter().map(|t| view! {
+                            <li><span class="font-medium">{t.action}</span>" by "{t.actor}<span class="block text-xs text-slate-500">{t.at}</span><span class="block text-xs">{t.detail}</span></li>
+                        }).collect_view()}
+                    </ol>
+                </section>
+            </aside>
+        </div>
+    }
+}

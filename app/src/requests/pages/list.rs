@@ -1,0 +1,88 @@
+//! `/requests` — every request, newest first, filtered by state and region.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::{FlashFromQuery, StateBadge};
+use crate::components::format::units;
+use crate::components::widgets::{ErrorPanel, PageHeader};
+use crate::requests::api::list_requests_page;
+use crate::requests::domain::State;
+
+#[component]
+pub fn RequestsPage() -> impl IntoView {
+    let q = use_query_map();
+    let data = Resource::new(
+        move || q.with(|q| (q.get("state"), q.get("region"), q.get("cursor"))),
+        |(state, region, cursor)| list_requests_page(state, region, cursor),
+    );
+    view! {
+        <Title text="Requests · Headroom"/>
+        <PageHeader title="Capacity requests" subtitle="Every request, newest first.">
+            <a href="/requests/new" class="rounded bg-slate-900 px-3 py-1.5 text-sm font-medium text-white dark:bg-slate-100 dark:text-slate-900">"New request"</a>
+        </PageHeader>
+        <FlashFromQuery/>
+        <form method="get" action="/requests" class="mb-4 flex flex-wrap items-end gap-3" aria-label="Filter requests">
+            <label class="flex flex-col gap-1 text-sm">"State"
+                <select name="state" class="rounded border border-slate-300 px-2 py-1.5 dark:border-slate-700 dark:bg-slate-900">
+                    <option value="">"any"</option>
+                    {State::ALL.iter().map(|s| {
+                        let selected = move || q.read().get("state").as_deref() == Some(s.as_str());
+                        view! { <option value=s.as_str() selected=selected>{s.as_str()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class="flex flex-col gap-1 text-sm">"Region"
+                <input name="region" placeholder="westus2" value=move || q.read().get("region").unwrap_or_default()
+                    class="rounded border border-slate-300 px-2 py-1.5 dark:border-slate-700 dark:bg-slate-900"/>
+            </label>
+            <button type="submit" class="rounded border px-3 py-1.5 text-sm">"Filter"</button>
+        </form>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                    Ok(page) => {
+                        let next = page.next_cursor.clone().map(|c| {
+                            let mut href = format!("/requests?cursor={c}");
+                            q.with_untracked(|q| {
+                                for k in ["state", "region"] {
+                                    if let Some(v) = q.get(k) { href.push_str(&format!("&{k}={}", crate::fleet::query::encode_component(&v))); }
+                                }
+                            });
+                            href
+                        });
+                        view! {
+                            <div class="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
+                                <table class="w-full text-sm" data-testid="requests">
+                                    <thead class="bg-slate-50 text-left dark:bg-slate-900"><tr>
+                                        <th scope="col" class="px-3 py-2">"Key"</th><th scope="col" class="px-3 py-2">"State"</th>
+                                        <th scope="col" class="px-3 py-2">"Kind"</th><th scope="col" class="px-3 py-2">"Region · SKU"</th>
+                                        <th scope="col" class="px-3 py-2 text-right">"Quantity"</th><th scope="col" class="px-3 py-2">"Service"</th>
+                                        <th scope="col" class="px-3 py-2">"Requester"</th><th scope="col" class="px-3 py-2">"Need by"</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {page.items.into_iter().map(|r| view! {
+                                            <tr class="border-t border-slate-100 dark:border-slate-800">
+                                                <td class="px-3 py-1.5"><a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/requests/{}", r.key)>{r.key.clone()}</a></td>
+                                                <td class="px-3 py-1.5"><StateBadge state=r.state/></td>
+                                                <td class="px-3 py-1.5">{r.kind.as_str()}</td>
+                                                <td class="px-3 py-1.5">{format!("{} · {}{}", r.region, r.sku, r.zone.map(|z| format!(" · zone {z}")).unwrap_or_default())}</td>
+                                                <td class="px-3 py-1.5 text-right tabular-nums">{units(r.quantity)}</td>
+                                                <td class="px-3 py-1.5">{r.service}</td>
+                                                <td class="px-3 py-1.5">{r.requester}</td>
+                                                <td class="px-3 py-1.5">{r.need_by}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                            {next.map(|href| view! { <p class="mt-4"><a class="text-sky-700 hover:underline dark:text-sky-400" href=href>"Older →"</a></p> })}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,105 @@
+//! `/requests/new` — file a request. A plain POST form (works without WASM);
+//! once hydrated, quantity and need-by are checked as you type with the same
+//! domain code the server uses.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::FlashFromQuery;
+use crate::components::widgets::{ErrorPanel, PageHeader};
+use crate::fleet::api::get_filter_options;
+use crate::requests::domain::{parse_date, parse_quantity, Kind, Priority};
+
+const INPUT: &str = "rounded border border-slate-300 px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900 aria-[invalid=true]:border-red-500";
+
+#[component]
+pub fn NewRequestPage() -> impl IntoView {
+    let q = use_query_map();
+    let prior = move |k: &str| q.read().get(k).unwrap_or_default();
+    let bad_field = move || q.read().get("field");
+    let options = Resource::new(|| (), |_| get_filter_options());
+    let quantity_msg = RwSignal::new(None::<String>);
+    let need_by_msg = RwSignal::new(None::<String>);
+    let check_quantity = move |ev| {
+        let v = event_target_value(&ev);
+        quantity_msg.set(
+            v.trim()
+                .parse::<i64>()
+                .map_err(|_| "must be a whole number".to_owned())
+                .and_then(parse_quantity)
+                .err(),
+        );
+    };
+    let check_need_by = move |ev| need_by_msg.set(parse_date(&event_target_value(&ev)).err());
+    view! {
+        <Title text="New request · Headroom"/>
+        <PageHeader title="New capacity request" subtitle="Ask for units of a SKU in a region. Approvers see the headroom your request would leave."/>
+        <FlashFromQuery/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let opts = match options.await {
+                    Ok(o) => o,
+                    Err(e) => return view! { <ErrorPanel error=e/> }.into_any(),
+                };
+                let region_now = prior("region");
+                let sku_now = prior("sku");
+                view! {
+                    <form method="post" action="/requests/new" class="grid max-w-2xl gap-4 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+                        <fieldset class="flex gap-4"><legend class="mb-1 text-sm font-medium">"Kind"</legend>
+                            {Kind::ALL.iter().map(|k| {
+                                let checked = prior("kind").is_empty() && *k == Kind::Provision || prior("kind") == k.as_str();
+                                view! { <label class="flex items-center gap-1 text-sm"><input type="radio" name="kind" value=k.as_str() checked=checked/>{k.as_str()}</label> }
+                            }).collect_view()}
+                        </fieldset>
+                        <div class="grid gap-4 sm:grid-cols-3">
+                            <label class="flex flex-col gap-1 text-sm">"Region"
+                                <select name="region" required class=INPUT aria-invalid=move || (bad_field().as_deref() == Some("region")).to_string()>
+                                    {opts.regions.iter().map(|(c, n)| { let sel = *c == region_now; view! { <option value=c.clone() selected=sel>{format!("{n} ({c})")}</option> } }).collect_view()}
+                                </select>
+                            </label>
+                            <label class="flex flex-col gap-1 text-sm">"Zone (optional)"
+                                <select name="zone" class=INPUT>
+                                    <option value="">"any"</option>
+                                    {["1", "2", "3"].map(|z| { let sel = prior("zone") == z; view! { <option value=z selected=sel>{z}</option> } }).collect_view()}
+                                </select>
+                            </label>
+                            <label class="flex flex-col gap-1 text-sm">"SKU"
+                                <select name="sku" required class=INPUT aria-invalid=move || (bad_field().as_deref() == Some("sku")).to_string()>
+                                    {opts.skus.iter().map(|s| { let sel = s.code == sku_now; view! { <option value=s.code.clone() selected=sel>{format!("{} · {} ({})", s.code, s.family, s.unit)}</option> } }).collect_view()}
+                                </select>
+                            </label>
+                        </div>
+                        <div class="grid gap-4 sm:grid-cols-3">
+                            <label class="flex flex-col gap-1 text-sm">"Quantity (units)"
+                                <input name="quantity" type="number" min="1" required value=prior("quantity") on:input=check_quantity class=INPUT
+                                    aria-invalid=move || (quantity_msg.get().is_some() || bad_field().as_deref() == Some("quantity")).to_string() aria-describedby="quantity-msg"/>
+                                <span id="quantity-msg" class="text-xs text-red-700 dark:text-red-400">{move || quantity_msg.get()}</span>
+                            </label>
+                            <label class="flex flex-col gap-1 text-sm">"Need by"
+                                <input name="need_by" type="date" required value=prior("need_by") on:input=check_need_by class=INPUT
+                                    aria-invalid=move || (need_by_msg.get().is_some() || bad_field().as_deref() == Some("need_by")).to_string() aria-describedby="need-by-msg"/>
+                                <span id="need-by-msg" class="text-xs text-red-700 dark:text-red-400">{move || need_by_msg.get()}</span>
+                            </label>
+                            <label class="flex flex-col gap-1 text-sm">"Priority"
+                                <select name="priority" class=INPUT>
+                                    {Priority::ALL.iter().map(|p| { let sel = prior("priority") == p.as_str() || prior("priority").is_empty() && *p == Priority::P2; view! { <option value=p.as_str() selected=sel>{p.as_str()}</option> } }).collect_view()}
+                                </select>
+                            </label>
+                        </div>
+                        <label class="flex flex-col gap-1 text-sm">"Service"
+                            <input name="service" required maxlength="100" value=prior("service") class=INPUT aria-invalid=move || (bad_field().as_deref() == Some("service")).to_string()/>
+                        </label>
+                        <label class="flex flex-col gap-1 text-sm">"Justification"
+                            <textarea name="justification" required rows="3" class=INPUT aria-invalid=move || (bad_field().as_deref() == Some("justification")).to_string()>{prior("justification")}</textarea>
+                        </label>
+                        <div class="flex gap-3">
+                            <button type="submit" class="rounded bg-slate-900 px-4 py-2 text-sm font-medium text-white dark:bg-slate-100 dark:text-slate-900">"Submit request"</button>
+                            <button type="submit" name="draft" value="on" class="rounded border px-4 py-2 text-sm">"Save as draft"</button>
+                        </div>
+                    </form>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}

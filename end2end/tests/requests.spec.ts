@@ -1,0 +1,65 @@
+import { expect, Page, test } from '@playwright/test';
+import { DEMO, open, signIn } from './helpers';
+
+async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+}
+
+test('a GPU request goes from draft to fulfilled through two approvers and an operator', async ({ page }, info) => {
+  // The requester files a draft, then submits it.
+  await signIn(page, 'requester', '/requests/new');
+  await open(page, info, '/requests/new');
+  await page.getByLabel('Region').selectOption('westus2');
+  await page.getByLabel('SKU').selectOption('ND-H100-v5');
+  await page.getByLabel('Quantity (units)').fill('8');
+  await page.getByLabel('Need by').fill('2027-04-01');
+  await page.getByLabel('Service').fill(`inference-${info.project.name}`);
+  await page.getByLabel('Justification').fill('New model launch');
+  await page.getByRole('button', { name: 'Save as draft' }).click();
+  await expect(page.getByRole('status')).toContainText('is draft');
+  const key = (await page.getByRole('heading', { level: 1 }).textContent())!.trim();
+  expect(key).toMatch(/^CR-\d+$/);
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await expect(page.getByRole('status')).toContainText('is submitted');
+  await expect(page.getByTestId('policy')).toHaveText("needs 2 approvals: rule 'GPU always needs two'");
+  await signOut(page);
+
+  // Two approvers, each seeing the headroom their approval leaves.
+  for (const approver of ['approver1', 'approver2']) {
+    await signIn(page, approver, '/approvals');
+    await open(page, info, '/approvals');
+    await page.getByTestId('inbox').getByRole('link', { name: key }).click();
+    await expect(page.getByTestId('preview')).toContainText('westus2 · ND-H100-v5');
+    await page.getByLabel('Comment (optional)').fill(`ok from ${approver}`);
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await expect(page.getByRole('status')).toContainText(approver === 'approver1' ? 'is submitted' : 'is approved');
+    await signOut(page);
+  }
+  await signIn(page, 'operator', `/requests/${key}`);
+  await open(page, info, `/requests/${key}`);
+  await expect(page.getByTestId('reservations')).toContainText('westus2-az');
+  await page.getByRole('button', { name: 'Mark fulfilled' }).click();
+  await expect(page.getByRole('status')).toContainText('is fulfilled');
+  await expect(page.getByTestId('timeline')).toContainText('fulfill');
+  await expect(page.getByTestId('timeline')).toContainText('approve');
+});
+
+test('bad input names the field and keeps what was typed', async ({ page }, info) => {
+  await signIn(page, 'requester', '/requests/new');
+  await open(page, info, '/requests/new');
+  await page.getByLabel('Quantity (units)').fill('12');
+  await page.getByLabel('Need by').fill('2027-04-01');
+  await page.getByLabel('Service').fill('web');
+  await page.getByLabel('Justification').fill(' ');
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  await expect(page.getByRole('alert')).toContainText('justification');
+  await expect(page.getByLabel('Service')).toHaveValue('web');
+});
+
+test('viewers cannot file requests', async ({ page }) => {
+  await signIn(page, 'viewer');
+  const response = await page.goto('/requests/new');
+  expect(response?.status()).toBe(403);
+  expect(DEMO.viewer).toBeTruthy();
+});
