@@ -10,7 +10,8 @@ export default defineConfig({
   outputDir: './test-results',
   timeout: 30_000,
   retries: 0,
-  workers: 2,
+  // One browser at a time: on 2 cores a second one starves the server and the WASM compile.
+  workers: 1,
   reporter: [['list']],
   use: {
     baseURL,

@@ -31,7 +31,8 @@ export async function open(page: Page, info: TestInfo, path: string) {
   });
   const response = await page.goto(path);
   if (hydrated(info)) {
-    await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 15_000 });
+    await expect(page.locator('body[data-hydrated="true"]'), `hydration of ${path}; page errors: ${errors.join(' | ')}`)
+      .toHaveCount(1, { timeout: 30_000 });
   } else {
     await expect(page.locator('body[data-hydrated]')).toHaveCount(0);
   }

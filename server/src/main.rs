@@ -11,7 +11,9 @@ use app::auth::server::audit::Origin;
 use app::auth::{Role, Roles};
 use app::db::Db;
 use server::config::Config;
-use server::seed::{demo_accounts_exist, ensure_demo_accounts, seed_demo, Scale, DEMO_ACCOUNTS};
+use server::seed::{
+    demo_accounts_exist, ensure_demo_accounts, seed_demo, seed_demo_requests, Scale, DEMO_ACCOUNTS,
+};
 use server::{router, AppState};
 
 #[derive(Parser)]
@@ -143,6 +145,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let report = seed_demo(&db, scale).await?;
             ensure_demo_accounts(&db).await?;
+            let requests = seed_demo_requests(&db).await?;
             println!(
                 "seeded the {scale:?} demo fleet: {} regions, {} SKUs, {} clusters, {} history rows in {:.1} s",
                 report.regions,
@@ -151,6 +154,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 report.history_rows,
                 started.elapsed().as_secs_f64()
             );
+            println!("{requests} demo requests in every state");
             println!("demo accounts (DEMO ONLY: these passwords are public):");
             for (name, password, roles) in DEMO_ACCOUNTS {
                 let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
@@ -231,6 +235,8 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     if demo {
         if app::fleet::server::store::count_clusters(db.pool()).await? == 0 {
             let report = seed_demo(&db, Scale::Small).await?;
+            ensure_demo_accounts(&db).await?;
+            seed_demo_requests(&db).await?;
             tracing::info!(
                 clusters = report.clusters,
                 "seeded the small demo fleet into an empty database"

@@ -96,3 +96,32 @@ pub fn router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn cookies_are_secure_exactly_when_the_public_url_is_https() {
+        let path = std::env::temp_dir().join(format!("headroom-state-{}.db", std::process::id()));
+        let db = Db::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let opts = LeptosOptions::builder().output_name("headroom").build();
+        let https = AppState::new(
+            db.clone(),
+            opts.clone(),
+            Some("https://headroom.example.com/"),
+        );
+        assert!(https.secure_cookies);
+        assert_eq!(
+            https.public_origin.as_deref(),
+            Some("https://headroom.example.com")
+        );
+        assert!(
+            !AppState::new(db.clone(), opts.clone(), Some("http://localhost:3000")).secure_cookies
+        );
+        assert!(!AppState::new(db, opts, None).secure_cookies);
+        let _ = std::fs::remove_file(path);
+    }
+}

@@ -7,6 +7,7 @@
 mod accounts;
 mod catalogue;
 mod generate;
+mod requests;
 
 use std::time::Instant;
 
@@ -16,6 +17,7 @@ use app::fleet::server::store;
 
 pub use accounts::{demo_accounts_exist, ensure_demo_accounts, DEMO_ACCOUNTS};
 pub use generate::{Scale, ScaleSpec};
+pub use requests::seed_demo_requests;
 
 /// What a seed run created.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

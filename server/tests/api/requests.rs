@@ -163,6 +163,37 @@ both_databases! {
         assert_eq!(status, 404);
     }
 
+    async fn requesters_edit_their_own_requests_at_the_version_they_saw(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let mut body = gpu_request(8);
+        body["draft"] = json!(true);
+        let (_, r) = post(&app, Role::Requester, "/api/v1/requests", body.clone()).await;
+        let key = r["key"].as_str().unwrap().to_owned();
+        let url = app.url(&format!("/api/v1/requests/{key}"));
+        body["quantity"] = json!(12);
+        body["version"] = json!(1);
+        let (status, r) = send(&app.as_role(Role::Requester), reqwest::Method::PATCH, url.clone(), body.clone()).await;
+        assert_eq!((status, r["quantity"].as_i64(), r["version"].as_i64()), (200, Some(12), Some(2)), "{r}");
+        // The same edit again carries a stale version.
+        let (status, err) = send(&app.as_role(Role::Requester), reqwest::Method::PATCH, url.clone(), body.clone()).await;
+        assert_error(status, &err, 409, "conflict", None);
+        // Someone else's request is not theirs to edit.
+        let other = token_for(&app, "other-requester", &[Role::Requester]).await;
+        body["version"] = json!(2);
+        let (status, _) = send(&other, reqwest::Method::PATCH, url.clone(), body.clone()).await;
+        assert_eq!(status, 403);
+        body["quantity"] = json!(0);
+        let (status, err) = send(&app.as_role(Role::Requester), reqwest::Method::PATCH, url.clone(), body).await;
+        assert_error(status, &err, 400, "invalid", Some("quantity"));
+        let (_, now) = app.get_json(&format!("/api/v1/requests/{key}")).await;
+        assert_eq!((now["quantity"].as_i64(), now["version"].as_i64()), (Some(12), Some(2)), "refused edits changed nothing");
+        // Comments land on the timeline.
+        let (status, r) = post(&app, Role::Viewer, &format!("/api/v1/requests/{key}/comments"), json!({"comment": "why GPUs?"})).await;
+        assert_eq!(status, 200, "{r}");
+        let (status, err) = post(&app, Role::Viewer, &format!("/api/v1/requests/{key}/comments"), json!({"comment": "  "})).await;
+        assert_error(status, &err, 400, "invalid", Some("comment"));
+    }
+
     async fn a_shortfall_is_422_and_changes_nothing(backend: Backend) {
         let app = TestApp::seeded(backend).await;
         let (_, r) = post(&app, Role::Requester, "/api/v1/requests", gpu_request(9_000_000)).await;

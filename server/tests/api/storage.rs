@@ -69,3 +69,27 @@ both_databases! {
         assert_eq!(after, before - 20, "no update lost");
     }
 }
+
+both_databases! {
+    async fn demo_requests_cover_every_state_and_back_reservations(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        server::seed::ensure_demo_accounts(&app.db).await.unwrap();
+        let made = server::seed::seed_demo_requests(&app.db).await.unwrap();
+        assert!(made >= 12);
+        let states: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT state FROM capacity_requests ORDER BY state").fetch_all(app.db.pool()).await.unwrap();
+        let states: Vec<&str> = states.iter().map(|s| s.0.as_str()).collect();
+        assert_eq!(states, ["approved", "cancelled", "draft", "expired", "fulfilled", "rejected", "submitted"]);
+        let sum = |sql: &'static str| {
+            let db = app.db.clone();
+            async move {
+                let (n,): (i64,) = sqlx::query_as(sql).fetch_one(db.pool()).await.unwrap();
+                n
+            }
+        };
+        let held = sum("SELECT CAST(COALESCE(SUM(units), 0) AS BIGINT) FROM reservations").await;
+        assert!(held > 0);
+        assert_eq!(held, sum("SELECT CAST(SUM(reserved) AS BIGINT) FROM clusters").await);
+        assert_eq!(held, sum("SELECT CAST(SUM(reserved) AS BIGINT) FROM region_sku_ledger").await);
+        assert_eq!(held, sum("SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM capacity_requests WHERE state = 'approved'").await);
+    }
+}

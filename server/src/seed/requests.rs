@@ -1,0 +1,180 @@
+//! Demo requests in every state, made through the request service as the demo
+//! accounts, so the approved ones back real reservations and every timeline is
+//! a true audit trail.
+
+use app::auth::server::audit::Origin;
+use app::auth::server::caller::{Caller, Via};
+use app::auth::server::store;
+use app::auth::{CurrentUser, Roles};
+use app::db::Db;
+use app::fleet::server::history::format_day;
+use app::requests::domain::Action;
+use app::requests::server::{expiry, service};
+use app::requests::types::{ActionInput, CapacityRequest, RequestInput};
+
+async fn caller(db: &Db, name: &str) -> anyhow::Result<Caller> {
+    let u = store::find_user_by_name(db.pool(), name)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo user {name} is missing"))?;
+    Ok(Caller {
+        user: Some(CurrentUser {
+            id: u.id,
+            name: u.name,
+            roles: Roles::parse(&u.roles).unwrap_or_default(),
+        }),
+        via: Via::Session,
+        origin: Origin::default(),
+    })
+}
+
+fn day(offset: i64) -> String {
+    format_day(time::OffsetDateTime::now_utc().date() + time::Duration::days(offset))
+}
+
+/// Creates the demo requests; returns how many.
+pub async fn seed_demo_requests(db: &Db) -> anyhow::Result<usize> {
+    let requester = caller(db, "requester").await?;
+    let approver1 = caller(db, "approver1").await?;
+    let approver2 = caller(db, "approver2").await?;
+    let operator = caller(db, "operator").await?;
+    let snap = app::fleet::server::service::snapshot(db).await?;
+    // The regions' non-GPU SKUs with room, and their GPU SKUs.
+    let mut general = Vec::new();
+    let mut gpu = Vec::new();
+    for region in &snap.regions {
+        for s in &region.skus {
+            if s.rollup.ledger.free() > 5_000 && s.family != app::fleet::codes::Family::Gpu {
+                general.push((s.region.clone(), s.sku.clone()));
+            } else if s.family == app::fleet::codes::Family::Gpu && s.rollup.ledger.free() > 64 {
+                gpu.push((s.region.clone(), s.sku.clone()));
+            }
+        }
+    }
+    anyhow::ensure!(
+        general.len() >= 8 && !gpu.is_empty(),
+        "the demo fleet has too little room for demo requests"
+    );
+    let file =
+        |i: usize, (region, sku): (String, String), quantity: i64, need_by: String, draft: bool| {
+            RequestInput {
+                kind: Some("provision".into()),
+                region: Some(region),
+                zone: None,
+                sku: Some(sku),
+                quantity: Some(quantity),
+                need_by: Some(need_by),
+                service: Some(
+                    [
+                        "search",
+                        "ads-serving",
+                        "telemetry",
+                        "build-farm",
+                        "ml-training",
+                        "storage-gw",
+                    ][i % 6]
+                        .into(),
+                ),
+                justification: Some(format!(
+                    "Demo request {i}: growth forecast for next quarter"
+                )),
+                priority: Some(["P0", "P1", "P2", "P3"][i % 4].into()),
+                draft,
+                version: None,
+            }
+        };
+    let act = |r: &CapacityRequest| ActionInput {
+        version: Some(r.version),
+        comment: None,
+    };
+    let mut made = 0;
+    // Drafts.
+    for i in 0..2 {
+        service::create(
+            db,
+            &requester,
+            &file(i, general[i].clone(), 200, day(45), true),
+        )
+        .await?;
+        made += 1;
+    }
+    // Submitted: a GPU request with one of two approvals, and ones waiting for their first.
+    let r = service::create(db, &requester, &file(2, gpu[0].clone(), 32, day(30), false)).await?;
+    service::act(db, &approver1, &r.key, Action::Approve, &act(&r)).await?;
+    for i in 3..5 {
+        service::create(
+            db,
+            &requester,
+            &file(i, general[i].clone(), 400, day(20 + i as i64), false),
+        )
+        .await?;
+    }
+    made += 3;
+    // Approved (backing reservations), fulfilled, rejected, cancelled, expired.
+    let mut approved = Vec::new();
+    for i in 5..9 {
+        let r = service::create(
+            db,
+            &requester,
+            &file(
+                i,
+                general[i % general.len()].clone(),
+                300,
+                day(10 + i as i64),
+                false,
+            ),
+        )
+        .await?;
+        let r = if r.state == app::requests::domain::State::Submitted {
+            service::act(db, &approver2, &r.key, Action::Approve, &act(&r)).await?
+        } else {
+            r
+        };
+        approved.push(r);
+        made += 1;
+    }
+    let fulfilled = approved.remove(0);
+    service::act(
+        db,
+        &operator,
+        &fulfilled.key,
+        Action::Fulfill,
+        &act(&fulfilled),
+    )
+    .await?;
+    let r = service::create(
+        db,
+        &requester,
+        &file(9, general[1].clone(), 450, day(60), false),
+    )
+    .await?;
+    service::act(
+        db,
+        &approver1,
+        &r.key,
+        Action::Reject,
+        &ActionInput {
+            version: Some(r.version),
+            comment: Some("Use the spare pool in the paired region first.".into()),
+        },
+    )
+    .await?;
+    let r = service::create(
+        db,
+        &requester,
+        &file(10, general[2].clone(), 120, day(40), true),
+    )
+    .await?;
+    service::act(db, &requester, &r.key, Action::Cancel, &act(&r)).await?;
+    let r = service::create(
+        db,
+        &requester,
+        &file(11, general[3].clone(), 250, day(-30), false),
+    )
+    .await?;
+    if r.state == app::requests::domain::State::Submitted {
+        service::act(db, &approver2, &r.key, Action::Approve, &act(&r)).await?;
+    }
+    expiry::sweep(db, &day(0)).await?;
+    made += 3;
+    Ok(made)
+}
