@@ -88,23 +88,18 @@ pub async fn seed_demo_requests(db: &Db) -> anyhow::Result<usize> {
     };
     let mut made = 0;
     // Drafts.
-    for i in 0..2 {
-        service::create(
-            db,
-            &requester,
-            &file(i, general[i].clone(), 200, day(45), true),
-        )
-        .await?;
+    for (i, pair) in general.iter().enumerate().take(2) {
+        service::create(db, &requester, &file(i, pair.clone(), 200, day(45), true)).await?;
         made += 1;
     }
     // Submitted: a GPU request with one of two approvals, and ones waiting for their first.
     let r = service::create(db, &requester, &file(2, gpu[0].clone(), 32, day(30), false)).await?;
     service::act(db, &approver1, &r.key, Action::Approve, &act(&r)).await?;
-    for i in 3..5 {
+    for (i, pair) in general.iter().enumerate().skip(3).take(2) {
         service::create(
             db,
             &requester,
-            &file(i, general[i].clone(), 400, day(20 + i as i64), false),
+            &file(i, pair.clone(), 400, day(20 + i as i64), false),
         )
         .await?;
     }
