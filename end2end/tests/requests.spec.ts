@@ -63,3 +63,16 @@ test('viewers cannot file requests', async ({ page }) => {
   expect(response?.status()).toBe(403);
   expect(DEMO.viewer).toBeTruthy();
 });
+
+test('an approver decides several requests at once, each checked on its own', async ({ page }, info) => {
+  await signIn(page, 'approver2', '/approvals');
+  await open(page, info, '/approvals');
+  const boxes = page.getByTestId('inbox').getByRole('checkbox');
+  const count = await boxes.count();
+  test.skip(count < 2, 'the other project already decided the seeded requests');
+  await boxes.nth(0).check();
+  await boxes.nth(1).check();
+  await page.getByRole('button', { name: 'Approve selected' }).click();
+  await expect(page).toHaveURL(/\/approvals\?(notice|error)=/);
+  await expect(page.locator('[role=status], [role=alert]').first()).toContainText('Done:');
+});

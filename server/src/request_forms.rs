@@ -164,3 +164,76 @@ pub async fn act(
         )),
     }
 }
+
+/// `POST /approvals/bulk`: approve or reject the selected requests, each at the
+/// version the inbox showed and each checked on its own; the notice says which
+/// went through and which failed, and why.
+pub async fn bulk(
+    State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
+    body: String,
+) -> Redirect {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
+    let action = match pairs
+        .iter()
+        .find(|(k, _)| k == "action")
+        .map(|(_, v)| v.as_str())
+    {
+        Some("approve") => Action::Approve,
+        Some("reject") => Action::Reject,
+        _ => {
+            return Redirect::to(&format!(
+                "/approvals?error={}",
+                encode_component("choose approve or reject")
+            ))
+        }
+    };
+    let keys: Vec<&str> = pairs
+        .iter()
+        .filter(|(k, _)| k == "keys")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    if keys.is_empty() {
+        return Redirect::to(&format!(
+            "/approvals?error={}",
+            encode_component("select at least one request")
+        ));
+    }
+    let mut done = Vec::new();
+    let mut failed = Vec::new();
+    for key in keys {
+        let version = pairs
+            .iter()
+            .find(|(k, _)| *k == format!("v_{key}"))
+            .and_then(|(_, v)| v.parse().ok());
+        match service::act(
+            &db,
+            &caller,
+            key,
+            action,
+            &ActionInput {
+                version,
+                comment: None,
+            },
+        )
+        .await
+        {
+            Ok(r) => done.push(format!("{} {}", r.key, r.state)),
+            Err(e) => failed.push(format!("{key}: {e}")),
+        }
+    }
+    let mut message = String::new();
+    if !done.is_empty() {
+        message.push_str(&format!("Done: {}. ", done.join(", ")));
+    }
+    if !failed.is_empty() {
+        message.push_str(&format!("Failed: {}.", failed.join("; ")));
+    }
+    let kind = if failed.is_empty() { "notice" } else { "error" };
+    Redirect::to(&format!(
+        "/approvals?{kind}={}",
+        encode_component(message.trim())
+    ))
+}

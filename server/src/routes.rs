@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", axum::routing::post(crate::auth::logout))
         .route("/requests/new", axum::routing::post(crate::request_forms::file))
         .route("/requests/{key}/act", axum::routing::post(crate::request_forms::act))
+        .route("/approvals/bulk", axum::routing::post(crate::request_forms::bulk))
         .leptos_routes_with_context(&state, routes, context.clone(), move || app::shell(leptos.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, app::shell))
         .layer(from_fn_with_state(state.clone(), crate::auth::enforce_access))

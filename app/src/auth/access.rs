@@ -35,7 +35,7 @@ pub fn page_access(path: &str) -> Access {
         Access::Role(Role::Admin)
     } else if path == "/requests/new" {
         Access::Role(Role::Requester)
-    } else if path == "/approvals" {
+    } else if path == "/approvals" || path.starts_with("/approvals/") {
         Access::Role(Role::Approver)
     } else {
         Access::SignedIn

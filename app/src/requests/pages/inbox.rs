@@ -47,8 +47,10 @@ pub fn ApprovalsPage() -> impl IntoView {
                     Ok(list) => {
                         let today = list.iter().map(|r| r.updated_at.clone()).max().unwrap_or_default();
                         view! {
+                            <form method="post" action="/approvals/bulk">
                             <table class="w-full text-sm" data-testid="inbox">
                                 <thead class="text-left"><tr>
+                                    <th scope="col" class="px-2 py-1"><span class="sr-only">"Select"</span></th>
                                     <th scope="col" class="px-2 py-1">"Key"</th><th scope="col" class="px-2 py-1">"Ask"</th>
                                     <th scope="col" class="px-2 py-1">"Requester"</th><th scope="col" class="px-2 py-1">"Waiting"</th>
                                     <th scope="col" class="px-2 py-1">"Policy"</th>
@@ -59,6 +61,10 @@ pub fn ApprovalsPage() -> impl IntoView {
                                         let overdue = age > SLA_BUSINESS_DAYS;
                                         view! {
                                             <tr class=if overdue { "border-t border-slate-100 bg-amber-50 dark:border-slate-800 dark:bg-amber-950" } else { "border-t border-slate-100 dark:border-slate-800" }>
+                                                <td class="px-2 py-1">
+                                                    <input type="checkbox" name="keys" value=r.key.clone() aria-label=format!("select {}", r.key)/>
+                                                    <input type="hidden" name=format!("v_{}", r.key) value=r.version.to_string()/>
+                                                </td>
                                                 <td class="px-2 py-1"><a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/requests/{}", r.key)>{r.key.clone()}</a></td>
                                                 <td class="px-2 py-1">{format!("{} {} {} in {}", r.kind, units(r.quantity), r.sku, r.region)}</td>
                                                 <td class="px-2 py-1">{r.requester}</td>
@@ -69,6 +75,11 @@ pub fn ApprovalsPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            <div class="mt-3 flex gap-2">
+                                <button type="submit" name="action" value="approve" class="rounded bg-slate-900 px-3 py-1.5 text-sm font-medium text-white dark:bg-slate-100 dark:text-slate-900">"Approve selected"</button>
+                                <button type="submit" name="action" value="reject" class="rounded border px-3 py-1.5 text-sm">"Reject selected"</button>
+                            </div>
+                            </form>
                         }.into_any()
                     }
                 }
