@@ -103,7 +103,7 @@ pub async fn snapshot(db: &Db) -> AppResult<Arc<Snapshot>> {
     let t = thresholds(db.pool()).await?;
     let region_rows = store::list_regions(db.pool()).await?;
     let mut by_region: BTreeMap<String, Vec<RegionSku>> = BTreeMap::new();
-    for s in store::region_sku_sums(db.pool(), None).await? {
+    for s in store::region_sku_sums(db.pool()).await? {
         by_region
             .entry(s.region.clone())
             .or_default()

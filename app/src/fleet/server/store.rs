@@ -96,19 +96,16 @@ pub async fn list_skus<'e>(
         .await
 }
 
-/// The region × SKU rollups (optionally of one region), from the maintained sums.
+/// Every region × SKU rollup, from the maintained sums.
 pub async fn region_sku_sums<'e>(
     ex: impl Executor<'e, Database = Any>,
-    region: Option<&str>,
 ) -> Result<Vec<SumRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT r.region, 0 AS zone, r.sku, s.family, s.unit, r.clusters, r.total, r.allocated, \
                 r.reserved, r.out_of_service \
          FROM region_sku_ledger r JOIN skus s ON s.code = r.sku \
-         WHERE ($1 IS NULL OR r.region = $1) \
          ORDER BY r.region, r.sku",
     )
-    .bind(region)
     .fetch_all(ex)
     .await
 }

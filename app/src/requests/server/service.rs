@@ -423,15 +423,9 @@ pub(super) async fn settle(
 
 /// Gives back a deprovision request's units: allocated → free, most allocated first.
 async fn give_back(db: &Db, tx: &mut sqlx::AnyConnection, row: &RequestRow) -> AppResult<()> {
-    let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
-        "SELECT id, allocated FROM clusters WHERE region = $1 AND sku = $2 AND ($3 IS NULL OR zone = $3) AND allocated > 0 ORDER BY id{}",
-        db.lock_rows()
-    ))
-    .bind(&row.region)
-    .bind(&row.sku)
-    .bind(row.zone)
-    .fetch_all(&mut *tx)
-    .await?;
+    let rows =
+        store::allocation_candidates(&mut *tx, &row.region, &row.sku, row.zone, db.lock_rows())
+            .await?;
     let candidates: Vec<Candidate> = rows
         .into_iter()
         .map(|(cluster_id, free)| Candidate { cluster_id, free })

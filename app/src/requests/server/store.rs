@@ -240,6 +240,26 @@ pub async fn placement_candidates<'e>(
     .await
 }
 
+/// Clusters of a region × SKU (and zone) with allocated units, locked in id
+/// order: where a deprovision gives units back.
+pub async fn allocation_candidates<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    region: &str,
+    sku: &str,
+    zone: Option<i64>,
+    lock: &str,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT id, allocated FROM clusters WHERE region = $1 AND sku = $2 AND ($3 IS NULL OR zone = $3) \
+         AND allocated > 0 ORDER BY id{lock}"
+    ))
+    .bind(region)
+    .bind(sku)
+    .bind(zone)
+    .fetch_all(ex)
+    .await
+}
+
 /// Moves `units` of a cluster between ledger columns, only if they are there:
 /// `free` → `reserved` (reserve), `reserved` → free (release), `reserved` →
 /// `allocated` (fulfil), `allocated` → free (deprovision). Returns rows affected.
