@@ -62,6 +62,7 @@ pub const SERVER_FN_ACCESS: &[(&str, Access)] = &[
     ("get_cluster_detail", Access::SignedIn),
     ("get_cluster_page", Access::SignedIn),
     ("get_filter_options", Access::SignedIn),
+    ("get_region_sku", Access::SignedIn),
     ("list_requests_page", Access::SignedIn),
     ("get_request_detail", Access::SignedIn),
     ("get_approval_inbox", Access::Role(Role::Approver)),

@@ -211,6 +211,8 @@ pub struct SettingView {
     pub key: String,
     pub value: String,
     pub help: String,
+    /// Edited in a text area (the approval policy), not a one-line input.
+    pub multiline: bool,
 }
 
 /// Every setting (admins only).
@@ -226,6 +228,7 @@ pub async fn list_settings() -> Result<Vec<SettingView>, ServerFnError> {
             key: k.key.to_owned(),
             value: crate::settings::server::value_of(&stored, k).to_owned(),
             help: k.help.to_owned(),
+            multiline: k.kind == crate::settings::SettingKind::Policy,
         })
         .collect())
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use super::types::{Cluster, Page};
-use super::types::{ClusterDetail, FilterOptions, FleetSummary, RegionDetail};
+use super::types::{ClusterDetail, FilterOptions, FleetSummary, HeadroomNow, RegionDetail};
 
 /// The fleet overview.
 #[server]
@@ -20,6 +20,19 @@ pub async fn get_fleet_summary() -> Result<FleetSummary, ServerFnError> {
 pub async fn get_region_detail(code: String) -> Result<RegionDetail, ServerFnError> {
     let db = crate::db_from_context()?;
     super::server::service::region_detail(&db, &code)
+        .await
+        .map_err(crate::error::server_error)
+}
+
+/// One region × SKU's headroom now, for the new-request form; a missing
+/// region or SKU means the first of the pickers (what the form preselects).
+#[server]
+pub async fn get_region_sku(
+    region: Option<String>,
+    sku: Option<String>,
+) -> Result<HeadroomNow, ServerFnError> {
+    let db = crate::db_from_context()?;
+    super::server::service::headroom_now(&db, region.as_deref(), sku.as_deref())
         .await
         .map_err(crate::error::server_error)
 }

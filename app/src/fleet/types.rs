@@ -197,3 +197,12 @@ pub struct FilterOptions {
     pub regions: Vec<(String, String)>,
     pub skus: Vec<Sku>,
 }
+
+/// A region × SKU's headroom as the new-request form shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeadroomNow {
+    pub region: String,
+    pub sku: String,
+    /// `None` where the region does not offer the SKU.
+    pub pair: Option<RegionSku>,
+}

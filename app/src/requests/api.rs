@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::types::{CapacityRequest, RequestDetail};
+use super::types::{ApprovalInbox, CapacityRequest, RequestDetail, RequestFilter};
 use crate::fleet::types::Page;
 
 #[cfg(feature = "ssr")]
@@ -12,26 +12,17 @@ use crate::error::server_error;
 /// A page of requests for the list, from the page's URL query.
 #[server]
 pub async fn list_requests_page(
-    state: Option<String>,
-    region: Option<String>,
+    filter: RequestFilter,
     cursor: Option<String>,
 ) -> Result<Page<CapacityRequest>, ServerFnError> {
     let db = crate::db_from_context()?;
     crate::auth::server::caller::caller()
         .and_then(|c| c.user().cloned())
         .map_err(server_error)?;
-    let blank = |s: Option<String>| s.filter(|v| !v.trim().is_empty());
-    let (state, region, cursor) = (blank(state), blank(region), blank(cursor));
-    super::server::service::list(
-        &db,
-        state.as_deref(),
-        region.as_deref(),
-        None,
-        cursor.as_deref(),
-        50,
-    )
-    .await
-    .map_err(server_error)
+    let cursor = cursor.filter(|v| !v.trim().is_empty());
+    super::server::service::list(&db, &filter, cursor.as_deref(), 50)
+        .await
+        .map_err(server_error)
 }
 
 /// One request's page.
@@ -46,7 +37,7 @@ pub async fn get_request_detail(key: String) -> Result<RequestDetail, ServerFnEr
 
 /// The approver's inbox.
 #[server]
-pub async fn get_approval_inbox() -> Result<Vec<CapacityRequest>, ServerFnError> {
+pub async fn get_approval_inbox() -> Result<ApprovalInbox, ServerFnError> {
     let db = crate::db_from_context()?;
     let caller = crate::auth::server::caller::caller().map_err(server_error)?;
     super::server::service::inbox(&db, &caller)

@@ -219,8 +219,45 @@ pub fn place(candidates: &[Candidate], quantity: i64) -> Result<Vec<(i64, i64)>,
     }
 }
 
+/// Business days (Monday to Friday) from the date of `from` to the date of `to`,
+/// both RFC 3339 timestamps or plain dates; 0 if either is unreadable or `to` is earlier.
+pub fn business_days_between(from: &str, to: &str) -> i64 {
+    let parse = |s: &str| {
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(s.get(..10)?, &fmt).ok()
+    };
+    let (Some(mut d), Some(end)) = (parse(from), parse(to)) else {
+        return 0;
+    };
+    let mut n = 0;
+    while d < end {
+        let Some(next) = d.next_day() else { break };
+        d = next;
+        if !matches!(d.weekday(), time::Weekday::Saturday | time::Weekday::Sunday) {
+            n += 1;
+        }
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn business_days_skip_weekends() {
+        use super::business_days_between as days;
+        // 2026-11-27 is a Friday.
+        assert_eq!(days("2026-11-27T09:00:00Z", "2026-11-27T18:00:00Z"), 0);
+        assert_eq!(
+            days("2026-11-27T09:00:00Z", "2026-11-29T09:00:00Z"),
+            0,
+            "Sat and Sun"
+        );
+        assert_eq!(days("2026-11-27T09:00:00Z", "2026-11-30"), 1, "Monday");
+        assert_eq!(days("2026-11-23", "2026-12-07"), 10, "two weeks");
+        assert_eq!(days("2026-12-07", "2026-11-23"), 0, "backwards");
+        assert_eq!(days("garbage", "2026-11-23"), 0);
+    }
+
     use super::*;
     use proptest::prelude::*;
 

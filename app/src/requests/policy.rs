@@ -50,6 +50,115 @@ pub fn default_rules() -> Vec<Rule> {
     ]
 }
 
+/// The default rules as the settings page shows them: one rule per line,
+/// `name | conditions | approvals`, conditions being `family=F`, `quantity<=N`,
+/// `health=H` (any of them, space-separated) or `any`.
+pub const DEFAULT_POLICY: &str = "GPU always needs two | family=gpu | 2
+small and healthy: approved by policy | quantity<=64 health=healthy | 0
+up to 500 units needs one | quantity<=500 | 1
+larger requests need two | any | 2";
+
+/// At most this many rules; a policy is something people read.
+pub const MAX_RULES: usize = 50;
+/// At most this many approvals per rule.
+pub const MAX_APPROVALS: u8 = 5;
+
+impl Rule {
+    /// This rule as one line of the policy text.
+    pub fn to_line(&self) -> String {
+        let mut conditions = Vec::new();
+        if let Some(f) = self.family {
+            conditions.push(format!("family={f}"));
+        }
+        if let Some(q) = self.max_quantity {
+            conditions.push(format!("quantity<={q}"));
+        }
+        if let Some(h) = self.health {
+            conditions.push(format!("health={}", h.as_str()));
+        }
+        let conditions = if conditions.is_empty() {
+            "any".to_owned()
+        } else {
+            conditions.join(" ")
+        };
+        format!("{} | {} | {}", self.name, conditions, self.approvals)
+    }
+
+    /// Parses one line of the policy text; the error says what is wrong with it.
+    pub fn parse_line(line: &str) -> Result<Rule, String> {
+        let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+        let [name, conditions, approvals] = parts[..] else {
+            return Err("must be 'name | conditions | approvals'".into());
+        };
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err("the rule name must be 1 to 80 characters".into());
+        }
+        let approvals = match approvals.parse::<u8>() {
+            Ok(n) if n <= MAX_APPROVALS => n,
+            _ => {
+                return Err(format!(
+                    "approvals '{approvals}' must be a whole number from 0 to {MAX_APPROVALS}"
+                ))
+            }
+        };
+        let mut rule = Rule {
+            name: name.to_owned(),
+            family: None,
+            max_quantity: None,
+            health: None,
+            approvals,
+        };
+        for term in conditions.split_whitespace() {
+            if term == "any" {
+                continue;
+            }
+            if let Some(f) = term.strip_prefix("family=") {
+                rule.family = Some(Family::parse(f)?);
+            } else if let Some(q) = term.strip_prefix("quantity<=") {
+                rule.max_quantity = Some(match q.parse::<i64>() {
+                    Ok(n) if n > 0 => n,
+                    _ => return Err(format!("'{q}' in quantity<= is not a whole number above 0")),
+                });
+            } else if let Some(h) = term.strip_prefix("health=") {
+                rule.health = Some(Health::parse(h).ok_or_else(|| {
+                    format!("'{h}' is not a health band (healthy, constrained or critical)")
+                })?);
+            } else {
+                return Err(format!(
+                    "unknown condition '{term}' (use family=, quantity<=, health= or any)"
+                ));
+            }
+        }
+        Ok(rule)
+    }
+}
+
+/// Parses the policy text: one rule per non-blank line, in order. An error names the line.
+pub fn parse_rules(text: &str) -> Result<Vec<Rule>, String> {
+    let rules = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| Rule::parse_line(l).map_err(|e| format!("line {}: {e}", i + 1)))
+        .collect::<Result<Vec<_>, _>>()?;
+    if rules.is_empty() {
+        return Err("needs at least one rule".into());
+    }
+    if rules.len() > MAX_RULES {
+        return Err(format!("has {} rules; at most {MAX_RULES}", rules.len()));
+    }
+    Ok(rules)
+}
+
+/// The policy text of `rules`, one per line.
+pub fn format_rules(rules: &[Rule]) -> String {
+    rules
+        .iter()
+        .map(Rule::to_line)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// What the policy decided, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
@@ -116,6 +225,53 @@ mod tests {
             decide(&r, Family::Memory, 501, Health::Healthy).approvals,
             2
         );
+    }
+
+    #[test]
+    fn default_text_is_the_default_rules() {
+        assert_eq!(parse_rules(DEFAULT_POLICY), Ok(default_rules()));
+        assert_eq!(format_rules(&default_rules()), DEFAULT_POLICY);
+    }
+
+    #[test]
+    fn bad_policy_lines_are_named() {
+        assert_eq!(
+            parse_rules("ok | any | 1\n\nbad | family=quantum | 1"),
+            Err("line 3: 'quantum' is not a SKU family (one of general, compute, memory, storage, gpu)".into())
+        );
+        assert!(parse_rules("x | any | 9")
+            .unwrap_err()
+            .contains("from 0 to 5"));
+        assert!(parse_rules("x | size>3 | 1")
+            .unwrap_err()
+            .contains("unknown condition 'size>3'"));
+        assert!(parse_rules("x | quantity<=0 | 1")
+            .unwrap_err()
+            .contains("above 0"));
+        assert!(parse_rules("just a name")
+            .unwrap_err()
+            .contains("name | conditions | approvals"));
+        assert_eq!(parse_rules("  \n "), Err("needs at least one rule".into()));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_rule_survives_its_own_text(
+            name in "[a-zA-Z][a-zA-Z0-9 ,'-]{0,40}[a-zA-Z0-9]",
+            family in proptest::option::of(0usize..5),
+            max_quantity in proptest::option::of(1i64..1_000_000),
+            health in proptest::option::of(0usize..3),
+            approvals in 0u8..=MAX_APPROVALS,
+        ) {
+            let rule = Rule {
+                name,
+                family: family.map(|i| Family::ALL[i]),
+                max_quantity,
+                health: health.map(|i| Health::ALL[i]),
+                approvals,
+            };
+            proptest::prop_assert_eq!(Rule::parse_line(&rule.to_line()), Ok(rule));
+        }
     }
 
     #[test]

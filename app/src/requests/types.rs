@@ -117,3 +117,47 @@ pub struct RequestDetail {
     /// The actions this caller may take now.
     pub actions: Vec<String>,
 }
+
+/// The approver's inbox: what waits for them, oldest first, and the SLA it is measured against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApprovalInbox {
+    pub items: Vec<CapacityRequest>,
+    /// Overdue after this many business days (setting `requests.sla_business_days`).
+    pub sla_business_days: i64,
+    /// The server's clock, RFC 3339, that ages are measured to.
+    pub now: String,
+}
+
+/// Filters of the request list; every one optional, all as typed (the service checks them).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RequestFilter {
+    pub state: Option<String>,
+    pub region: Option<String>,
+    pub sku: Option<String>,
+    /// The requester's user name.
+    pub requester: Option<String>,
+    /// Only requests filed at least this many days ago.
+    pub older_than_days: Option<String>,
+}
+
+impl RequestFilter {
+    /// The query-string keys, in the order the list page shows them.
+    pub const KEYS: [&'static str; 5] = ["state", "region", "sku", "requester", "older_than_days"];
+
+    /// Builds a filter from `(key, value)` pairs, blank values meaning "any".
+    pub fn from_pairs<'a>(mut get: impl FnMut(&str) -> Option<&'a str>) -> Self {
+        let mut take = |k: &str| {
+            get(k)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        RequestFilter {
+            state: take("state"),
+            region: take("region"),
+            sku: take("sku"),
+            requester: take("requester"),
+            older_than_days: take("older_than_days"),
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! and (later) the admin page refuse the same bad values.
 
 use crate::fleet::ledger::{ThresholdError, Thresholds};
+use crate::requests::policy::{format_rules, parse_rules, DEFAULT_POLICY};
 
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -17,6 +18,8 @@ pub enum SettingKind {
     Count,
     /// An HTTP header name, or empty for none.
     HeaderName,
+    /// The approval policy: rules, one per line (`crate::requests::policy`).
+    Policy,
 }
 
 /// A setting Headroom knows, with its default.
@@ -48,6 +51,7 @@ impl SettingKey {
                     Err("must be an HTTP header name such as X-Forwarded-Email, or empty".into())
                 }
             }
+            SettingKind::Policy => parse_rules(v).map(|rules| format_rules(&rules)),
         }
     }
 }
@@ -102,6 +106,25 @@ pub const PROXY_AUTH_HEADER: SettingKey = SettingKey {
     kind: SettingKind::HeaderName,
 };
 
+pub const REQUESTS_POLICY: SettingKey = SettingKey {
+    key: "requests.policy",
+    default: DEFAULT_POLICY,
+    help: "approval rules, first match wins, one per line: name | conditions (family=gpu quantity<=64 health=healthy, or any) | approvals (0 = approved by policy)",
+    kind: SettingKind::Policy,
+};
+pub const REQUESTS_SLA_BUSINESS_DAYS: SettingKey = SettingKey {
+    key: "requests.sla_business_days",
+    default: "2",
+    help: "a submitted request waiting longer than this many business days is overdue in the inbox",
+    kind: SettingKind::Count,
+};
+pub const REQUESTS_HOLD_GRACE_DAYS: SettingKey = SettingKey {
+    key: "requests.hold_grace_days",
+    default: "14",
+    help: "an approved request not fulfilled this many days after its need-by date expires",
+    kind: SettingKind::Count,
+};
+
 /// Every known setting.
 pub const ALL: &[SettingKey] = &[
     HEALTH_CONSTRAINED,
@@ -112,6 +135,9 @@ pub const ALL: &[SettingKey] = &[
     SIGNIN_MAX_FAILURES_PER_ADDRESS,
     SIGNIN_WINDOW_MINUTES,
     PROXY_AUTH_HEADER,
+    REQUESTS_POLICY,
+    REQUESTS_SLA_BUSINESS_DAYS,
+    REQUESTS_HOLD_GRACE_DAYS,
 ];
 
 pub fn find(key: &str) -> Option<SettingKey> {
@@ -135,6 +161,22 @@ mod tests {
     #[test]
     fn defaults_make_default_thresholds() {
         assert_eq!(thresholds_from(None, None), Ok(Thresholds::default()));
+    }
+
+    #[test]
+    fn every_default_passes_its_own_check() {
+        for k in ALL {
+            assert_eq!(k.parse(k.default).as_deref(), Ok(k.default), "{}", k.key);
+        }
+    }
+
+    #[test]
+    fn a_policy_is_normalised_and_checked() {
+        assert_eq!(
+            REQUESTS_POLICY.parse("  big |quantity<=9   family=gpu| 2 \n\n rest | any | 1"),
+            Ok("big | family=gpu quantity<=9 | 2\nrest | any | 1".to_owned())
+        );
+        assert!(REQUESTS_POLICY.parse("rest | anything | 1").is_err());
     }
 
     #[test]

@@ -109,6 +109,13 @@ pub fn count_of(stored: &HashMap<String, String>, key: &SettingKey) -> i64 {
         .unwrap_or_else(|_| key.default.parse().unwrap_or(1))
 }
 
+/// The approval rules in force (the defaults if the stored text were ever unusable;
+/// `set` refuses such text, so that takes a hand-edited database).
+pub fn rules_of(stored: &HashMap<String, String>) -> Vec<crate::requests::policy::Rule> {
+    crate::requests::policy::parse_rules(value_of(stored, &super::REQUESTS_POLICY))
+        .unwrap_or_else(|_| crate::requests::policy::default_rules())
+}
+
 /// The health thresholds in force.
 pub async fn thresholds<'e>(ex: impl Executor<'e, Database = Any>) -> AppResult<Thresholds> {
     let rows: Vec<(String, String)> =

@@ -12,7 +12,7 @@ use app::fleet::query::{DEFAULT_LIMIT, MAX_LIMIT};
 use app::fleet::types::Page;
 use app::requests::domain::Action;
 use app::requests::server::service;
-use app::requests::types::{ActionInput, CapacityRequest, RequestInput};
+use app::requests::types::{ActionInput, CapacityRequest, RequestFilter, RequestInput};
 
 /// A JSON body, with a 400 naming the problem instead of axum's plain-text rejection.
 pub struct JsonBody<T>(pub T);
@@ -85,15 +85,7 @@ pub async fn list(
         },
     };
     Ok(Json(
-        service::list(
-            &db,
-            get("state"),
-            get("region"),
-            get("sku"),
-            get("cursor"),
-            limit,
-        )
-        .await?,
+        service::list(&db, &RequestFilter::from_pairs(get), get("cursor"), limit).await?,
     ))
 }
 

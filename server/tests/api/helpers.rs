@@ -145,9 +145,11 @@ impl TestApp {
         app
     }
 
-    /// Starts a second server over the same database, with its own pool and
-    /// fleet cache (as a second replica would have); returns its address.
-    pub async fn second_instance(&self) -> String {
+    /// Starts the `headroom` binary itself (`headroom serve`) as another OS
+    /// process over the same database, as a second replica would run; it is
+    /// killed when the returned handle drops.
+    pub async fn replica_process(&self) -> Replica {
+        use tokio::io::AsyncBufReadExt;
         let url = match &self.cleanup {
             Some(Cleanup::SqliteDir(dir)) => {
                 format!("sqlite://{}", dir.join("headroom.db").display())
@@ -155,16 +157,32 @@ impl TestApp {
             Some(Cleanup::PgDatabase(name)) => pg_url_for(name),
             None => unreachable!(),
         };
-        let db = Db::connect(&url).await.expect("connect");
-        let leptos = leptos::config::LeptosOptions::builder()
-            .output_name("headroom")
-            .build();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = format!("http://{}", listener.local_addr().unwrap());
-        let service = router(AppState::new(db, leptos, None))
-            .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
-        address
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_headroom"))
+            .arg("serve")
+            .env("DATABASE_URL", url)
+            .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+            .env("RUST_LOG", "error")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start the headroom binary");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let address = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+            while let Some(line) = lines.next_line().await.expect("read stdout") {
+                if let Some(addr) = line.strip_prefix("Headroom is listening on ") {
+                    return addr.trim().to_owned();
+                }
+            }
+            panic!("headroom serve exited before listening")
+        })
+        .await
+        .expect("headroom serve listens within 60 s");
+        Replica {
+            address,
+            _child: child,
+        }
     }
 
     /// A client acting with `role`'s token.
@@ -191,6 +209,12 @@ impl TestApp {
         let body = resp.json().await.unwrap_or(serde_json::Value::Null);
         (status, body)
     }
+}
+
+/// A `headroom serve` process of this test's database.
+pub struct Replica {
+    pub address: String,
+    _child: tokio::process::Child,
 }
 
 /// A client that follows no redirects, optionally sending a bearer token.

@@ -235,6 +235,86 @@ both_databases! {
         assert_eq!(ledger_sums(&app).await.0, before.0 - 64);
     }
 
+    async fn policy_grace_and_sla_are_admin_settings(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let o = Origin::default();
+        let set = |key: &'static str, value: &'static str| {
+            let db = app.db.clone();
+            let o = o.clone();
+            async move { app::settings::server::set(&db, &o, "admin-user", key, value).await }
+        };
+        // A bad policy is refused, naming the line, and the policy stays as it was.
+        let err = set("requests.policy", "GPU by one | family=gpu | 1\nbig | quantity<=lots | 2").await.unwrap_err();
+        assert_eq!(err.field(), Some("value"));
+        assert!(err.to_string().contains("line 2") && err.to_string().contains("'lots'"), "{err}");
+        assert_eq!(app::settings::server::get(&app.db, "requests.policy").await.unwrap(), app::requests::policy::DEFAULT_POLICY);
+        // The admin's policy decides, and says so in words.
+        set("requests.policy", "GPU by one | family=gpu | 1\nthe rest | any | 2").await.unwrap();
+        set("requests.hold_grace_days", "3").await.unwrap();
+        let (status, r) = post(&app, Role::Requester, "/api/v1/requests", gpu_request(4)).await;
+        assert_eq!(status, 201, "{r}");
+        assert_eq!((r["approvals_needed"].as_i64(), r["policy"].as_str()), (Some(1), Some("needs 1 approval: rule 'GPU by one'")));
+        let key = r["key"].as_str().unwrap().to_owned();
+        // The SLA the inbox measures against.
+        set("requests.sla_business_days", "5").await.unwrap();
+        let html = app.as_role(Role::Approver).get(app.url("/approvals")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Overdue after 5 business days.") && html.contains(&key), "inbox shows the SLA and the request");
+        // One approval is now final, and the hold is need-by plus the grace setting.
+        let (status, r) = post(&app, Role::Approver, &format!("/api/v1/requests/{key}/approve"), json!({"version": r["version"]})).await;
+        assert_eq!((status, r["state"].as_str()), (200, Some("approved")), "{r}");
+        assert_eq!(r["hold_until"], "2027-03-04");
+        // Admins edit the policy in a text area on the settings page.
+        let html = app.as_role(Role::Admin).get(app.url("/admin/settings")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("<textarea") && html.contains("GPU by one | family=gpu | 1"), "the policy on the settings page");
+    }
+
+    async fn the_list_filters_by_sku_requester_and_age(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let dv5 = |service: &str| json!({"kind": "provision", "region": "eastus", "sku": "Dv5", "quantity": 900, "need_by": "2027-03-01",
+                                          "service": service, "justification": "growth", "priority": "P2"});
+        let (_, gpu) = post(&app, Role::Requester, "/api/v1/requests", gpu_request(4)).await;
+        let (_, mine) = post(&app, Role::Requester, "/api/v1/requests", dv5("web")).await;
+        let other = token_for(&app, "req-two", &[Role::Requester]).await;
+        let (_, theirs) = send(&other, reqwest::Method::POST, app.url("/api/v1/requests"), dv5("batch")).await;
+        let keys = |v: &Value| -> Vec<String> { v["items"].as_array().unwrap().iter().map(|r| r["key"].as_str().unwrap().to_owned()).collect() };
+        let key = |r: &Value| r["key"].as_str().unwrap().to_owned();
+        let (_, r) = app.get_json("/api/v1/requests?sku=ND-H100-v5").await;
+        assert_eq!(keys(&r), vec![key(&gpu)]);
+        let (_, r) = app.get_json("/api/v1/requests?requester=req-two").await;
+        assert_eq!(keys(&r), vec![key(&theirs)]);
+        let (_, r) = app.get_json("/api/v1/requests?requester=requester-user&sku=Dv5").await;
+        assert_eq!(keys(&r), vec![key(&mine)]);
+        let (_, r) = app.get_json("/api/v1/requests?older_than_days=0").await;
+        assert_eq!(keys(&r).len(), 3);
+        let (_, r) = app.get_json("/api/v1/requests?older_than_days=7").await;
+        assert!(keys(&r).is_empty(), "all filed just now");
+        // Age one request by ten days.
+        let id = app::requests::domain::parse_key(&key(&mine)).unwrap();
+        sqlx::query("UPDATE capacity_requests SET created_at = $1 WHERE id = $2")
+            .bind("2020-01-01T00:00:00Z").bind(id).execute(app.db.pool()).await.unwrap();
+        let (_, r) = app.get_json("/api/v1/requests?older_than_days=7").await;
+        assert_eq!(keys(&r), vec![key(&mine)]);
+        let (status, r) = app.get_json("/api/v1/requests?older_than_days=soon").await;
+        assert_error(status, &r, 400, "invalid", Some("older_than_days"));
+        // The page has the same filters, kept in the URL.
+        let html = app.get("/requests?sku=ND-H100-v5&older_than_days=0").await.text().await.unwrap();
+        assert!(html.contains(&key(&gpu)) && !html.contains(&key(&mine)), "the page filters by SKU");
+        assert!(html.contains(r#"name="requester""#) && html.contains(r#"name="older_than_days""#));
+    }
+
+    async fn the_form_shows_the_chosen_headroom(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let (_, region) = app.get_json("/api/v1/regions/westus2").await;
+        let gpu = region["region"]["skus"].as_array().unwrap().iter().find(|s| s["sku"] == "ND-H100-v5").unwrap().clone();
+        let free = gpu["ledger"]["free"].as_i64().unwrap();
+        let requester = app.as_role(Role::Requester);
+        let html = requester.get(app.url("/requests/new?region=westus2&sku=ND-H100-v5")).send().await.unwrap().text().await.unwrap();
+        let shown = format!("{} GPU free", app::components::format::units(free));
+        assert!(html.contains(&shown), "the form shows {shown}");
+        let html = requester.get(app.url("/requests/new?region=westus2&sku=Nope-v1")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("westus2 does not offer Nope-v1"));
+    }
+
     async fn approved_requests_expire_after_their_hold(backend: Backend) {
         let app = TestApp::seeded(backend).await;
         let (_, r) = post(&app, Role::Requester, "/api/v1/requests", gpu_request(4)).await;
@@ -252,8 +332,9 @@ both_databases! {
 
     async fn concurrent_approvers_never_overcommit(backend: Backend) {
         let app = Arc::new(TestApp::seeded(backend).await);
-        // A second server instance over the same database: its own pool and cache.
-        let second = app.second_instance().await;
+        // Two more Headroom servers over the same database, each its own OS
+        // process (the binary itself) with its own pool and cache, as replicas.
+        let replicas = [app.replica_process().await, app.replica_process().await];
         // 200 requests for one region × SKU, together ~1.7× what it has free.
         let (_, region) = app.get_json("/api/v1/regions/eastus").await;
         let dv5 = region["region"]["skus"].as_array().unwrap().iter().find(|s| s["sku"] == "Dv5").unwrap().clone();
@@ -275,7 +356,7 @@ both_databases! {
         let mut tasks = Vec::new();
         for (i, client) in approvers.into_iter().enumerate() {
             let keys = keys.clone();
-            let base = if i % 2 == 0 { app.address.clone() } else { second.clone() };
+            let base = replicas[i % 2].address.clone();
             tasks.push(tokio::spawn(async move {
                 let mut outcomes = HashMap::new();
                 // Every approver tries every request, in its own order.

@@ -212,7 +212,7 @@ pub fn SettingsPage() -> impl IntoView {
     let settings = Resource::new(move || update.version().get(), |_| list_settings());
     view! {
         <Title text="Settings · Headroom"/>
-        <PageHeader title="Administration" subtitle="Health thresholds, sign-in limits, sessions, and proxy sign-in."/>
+        <PageHeader title="Administration" subtitle="Health thresholds, sign-in limits, sessions, proxy sign-in, and the approval policy."/>
         <AdminNav/>
         {outcome(update.value(), "Setting saved.")}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -228,7 +228,11 @@ pub fn SettingsPage() -> impl IntoView {
                                     <span class="font-mono">{s.key.clone()}</span>
                                     <span class="text-xs text-slate-500 dark:text-slate-400">{s.help}</span>
                                 </label>
-                                <input id=id name="value" value=s.value class=INPUT/>
+                                {if s.multiline {
+                                    view! { <textarea id=id name="value" rows="6" spellcheck="false" class=format!("{INPUT} w-full max-w-3xl font-mono text-xs")>{s.value}</textarea> }.into_any()
+                                } else {
+                                    view! { <input id=id name="value" value=s.value class=INPUT/> }.into_any()
+                                }}
                                 <button type="submit" class=BUTTON>"Save"</button>
                             </ActionForm>
                         }

@@ -242,6 +242,31 @@ fn series(points: Vec<HistoryPoint>) -> Vec<TrendSeries> {
 }
 
 /// The region page: its ledger by zone × SKU and its trend per family.
+/// One region × SKU's ledger and band now; a missing region or SKU means the
+/// first of the pickers' options.
+pub async fn headroom_now(
+    db: &Db,
+    region: Option<&str>,
+    sku: Option<&str>,
+) -> AppResult<HeadroomNow> {
+    let snap = snapshot(db).await?;
+    let region = region
+        .filter(|r| !r.is_empty())
+        .or_else(|| snap.options.regions.first().map(|(code, _)| code.as_str()))
+        .unwrap_or_default()
+        .to_owned();
+    let sku = sku
+        .filter(|s| !s.is_empty())
+        .or_else(|| snap.options.skus.first().map(|s| s.code.as_str()))
+        .unwrap_or_default()
+        .to_owned();
+    let pair = snap
+        .region(&region)
+        .and_then(|r| r.skus.iter().find(|s| s.sku == sku))
+        .cloned();
+    Ok(HeadroomNow { region, sku, pair })
+}
+
 pub async fn region_detail(db: &Db, code: &str) -> AppResult<RegionDetail> {
     let snap = snapshot(db).await?;
     if let Some(d) = snap.cached_region_detail(code) {

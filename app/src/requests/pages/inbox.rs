@@ -1,5 +1,5 @@
 //! `/approvals` — the approver's inbox: everything waiting for them, oldest
-//! first, with its age against the SLA (two business days).
+//! first, with its age against the SLA (setting `requests.sla_business_days`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,45 +8,24 @@ use super::FlashFromQuery;
 use crate::components::format::units;
 use crate::components::widgets::{ErrorPanel, PageHeader};
 use crate::requests::api::get_approval_inbox;
-
-/// Business days between two RFC 3339 timestamps' dates, skipping weekends.
-fn business_days_since(created: &str, today: &str) -> i64 {
-    let parse = |s: &str| {
-        let d = s.get(..10)?;
-        let fmt = time::macros::format_description!("[year]-[month]-[day]");
-        time::Date::parse(d, &fmt).ok()
-    };
-    let (Some(mut d), Some(end)) = (parse(created), parse(today)) else {
-        return 0;
-    };
-    let mut n = 0;
-    while d < end {
-        d = d.next_day().unwrap_or(end);
-        if !matches!(d.weekday(), time::Weekday::Saturday | time::Weekday::Sunday) {
-            n += 1;
-        }
-    }
-    n
-}
-
-/// Requests waiting longer than this many business days are overdue.
-const SLA_BUSINESS_DAYS: i64 = 2;
+use crate::requests::domain::business_days_between;
 
 #[component]
 pub fn ApprovalsPage() -> impl IntoView {
     let inbox = Resource::new(|| (), |_| get_approval_inbox());
     view! {
         <Title text="Approvals · Headroom"/>
-        <PageHeader title="Waiting for your decision" subtitle="Oldest first. Overdue after two business days."/>
+        <PageHeader title="Waiting for your decision" subtitle="Oldest first, with each request's wait against the approval SLA."/>
         <FlashFromQuery/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match inbox.await {
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="text-sm text-slate-600 dark:text-slate-400">"Nothing is waiting for you."</p> }.into_any(),
-                    Ok(list) => {
-                        let today = list.iter().map(|r| r.updated_at.clone()).max().unwrap_or_default();
+                    Ok(inbox) if inbox.items.is_empty() => view! { <p class="text-sm text-slate-600 dark:text-slate-400">"Nothing is waiting for you."</p> }.into_any(),
+                    Ok(inbox) => {
+                        let (now, sla) = (inbox.now, inbox.sla_business_days);
                         view! {
+                            <p class="mb-2 text-sm text-slate-600 dark:text-slate-400" data-testid="sla">{format!("Overdue after {sla} business day{}.", if sla == 1 { "" } else { "s" })}</p>
                             <form method="post" action="/approvals/bulk">
                             <table class="w-full text-sm" data-testid="inbox">
                                 <thead class="text-left"><tr>
@@ -56,9 +35,9 @@ pub fn ApprovalsPage() -> impl IntoView {
                                     <th scope="col" class="px-2 py-1">"Policy"</th>
                                 </tr></thead>
                                 <tbody>
-                                    {list.into_iter().map(|r| {
-                                        let age = business_days_since(&r.created_at, &today);
-                                        let overdue = age > SLA_BUSINESS_DAYS;
+                                    {inbox.items.into_iter().map(|r| {
+                                        let age = business_days_between(&r.created_at, &now);
+                                        let overdue = age > sla;
                                         view! {
                                             <tr class=if overdue { "border-t border-slate-100 bg-amber-50 dark:border-slate-800 dark:bg-amber-950" } else { "border-t border-slate-100 dark:border-slate-800" }>
                                                 <td class="px-2 py-1">

@@ -1,4 +1,5 @@
-//! `/requests` — every request, newest first, filtered by state and region.
+//! `/requests` — every request, newest first, filtered by state, region, SKU,
+//! requester and age; the filters live in the URL.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -7,16 +8,36 @@ use leptos_router::hooks::use_query_map;
 use super::{FlashFromQuery, StateBadge};
 use crate::components::format::units;
 use crate::components::widgets::{ErrorPanel, PageHeader};
+use crate::fleet::api::get_filter_options;
 use crate::requests::api::list_requests_page;
 use crate::requests::domain::State;
+use crate::requests::types::RequestFilter;
+
+const FIELD: &str =
+    "rounded border border-slate-300 px-2 py-1.5 dark:border-slate-700 dark:bg-slate-900";
+
+/// The age filter's choices: (days, label).
+const AGES: [(&str, &str); 4] = [
+    ("1", "over a day"),
+    ("3", "over 3 days"),
+    ("7", "over a week"),
+    ("30", "over 30 days"),
+];
 
 #[component]
 pub fn RequestsPage() -> impl IntoView {
     let q = use_query_map();
     let data = Resource::new(
-        move || q.with(|q| (q.get("state"), q.get("region"), q.get("cursor"))),
-        |(state, region, cursor)| list_requests_page(state, region, cursor),
+        move || {
+            q.with(|q| {
+                let filter = RequestFilter::from_pairs(|k| q.get_str(k));
+                (filter, q.get("cursor"))
+            })
+        },
+        |(filter, cursor)| list_requests_page(filter, cursor),
     );
+    let options = Resource::new(|| (), |_| get_filter_options());
+    let current = move |k: &str| q.read().get(k).unwrap_or_default();
     view! {
         <Title text="Requests · Headroom"/>
         <PageHeader title="Capacity requests" subtitle="Every request, newest first.">
@@ -25,7 +46,7 @@ pub fn RequestsPage() -> impl IntoView {
         <FlashFromQuery/>
         <form method="get" action="/requests" class="mb-4 flex flex-wrap items-end gap-3" aria-label="Filter requests">
             <label class="flex flex-col gap-1 text-sm">"State"
-                <select name="state" class="rounded border border-slate-300 px-2 py-1.5 dark:border-slate-700 dark:bg-slate-900">
+                <select name="state" class=FIELD>
                     <option value="">"any"</option>
                     {State::ALL.iter().map(|s| {
                         let selected = move || q.read().get("state").as_deref() == Some(s.as_str());
@@ -34,8 +55,35 @@ pub fn RequestsPage() -> impl IntoView {
                 </select>
             </label>
             <label class="flex flex-col gap-1 text-sm">"Region"
-                <input name="region" placeholder="westus2" value=move || q.read().get("region").unwrap_or_default()
-                    class="rounded border border-slate-300 px-2 py-1.5 dark:border-slate-700 dark:bg-slate-900"/>
+                <input name="region" placeholder="westus2" value=move || current("region") class=FIELD/>
+            </label>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    let skus = options.await.map(|o| o.skus).unwrap_or_default();
+                    view! {
+                        <label class="flex flex-col gap-1 text-sm">"SKU"
+                            <select name="sku" class=FIELD>
+                                <option value="">"any"</option>
+                                {skus.into_iter().map(|s| {
+                                    let selected = current("sku") == s.code;
+                                    view! { <option value=s.code.clone() selected=selected>{s.code.clone()}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    }
+                })}
+            </Suspense>
+            <label class="flex flex-col gap-1 text-sm">"Requester"
+                <input name="requester" placeholder="user name" value=move || current("requester") class=FIELD/>
+            </label>
+            <label class="flex flex-col gap-1 text-sm">"Age"
+                <select name="older_than_days" class=FIELD>
+                    <option value="">"any"</option>
+                    {AGES.map(|(days, label)| {
+                        let selected = move || current("older_than_days") == days;
+                        view! { <option value=days selected=selected>{label}</option> }
+                    }).collect_view()}
+                </select>
             </label>
             <button type="submit" class="rounded border px-3 py-1.5 text-sm">"Filter"</button>
         </form>
@@ -47,7 +95,7 @@ pub fn RequestsPage() -> impl IntoView {
                         let next = page.next_cursor.clone().map(|c| {
                             let mut href = format!("/requests?cursor={c}");
                             q.with_untracked(|q| {
-                                for k in ["state", "region"] {
+                                for k in RequestFilter::KEYS {
                                     if let Some(v) = q.get(k) { href.push_str(&format!("&{k}={}", crate::fleet::query::encode_component(&v))); }
                                 }
                             });

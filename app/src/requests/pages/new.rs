@@ -7,8 +7,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::FlashFromQuery;
+use crate::components::format::{percent, units};
+use crate::components::widgets::HealthBadge;
 use crate::components::widgets::{ErrorPanel, PageHeader};
-use crate::fleet::api::get_filter_options;
+use crate::fleet::api::{get_filter_options, get_region_sku};
 use crate::requests::domain::{parse_date, parse_quantity, Kind, Priority};
 
 const INPUT: &str = "rounded border border-slate-300 px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900 aria-[invalid=true]:border-red-500";
@@ -32,6 +34,14 @@ pub fn NewRequestPage() -> impl IntoView {
         );
     };
     let check_need_by = move |ev| need_by_msg.set(parse_date(&event_target_value(&ev)).err());
+    // The chosen region × SKU: from the URL at first (the no-JS "Show headroom"
+    // button reloads the form with it), then from the pickers as they change.
+    let region = RwSignal::new(q.with_untracked(|q| q.get("region")));
+    let sku = RwSignal::new(q.with_untracked(|q| q.get("sku")));
+    let headroom = Resource::new(
+        move || (region.get(), sku.get()),
+        |(r, s)| get_region_sku(r, s),
+    );
     view! {
         <Title text="New request · Headroom"/>
         <PageHeader title="New capacity request" subtitle="Ask for units of a SKU in a region. Approvers see the headroom your request would leave."/>
@@ -46,6 +56,8 @@ pub fn NewRequestPage() -> impl IntoView {
                 let sku_now = prior("sku");
                 view! {
                     <form method="post" action="/requests/new" class="grid max-w-2xl gap-4 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+                        // Enter in a field submits the request, not "Show headroom" (the first submit button wins).
+                        <button type="submit" class="sr-only" tabindex="-1" aria-hidden="true">"Submit request"</button>
                         <fieldset class="flex gap-4"><legend class="mb-1 text-sm font-medium">"Kind"</legend>
                             {Kind::ALL.iter().map(|k| {
                                 let checked = prior("kind").is_empty() && *k == Kind::Provision || prior("kind") == k.as_str();
@@ -54,7 +66,7 @@ pub fn NewRequestPage() -> impl IntoView {
                         </fieldset>
                         <div class="grid gap-4 sm:grid-cols-3">
                             <label class="flex flex-col gap-1 text-sm">"Region"
-                                <select name="region" required class=INPUT aria-invalid=move || (bad_field().as_deref() == Some("region")).to_string()>
+                                <select name="region" required class=INPUT on:change=move |ev| region.set(Some(event_target_value(&ev))) aria-invalid=move || (bad_field().as_deref() == Some("region")).to_string()>
                                     {opts.regions.iter().map(|(c, n)| { let sel = *c == region_now; view! { <option value=c.clone() selected=sel>{format!("{n} ({c})")}</option> } }).collect_view()}
                                 </select>
                             </label>
@@ -65,11 +77,12 @@ pub fn NewRequestPage() -> impl IntoView {
                                 </select>
                             </label>
                             <label class="flex flex-col gap-1 text-sm">"SKU"
-                                <select name="sku" required class=INPUT aria-invalid=move || (bad_field().as_deref() == Some("sku")).to_string()>
+                                <select name="sku" required class=INPUT on:change=move |ev| sku.set(Some(event_target_value(&ev))) aria-invalid=move || (bad_field().as_deref() == Some("sku")).to_string()>
                                     {opts.skus.iter().map(|s| { let sel = s.code == sku_now; view! { <option value=s.code.clone() selected=sel>{format!("{} · {} ({})", s.code, s.family, s.unit)}</option> } }).collect_view()}
                                 </select>
                             </label>
                         </div>
+                        <HeadroomPanel headroom=headroom/>
                         <div class="grid gap-4 sm:grid-cols-3">
                             <label class="flex flex-col gap-1 text-sm">"Quantity (units)"
                                 <input name="quantity" type="number" min="1" required value=prior("quantity") on:input=check_quantity class=INPUT
@@ -101,5 +114,34 @@ pub fn NewRequestPage() -> impl IntoView {
                 }.into_any()
             })}
         </Suspense>
+    }
+}
+
+/// The chosen region × SKU's headroom now, with a button that shows it without JS.
+#[component]
+fn HeadroomPanel(
+    headroom: Resource<Result<crate::fleet::types::HeadroomNow, ServerFnError>>,
+) -> impl IntoView {
+    view! {
+        <div class="flex flex-wrap items-center gap-3 rounded border border-slate-200 bg-slate-50 p-3 text-sm dark:border-slate-800 dark:bg-slate-950" data-testid="headroom-now" aria-live="polite">
+            <Transition fallback=|| view! { <span>"Checking headroom…"</span> }>
+                {move || Suspend::new(async move {
+                    match headroom.await {
+                        Err(e) => view! { <span class="text-red-700 dark:text-red-400">{e.to_string()}</span> }.into_any(),
+                        Ok(h) => match h.pair {
+                            None => view! { <span>{format!("{} does not offer {}: nothing can be reserved there.", h.region, h.sku)}</span> }.into_any(),
+                            Some(p) => view! {
+                                <span>
+                                    <strong class="tabular-nums">{format!("{} {} free", units(p.rollup.ledger.free()), p.unit)}</strong>
+                                    {format!(" of {} in {} · {} now, {} used", units(p.rollup.ledger.total()), p.region, p.sku, percent(p.rollup.utilization))}
+                                </span>
+                                <HealthBadge health=p.rollup.health/>
+                            }.into_any(),
+                        },
+                    }
+                })}
+            </Transition>
+            <button type="submit" formmethod="get" formaction="/requests/new" formnovalidate class="ml-auto rounded border px-2 py-1 text-xs">"Show headroom"</button>
+        </div>
     }
 }

@@ -14,11 +14,11 @@ use crate::fleet::codes::{parse_zone, RegionCode, SkuCode};
 use crate::fleet::server::{service as fleet, store as fleet_store};
 use crate::fleet::types::Page;
 use crate::requests::domain::{self, Action, Candidate, Kind, Priority, State};
-use crate::requests::policy::{decide, default_rules};
-use crate::requests::types::{ActionInput, Approval, CapacityRequest, RequestInput, Reservation};
-
-/// Days an approved request holds its reservation past its need-by date.
-pub const HOLD_GRACE_DAYS: i64 = 14;
+use crate::requests::policy::decide;
+use crate::requests::types::{
+    ActionInput, Approval, CapacityRequest, RequestFilter, RequestInput, Reservation,
+};
+use crate::settings::server as settings;
 
 /// The checked fields of a request.
 struct Fields {
@@ -170,15 +170,29 @@ pub async fn get(db: &Db, key: &str) -> AppResult<CapacityRequest> {
 /// A page of requests, newest first.
 pub async fn list(
     db: &Db,
-    state: Option<&str>,
-    region: Option<&str>,
-    sku: Option<&str>,
+    filter: &RequestFilter,
     cursor: Option<&str>,
     limit: i64,
 ) -> AppResult<Page<CapacityRequest>> {
-    if let Some(s) = state {
+    if let Some(s) = &filter.state {
         State::parse(s).map_err(|m| AppError::invalid("state", m))?;
     }
+    let filed_before = match &filter.older_than_days {
+        None => None,
+        Some(d) => match d.parse::<i64>() {
+            Ok(days @ 0..=3650) => Some(
+                (time::OffsetDateTime::now_utc() - time::Duration::days(days))
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default(),
+            ),
+            _ => {
+                return Err(AppError::invalid(
+                    "older_than_days",
+                    format!("older_than_days: '{d}' is not a number of days from 0 to 3650"),
+                ))
+            }
+        },
+    };
     let before = match cursor {
         Some(c) => Some(
             c.parse::<i64>()
@@ -187,7 +201,15 @@ pub async fn list(
         None => None,
     };
     let mut conn = db.pool().acquire().await?;
-    let mut rows = store::list_requests(&mut *conn, state, region, sku, before, limit + 1).await?;
+    let where_ = store::ListWhere {
+        state: filter.state.as_deref(),
+        region: filter.region.as_deref(),
+        sku: filter.sku.as_deref(),
+        requester: filter.requester.as_deref(),
+        filed_before: filed_before.as_deref(),
+        before_id: before,
+    };
+    let mut rows = store::list_requests(&mut *conn, &where_, limit + 1).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if more {
@@ -335,13 +357,11 @@ async fn add_comment(
     Ok(())
 }
 
-/// `need_by` plus the grace period.
-fn hold_until(need_by: &str) -> String {
+/// `need_by` plus the grace period (days).
+fn hold_until(need_by: &str, grace_days: i64) -> String {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(need_by, &fmt)
-        .map(|d| {
-            crate::fleet::server::history::format_day(d + time::Duration::days(HOLD_GRACE_DAYS))
-        })
+        .map(|d| crate::fleet::server::history::format_day(d + time::Duration::days(grace_days)))
         .unwrap_or_else(|_| need_by.to_owned())
 }
 
@@ -518,7 +538,12 @@ pub async fn act(
                 .map(|s| (s.family, s.rollup.health));
             let (family, health) = health
                 .ok_or_else(|| AppError::invalid("sku", "the region no longer offers this SKU"))?;
-            let decision = decide(&default_rules(), family, row.quantity, health);
+            let decision = decide(
+                &settings::rules_of(&snap.settings),
+                family,
+                row.quantity,
+                health,
+            );
             policy = Some((decision.rule.clone(), decision.approvals as i64));
             next
         }
@@ -539,7 +564,7 @@ pub async fn act(
                 if row.kind == Kind::Provision.as_str() {
                     reserve(db, &mut tx, &row).await?;
                 }
-                hold = Some(hold_until(&row.need_by));
+                hold = Some(hold_until(&row.need_by, grace_days(&snap)));
             }
             next
         }
@@ -611,7 +636,7 @@ pub async fn act(
         };
         match reserved {
             Ok(()) => {
-                let hold = hold_until(&row.need_by);
+                let hold = hold_until(&row.need_by, grace_days(&snap));
                 store::transition(
                     &mut *tx,
                     id,
@@ -758,6 +783,11 @@ async fn preview(
     }))
 }
 
+/// Days an approved request is held past its need-by date.
+fn grace_days(snap: &crate::fleet::server::snapshot::Snapshot) -> i64 {
+    settings::count_of(&snap.settings, &crate::settings::REQUESTS_HOLD_GRACE_DAYS)
+}
+
 fn unit_of(snap: &crate::fleet::server::snapshot::Snapshot, sku: &str) -> String {
     snap.options
         .skus
@@ -814,8 +844,9 @@ pub async fn detail(
     })
 }
 
-/// The approver's inbox: submitted requests they may decide, oldest first.
-pub async fn inbox(db: &Db, caller: &Caller) -> AppResult<Vec<CapacityRequest>> {
+/// The approver's inbox: submitted requests they may decide, oldest first,
+/// with the SLA they are measured against.
+pub async fn inbox(db: &Db, caller: &Caller) -> AppResult<crate::requests::types::ApprovalInbox> {
     let me = caller.require(Role::Approver)?.clone();
     let mut conn = db.pool().acquire().await?;
     let rows = store::inbox(&mut *conn, me.id, 200).await?;
@@ -823,5 +854,13 @@ pub async fn inbox(db: &Db, caller: &Caller) -> AppResult<Vec<CapacityRequest>> 
     for row in rows {
         out.push(assemble(&mut conn, row).await?);
     }
-    Ok(out)
+    let snap = fleet::snapshot(db).await?;
+    Ok(crate::requests::types::ApprovalInbox {
+        items: out,
+        sla_business_days: settings::count_of(
+            &snap.settings,
+            &crate::settings::REQUESTS_SLA_BUSINESS_DAYS,
+        ),
+        now: now_rfc3339(),
+    })
 }

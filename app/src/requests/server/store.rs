@@ -89,23 +89,37 @@ pub async fn find_request<'e>(
         .await
 }
 
+/// What the request list is filtered by; `None` means any.
+pub struct ListWhere<'a> {
+    pub state: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub sku: Option<&'a str>,
+    /// The requester's user name.
+    pub requester: Option<&'a str>,
+    /// Filed at or before this RFC 3339 instant.
+    pub filed_before: Option<&'a str>,
+    /// The keyset cursor: ids below this.
+    pub before_id: Option<i64>,
+}
+
 /// A page of requests, newest first, filtered.
 pub async fn list_requests<'e>(
     ex: impl Executor<'e, Database = Any>,
-    state: Option<&str>,
-    region: Option<&str>,
-    sku: Option<&str>,
-    before_id: Option<i64>,
+    w: &ListWhere<'_>,
     limit: i64,
 ) -> Result<Vec<RequestRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{REQUEST_SELECT} WHERE ($1 IS NULL OR r.state = $1) AND ($2 IS NULL OR r.region = $2) \
-         AND ($3 IS NULL OR r.sku = $3) AND ($4 IS NULL OR r.id < $4) ORDER BY r.id DESC LIMIT $5"
+         AND ($3 IS NULL OR r.sku = $3) AND ($4 IS NULL OR u.name = $4) \
+         AND ($5 IS NULL OR r.created_at <= $5) AND ($6 IS NULL OR r.id < $6) \
+         ORDER BY r.id DESC LIMIT $7"
     ))
-    .bind(state)
-    .bind(region)
-    .bind(sku)
-    .bind(before_id)
+    .bind(w.state)
+    .bind(w.region)
+    .bind(w.sku)
+    .bind(w.requester)
+    .bind(w.filed_before)
+    .bind(w.before_id)
     .bind(limit)
     .fetch_all(ex)
     .await
