@@ -12,6 +12,13 @@ test('a GPU request goes from draft to fulfilled through two approvers and an op
   await open(page, info, '/requests/new');
   await page.getByLabel('Region').selectOption('westus2');
   await page.getByLabel('SKU').selectOption('ND-H100-v5');
+  // The form shows the chosen region × SKU's headroom: live once hydrated,
+  // through the "Show headroom" button without JS.
+  if (info.project.name === 'no-js') {
+    await page.getByRole('button', { name: 'Show headroom' }).click();
+    await expect(page.getByLabel('SKU')).toHaveValue('ND-H100-v5');
+  }
+  await expect(page.getByTestId('headroom-now')).toContainText(/[\d,]+ GPU free of [\d,]+ in westus2 · ND-H100-v5/);
   await page.getByLabel('Quantity (units)').fill('8');
   await page.getByLabel('Need by').fill('2027-04-01');
   await page.getByLabel('Service').fill(`inference-${info.project.name}`);
