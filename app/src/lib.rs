@@ -16,6 +16,7 @@ pub mod components;
 pub mod fleet;
 pub mod requests;
 pub mod settings;
+pub mod status;
 
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -26,6 +27,7 @@ use auth::pages::{AuditPage, LoginPage, SettingsPage, TokensPage, UsersPage};
 use components::layout::Layout;
 use fleet::pages::{ClusterPage, ClustersPage, OverviewPage, RegionPage};
 use requests::pages::{ApprovalsPage, NewRequestPage, RequestPage, RequestsPage};
+use status::pages::NoticesPage;
 
 /// The database handle that `serve` provides to every server function.
 #[cfg(feature = "ssr")]
@@ -121,6 +123,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/tokens") view=TokensPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/settings") view=SettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/notices") view=NoticesPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>

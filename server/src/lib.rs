@@ -8,5 +8,6 @@ pub mod ops;
 pub mod request_forms;
 pub mod routes;
 pub mod seed;
+pub mod status;
 
 pub use routes::{router, AppState};

@@ -24,6 +24,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// `scheme://host[:port]` of `HEADROOM_PUBLIC_URL`, accepted as a request `Origin`.
     pub public_origin: Option<String>,
+    /// The rendered public status routes of this process.
+    pub status: std::sync::Arc<crate::status::StatusCache>,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
             leptos,
             secure_cookies: public_url.is_some_and(|u| u.starts_with("https://")),
             public_origin,
+            status: Default::default(),
         }
     }
 }
@@ -72,6 +75,7 @@ pub fn router(state: AppState) -> Router {
     let leptos = state.leptos.clone();
     Router::new()
         .merge(crate::ops::routes())
+        .merge(crate::status::routes())
         .nest("/api/v1", crate::api::routes(&state))
         .route("/clusters.csv", axum::routing::get(crate::api::fleet::export_csv))
         .route("/login", axum::routing::post(crate::auth::login))

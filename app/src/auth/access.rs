@@ -76,6 +76,9 @@ pub const SERVER_FN_ACCESS: &[(&str, Access)] = &[
     ("list_settings", Access::Role(Role::Admin)),
     ("update_setting", Access::Role(Role::Admin)),
     ("list_audit", Access::Role(Role::Admin)),
+    ("list_notices", Access::Role(Role::Admin)),
+    ("publish_notice", Access::Role(Role::Admin)),
+    ("update_notice", Access::Role(Role::Admin)),
 ];
 
 /// The rule of the server function at `path` (`/api/<name><digits>`), if known.

@@ -20,6 +20,8 @@ pub enum SettingKind {
     HeaderName,
     /// The approval policy: rules, one per line (`crate::requests::policy`).
     Policy,
+    /// `on` or `off`.
+    Flag,
 }
 
 /// A setting Headroom knows, with its default.
@@ -52,6 +54,11 @@ impl SettingKey {
                 }
             }
             SettingKind::Policy => parse_rules(v).map(|rules| format_rules(&rules)),
+            SettingKind::Flag => match v.to_ascii_lowercase().as_str() {
+                "on" | "true" | "yes" => Ok("on".into()),
+                "off" | "false" | "no" => Ok("off".into()),
+                _ => Err("must be on or off".into()),
+            },
         }
     }
 }
@@ -125,6 +132,19 @@ pub const REQUESTS_HOLD_GRACE_DAYS: SettingKey = SettingKey {
     kind: SettingKind::Count,
 };
 
+pub const STATUS_SHOW_UNITS: SettingKey = SettingKey {
+    key: "status.show_units",
+    default: "off",
+    help: "show free units per region on the public status pages (on/off); off keeps numbers internal",
+    kind: SettingKind::Flag,
+};
+pub const STATUS_REFRESH_SECONDS: SettingKey = SettingKey {
+    key: "status.refresh_seconds",
+    default: "30",
+    help: "the public status pages are rebuilt at most once per this many seconds",
+    kind: SettingKind::Count,
+};
+
 /// Every known setting.
 pub const ALL: &[SettingKey] = &[
     HEALTH_CONSTRAINED,
@@ -138,6 +158,8 @@ pub const ALL: &[SettingKey] = &[
     REQUESTS_POLICY,
     REQUESTS_SLA_BUSINESS_DAYS,
     REQUESTS_HOLD_GRACE_DAYS,
+    STATUS_SHOW_UNITS,
+    STATUS_REFRESH_SECONDS,
 ];
 
 pub fn find(key: &str) -> Option<SettingKey> {
@@ -177,6 +199,13 @@ mod tests {
             Ok("big | family=gpu quantity<=9 | 2\nrest | any | 1".to_owned())
         );
         assert!(REQUESTS_POLICY.parse("rest | anything | 1").is_err());
+    }
+
+    #[test]
+    fn flags_are_on_or_off() {
+        assert_eq!(STATUS_SHOW_UNITS.parse(" ON "), Ok("on".to_owned()));
+        assert_eq!(STATUS_SHOW_UNITS.parse("no"), Ok("off".to_owned()));
+        assert!(STATUS_SHOW_UNITS.parse("maybe").is_err());
     }
 
     #[test]

@@ -34,6 +34,13 @@ pub async fn seed_demo(db: &Db, scale: Scale) -> anyhow::Result<SeedReport> {
     let spec = scale.spec();
     let today = time::OffsetDateTime::now_utc().date();
     let mut tx = db.begin_write().await?;
+    // What points at the fleet goes with it: notices, requests and their reservations.
+    app::status::server::store::delete_all_notices(&mut tx)
+        .await
+        .context("clearing status notices")?;
+    app::requests::server::store::delete_all_requests(&mut tx)
+        .await
+        .context("clearing requests")?;
     store::delete_fleet(&mut tx)
         .await
         .context("clearing the fleet")?;

@@ -1,4 +1,5 @@
-//! Admin pages: users, API tokens, settings, the audit trail. Forms are
+//! Admin pages: users, API tokens, settings, the audit trail (status notices
+//! live in `crate::status::pages`). Forms are
 //! `ActionForm`s over server functions, so they work before the WASM loads.
 
 use leptos::prelude::*;
@@ -9,21 +10,22 @@ use crate::auth::api::*;
 use crate::auth::roles::Role;
 use crate::components::widgets::{ErrorPanel, PageHeader};
 
-const INPUT: &str =
+pub(crate) const INPUT: &str =
     "rounded border border-slate-300 px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
-const BUTTON: &str = "rounded bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700 dark:bg-slate-100 dark:text-slate-900";
-const CARD: &str =
+pub(crate) const BUTTON: &str = "rounded bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700 dark:bg-slate-100 dark:text-slate-900";
+pub(crate) const CARD: &str =
     "mb-6 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900";
 
 /// Admin sub-navigation.
 #[component]
-fn AdminNav() -> impl IntoView {
+pub(crate) fn AdminNav() -> impl IntoView {
     let link = "rounded px-3 py-1.5 text-sm hover:bg-slate-100 dark:hover:bg-slate-800 aria-[current=page]:font-semibold aria-[current=page]:underline";
     view! {
         <nav aria-label="Administration" class="mb-4 flex flex-wrap gap-1">
             <leptos_router::components::A href="/admin/users" attr:class=link>"Users"</leptos_router::components::A>
             <leptos_router::components::A href="/admin/tokens" attr:class=link>"API tokens"</leptos_router::components::A>
             <leptos_router::components::A href="/admin/settings" attr:class=link>"Settings"</leptos_router::components::A>
+            <leptos_router::components::A href="/admin/notices" attr:class=link>"Status notices"</leptos_router::components::A>
             <leptos_router::components::A href="/admin/audit" attr:class=link>"Audit trail"</leptos_router::components::A>
         </nav>
     }
@@ -56,7 +58,7 @@ fn RoleBoxes(
 }
 
 /// A server function's outcome under a form.
-fn outcome<T: Clone + Send + Sync + 'static>(
+pub(crate) fn outcome<T: Clone + Send + Sync + 'static>(
     value: impl Get<Value = Option<Result<T, ServerFnError>>> + Send + Sync + 'static,
     ok: &'static str,
 ) -> impl IntoView {

@@ -1,6 +1,6 @@
 //! Sign-in and administration pages.
 
-mod admin;
+pub(crate) mod admin;
 mod login;
 
 pub use admin::{AuditPage, SettingsPage, TokensPage, UsersPage};

@@ -1,0 +1,4 @@
+//! Server-only status code: notice SQL and the service that builds the public view.
+
+pub mod service;
+pub mod store;

@@ -1,0 +1,250 @@
+//! Notices (publish, update, resolve; admins only, audited) and the public
+//! status view built from the fleet snapshot, the notices and the history.
+
+use std::collections::HashMap;
+
+use super::store::{self, NoticeRow};
+use crate::auth::server::audit::{self, now_rfc3339};
+use crate::auth::server::caller::Caller;
+use crate::auth::Role;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::fleet::codes::RegionLifecycle;
+use crate::fleet::server::history::format_day;
+use crate::fleet::server::service as fleet;
+use crate::settings::server as settings;
+use crate::status::domain::{self, ComponentState, NoticeKind, MAX_BODY, MAX_TITLE};
+use crate::status::types::{DayState, Notice, NoticeUpdate, RegionStatus, StatusView, UnitFree};
+
+/// Days of history on the status page.
+pub const HISTORY_DAYS: i64 = 90;
+/// Resolved notices stay on the page (and in the feed) this many days.
+pub const RECENT_DAYS: i64 = 14;
+
+/// A notice as an admin writes it (checked here).
+#[derive(Debug, Clone, Default)]
+pub struct NoticeInput {
+    pub kind: String,
+    pub title: String,
+    pub regions: String,
+    pub message: String,
+}
+
+fn days_ago(days: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc() - time::Duration::days(days)
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn notice_object(id: i64) -> String {
+    format!("notice-{id}")
+}
+
+/// Publishes a notice with its first update.
+pub async fn publish(db: &Db, caller: &Caller, input: &NoticeInput) -> AppResult<Notice> {
+    let me = caller.require(Role::Admin)?.clone();
+    let kind = NoticeKind::parse(input.kind.trim()).map_err(|m| AppError::invalid("kind", m))?;
+    let title = domain::public_text(&input.title, MAX_TITLE)
+        .map_err(|m| AppError::invalid("title", format!("title {m}")))?;
+    let message = domain::public_text(&input.message, MAX_BODY)
+        .map_err(|m| AppError::invalid("message", format!("message {m}")))?;
+    let snap = fleet::snapshot(db).await?;
+    let known: Vec<String> = snap.regions.iter().map(|r| r.code.clone()).collect();
+    let regions = domain::parse_regions(&input.regions, &known)
+        .map_err(|m| AppError::invalid("regions", m))?;
+    let now = now_rfc3339();
+    let mut tx = db.begin_write().await?;
+    let id = store::insert_notice(&mut *tx, kind.as_str(), &title, &now).await?;
+    for r in &regions {
+        store::insert_notice_region(&mut *tx, id, r).await?;
+    }
+    store::insert_update(&mut *tx, id, &now, &message).await?;
+    audit::record(
+        &mut *tx,
+        &caller.origin,
+        Some(&me.name),
+        "notice.publish",
+        Some(&notice_object(id)),
+        None,
+        Some(&format!("{}: {title} ({})", kind.as_str(), regions.join(", "))),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+/// Adds an update to an active notice seen at `version`, resolving it when `resolve`.
+pub async fn add_update(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    version: i64,
+    message: &str,
+    resolve: bool,
+) -> AppResult<Notice> {
+    let me = caller.require(Role::Admin)?.clone();
+    let message = domain::public_text(message, MAX_BODY)
+        .map_err(|m| AppError::invalid("message", format!("message {m}")))?;
+    let now = now_rfc3339();
+    let mut tx = db.begin_write().await?;
+    let row = store::find_notice(&mut *tx, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no notice {id}")))?;
+    if !store::touch_notice(&mut *tx, id, version, &now, resolve).await? {
+        return Err(AppError::Conflict(if row.resolved_at.is_some() {
+            format!("notice {id} is already resolved")
+        } else {
+            format!(
+                "notice {id} changed since you saw it (now version {})",
+                row.version
+            )
+        }));
+    }
+    store::insert_update(&mut *tx, id, &now, &message).await?;
+    audit::record(
+        &mut *tx,
+        &caller.origin,
+        Some(&me.name),
+        if resolve {
+            "notice.resolve"
+        } else {
+            "notice.update"
+        },
+        Some(&notice_object(id)),
+        None,
+        Some(&message),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+/// One notice with its regions and updates.
+pub async fn get(db: &Db, id: i64) -> AppResult<Notice> {
+    let row = store::find_notice(db.pool(), id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no notice {id}")))?;
+    Ok(assemble(db, vec![row]).await?.remove(0))
+}
+
+/// Active notices and those resolved in the last `RECENT_DAYS` days, newest first.
+pub async fn current(db: &Db) -> AppResult<Vec<Notice>> {
+    let since = rfc3339(days_ago(RECENT_DAYS));
+    let rows = store::list_notices(db.pool(), &since, 200).await?;
+    assemble(db, rows).await
+}
+
+async fn assemble(db: &Db, rows: Vec<NoticeRow>) -> AppResult<Vec<Notice>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut regions: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, region) in store::regions_of(db.pool(), &ids).await? {
+        regions.entry(id).or_default().push(region);
+    }
+    let mut updates: HashMap<i64, Vec<NoticeUpdate>> = HashMap::new();
+    for (id, at, body) in store::updates_of(db.pool(), &ids).await? {
+        updates.entry(id).or_default().push(NoticeUpdate { at, body });
+    }
+    rows.into_iter()
+        .map(|r| {
+            Ok(Notice {
+                id: r.id,
+                kind: NoticeKind::parse(&r.kind).map_err(|m| AppError::Internal(anyhow::anyhow!(m)))?,
+                title: r.title,
+                regions: regions.remove(&r.id).unwrap_or_default(),
+                started_at: r.started_at,
+                updated_at: r.updated_at,
+                resolved_at: r.resolved_at,
+                version: r.version,
+                updates: updates.remove(&r.id).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// Whether the public routes may show unit numbers (setting `status.show_units`).
+pub fn show_units(stored: &HashMap<String, String>) -> bool {
+    settings::value_of(stored, &crate::settings::STATUS_SHOW_UNITS) == "on"
+}
+
+/// Seconds a rendered status page is served before it is rebuilt.
+pub fn refresh_seconds(stored: &HashMap<String, String>) -> i64 {
+    settings::count_of(stored, &crate::settings::STATUS_REFRESH_SECONDS)
+}
+
+/// Everything the public status routes show, now.
+pub async fn view(db: &Db) -> AppResult<StatusView> {
+    let snap = fleet::snapshot(db).await?;
+    let notices = current(db).await?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let first_day = today - time::Duration::days(HISTORY_DAYS - 1);
+    let bands = store::day_bands(
+        db.pool(),
+        &format_day(first_day),
+        snap.thresholds.constrained_bp,
+        snap.thresholds.critical_bp,
+    )
+    .await?;
+    let mut history: HashMap<&str, HashMap<&str, ComponentState>> = HashMap::new();
+    for (region, day, band) in &bands {
+        let state = match band {
+            0 => ComponentState::Operational,
+            1 => ComponentState::Constrained,
+            _ => ComponentState::Critical,
+        };
+        history.entry(region).or_default().insert(day, state);
+    }
+    let days: Vec<String> = (0..HISTORY_DAYS)
+        .map(|i| format_day(first_day + time::Duration::days(i)))
+        .collect();
+    let numbers = show_units(&snap.settings);
+    let active: Vec<Notice> = notices.iter().filter(|n| n.is_active()).cloned().collect();
+    let regions: Vec<RegionStatus> = snap
+        .regions
+        .iter()
+        .filter(|r| r.lifecycle != RegionLifecycle::Building)
+        .map(|r| {
+            let kinds = active
+                .iter()
+                .filter(|n| n.regions.contains(&r.code))
+                .map(|n| n.kind);
+            let free = numbers.then(|| {
+                let mut by_unit: Vec<UnitFree> = Vec::new();
+                for s in &r.skus {
+                    match by_unit.iter_mut().find(|u| u.unit == s.unit) {
+                        Some(u) => u.free += s.rollup.ledger.free(),
+                        None => by_unit.push(UnitFree {
+                            unit: s.unit,
+                            free: s.rollup.ledger.free(),
+                        }),
+                    }
+                }
+                by_unit
+            });
+            let sampled = history.get(r.code.as_str());
+            RegionStatus {
+                code: r.code.clone(),
+                name: r.name.clone(),
+                geography: r.geography.clone(),
+                state: ComponentState::of_region(r.health, kinds),
+                free,
+                history: days
+                    .iter()
+                    .map(|d| DayState {
+                        day: d.clone(),
+                        state: sampled.and_then(|s| s.get(d.as_str()).copied()),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(StatusView {
+        overall: domain::overall(regions.iter().map(|r| r.state)),
+        regions,
+        recent: notices.into_iter().filter(|n| !n.is_active()).collect(),
+        active,
+        generated_at: now_rfc3339(),
+    })
+}

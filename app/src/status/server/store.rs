@@ -1,0 +1,190 @@
+//! Status SQL, one named function per statement.
+
+use sqlx::{Any, Executor, FromRow};
+
+/// A notice row (its regions and updates are read separately).
+#[derive(Debug, Clone, FromRow)]
+pub struct NoticeRow {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub started_at: String,
+    pub updated_at: String,
+    pub resolved_at: Option<String>,
+    pub version: i64,
+}
+
+const NOTICE_SELECT: &str =
+    "SELECT id, kind, title, started_at, updated_at, resolved_at, version FROM status_notices";
+
+pub async fn insert_notice<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    kind: &str,
+    title: &str,
+    now: &str,
+) -> Result<i64, sqlx::Error> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO status_notices (kind, title, started_at, updated_at, version) \
+         VALUES ($1, $2, $3, $3, 1) RETURNING id",
+    )
+    .bind(kind)
+    .bind(title)
+    .bind(now)
+    .fetch_one(ex)
+    .await?;
+    Ok(id)
+}
+
+pub async fn insert_notice_region<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: i64,
+    region: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO status_notice_regions (notice_id, region) VALUES ($1, $2)")
+        .bind(id)
+        .bind(region)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_update<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: i64,
+    at: &str,
+    body: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO status_notice_updates (notice_id, at, body) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(at)
+        .bind(body)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Bumps an unresolved notice from `version` (resolving it when `resolve`);
+/// false if it changed meanwhile or is already resolved.
+pub async fn touch_notice<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: i64,
+    version: i64,
+    now: &str,
+    resolve: bool,
+) -> Result<bool, sqlx::Error> {
+    let resolved_at = resolve.then_some(now);
+    let done = sqlx::query(
+        "UPDATE status_notices SET updated_at = $1, resolved_at = $2, version = version + 1 \
+         WHERE id = $3 AND version = $4 AND resolved_at IS NULL",
+    )
+    .bind(now)
+    .bind(resolved_at)
+    .bind(id)
+    .bind(version)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn find_notice<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: i64,
+) -> Result<Option<NoticeRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{NOTICE_SELECT} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(ex)
+        .await
+}
+
+/// Active notices and those resolved at or after `resolved_since`, newest first.
+pub async fn list_notices<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    resolved_since: &str,
+    limit: i64,
+) -> Result<Vec<NoticeRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{NOTICE_SELECT} WHERE resolved_at IS NULL OR resolved_at >= $1 ORDER BY id DESC LIMIT $2"
+    ))
+    .bind(resolved_since)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// A comma-separated list of ids we formatted ourselves: safe to inline.
+fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// (notice id, region) of these notices.
+pub async fn regions_of<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query_as(&format!(
+        "SELECT notice_id, region FROM status_notice_regions WHERE notice_id IN ({}) ORDER BY notice_id, region",
+        id_list(ids)
+    ))
+    .fetch_all(ex)
+    .await
+}
+
+/// (notice id, at, body) of these notices' updates, oldest first.
+pub async fn updates_of<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    ids: &[i64],
+) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query_as(&format!(
+        "SELECT notice_id, at, body FROM status_notice_updates WHERE notice_id IN ({}) ORDER BY id",
+        id_list(ids)
+    ))
+    .fetch_all(ex)
+    .await
+}
+
+/// (region, day, worst band) for every region and sampled day since `since`:
+/// the band of each region × SKU sample, as `Thresholds::band` computes it
+/// (0 healthy, 1 constrained, 2 critical), worst per region and day.
+pub async fn day_bands<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    since: &str,
+    constrained_bp: i64,
+    critical_bp: i64,
+) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT region, day, CAST(MAX(CASE \
+           WHEN total - out_of_service <= 0 THEN CASE WHEN allocated + reserved > 0 THEN 2 ELSE 0 END \
+           WHEN (allocated + reserved) * 10000 >= $2 * (total - out_of_service) THEN 2 \
+           WHEN (allocated + reserved) * 10000 >= $3 * (total - out_of_service) THEN 1 \
+           ELSE 0 END) AS BIGINT) \
+         FROM ledger_history WHERE day >= $1 GROUP BY region, day ORDER BY region, day",
+    )
+    .bind(since)
+    .bind(critical_bp)
+    .bind(constrained_bp)
+    .fetch_all(ex)
+    .await
+}
+
+/// Removes every notice (the demo seed replaces the regions they name).
+pub async fn delete_all_notices(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    for table in [
+        "status_notice_updates",
+        "status_notice_regions",
+        "status_notices",
+    ] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}

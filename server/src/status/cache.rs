@@ -1,0 +1,169 @@
+//! The rendered status routes, rebuilt at most once per refresh interval.
+//!
+//! Readers take the current rendering under a short read lock. When it is older
+//! than the interval, the first reader to get the rebuild lock rebuilds while the
+//! others keep serving the previous rendering; only the very first request of a
+//! process waits for a build.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use sha2::{Digest, Sha256};
+
+use app::db::Db;
+use app::error::AppResult;
+use app::status::server::service;
+use app::status::types::StatusView;
+
+/// One body, precompressed, with its ETag.
+#[derive(Debug)]
+pub struct Asset {
+    pub content_type: &'static str,
+    pub body: Bytes,
+    pub gzip: Bytes,
+    pub br: Bytes,
+    /// A strong ETag (quoted) from the body's SHA-256.
+    pub etag: String,
+}
+
+impl Asset {
+    pub fn new(content_type: &'static str, body: Vec<u8>) -> Asset {
+        let digest = Sha256::digest(&body);
+        let etag = format!(
+            "\"{}\"",
+            digest[..12]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        );
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        let gzip = gz
+            .write_all(&body)
+            .and_then(|_| gz.finish())
+            .unwrap_or_default();
+        let mut br = Vec::new();
+        {
+            let mut w = brotli::CompressorWriter::new(&mut br, 4096, 9, 22);
+            let _ = w.write_all(&body);
+        }
+        Asset {
+            content_type,
+            body: Bytes::from(body),
+            gzip: Bytes::from(gzip),
+            br: Bytes::from(br),
+            etag,
+        }
+    }
+}
+
+/// Every status route's body, from one view of the fleet and the notices.
+#[derive(Debug)]
+pub struct Rendered {
+    pub built: Instant,
+    /// Seconds the rendering is served (and callers may cache it).
+    pub max_age: u64,
+    pub page: Arc<Asset>,
+    pub json: Arc<Asset>,
+    pub feed: Arc<Asset>,
+    /// By region code.
+    pub badges: HashMap<String, Arc<Asset>>,
+}
+
+impl Rendered {
+    fn fresh(&self) -> bool {
+        self.built.elapsed() < Duration::from_secs(self.max_age)
+    }
+
+    /// Renders every route from `view`.
+    pub fn from_view(view: &StatusView, max_age: u64, origin: Option<&str>) -> Rendered {
+        let badges = view
+            .regions
+            .iter()
+            .map(|r| {
+                let svg = super::badge::render(&r.code, r.state);
+                (
+                    r.code.clone(),
+                    Arc::new(Asset::new("image/svg+xml", svg.into_bytes())),
+                )
+            })
+            .collect();
+        Rendered {
+            built: Instant::now(),
+            max_age,
+            page: Arc::new(Asset::new(
+                "text/html; charset=utf-8",
+                super::page::render(view).into_bytes(),
+            )),
+            json: Arc::new(Asset::new(
+                "application/json",
+                super::page::json(view).into_bytes(),
+            )),
+            feed: Arc::new(Asset::new(
+                "application/atom+xml; charset=utf-8",
+                super::feed::render(view, origin).into_bytes(),
+            )),
+            badges,
+        }
+    }
+}
+
+/// The current rendering, shared by every request of this process.
+#[derive(Debug, Default)]
+pub struct StatusCache {
+    current: RwLock<Option<Arc<Rendered>>>,
+    rebuilding: tokio::sync::Mutex<()>,
+    builds: std::sync::atomic::AtomicU64,
+}
+
+impl StatusCache {
+    /// How many times this process has rendered the routes (for tests and metrics).
+    pub fn builds(&self) -> u64 {
+        self.builds.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn cached(&self) -> Option<Arc<Rendered>> {
+        self.current.read().ok().and_then(|c| c.clone())
+    }
+
+    /// The rendering to serve: the cached one while fresh; else rebuilt by one
+    /// caller while the rest serve the stale one.
+    pub async fn current(&self, db: &Db, origin: Option<&str>) -> AppResult<Arc<Rendered>> {
+        if let Some(r) = self.cached() {
+            if r.fresh() {
+                return Ok(r);
+            }
+            return match self.rebuilding.try_lock() {
+                Ok(_guard) => self.rebuild(db, origin).await,
+                Err(_) => Ok(r),
+            };
+        }
+        let _guard = self.rebuilding.lock().await;
+        match self.cached() {
+            Some(r) if r.fresh() => Ok(r),
+            _ => self.rebuild(db, origin).await,
+        }
+    }
+
+    async fn rebuild(&self, db: &Db, origin: Option<&str>) -> AppResult<Arc<Rendered>> {
+        let view = service::view(db).await?;
+        let snap = app::fleet::server::service::snapshot(db).await?;
+        let max_age = service::refresh_seconds(&snap.settings).max(1) as u64;
+        let origin = origin.map(str::to_owned);
+        // Rendering and compressing is CPU work: keep it off the async threads.
+        let rendered = tokio::task::spawn_blocking(move || {
+            Rendered::from_view(&view, max_age, origin.as_deref())
+        })
+        .await
+        .map_err(|e| app::error::AppError::Internal(e.into()))?;
+        let rendered = Arc::new(rendered);
+        if let Ok(mut c) = self.current.write() {
+            *c = Some(rendered.clone());
+        }
+        self.builds
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(rendered)
+    }
+}
