@@ -5,6 +5,7 @@ Run through bench/run.sh, which builds first. Environment:
   BENCH_SECONDS (10)  measured seconds per target
   BENCH_WARMUP (3)    warm-up seconds per target
   BENCH_CONNECTIONS (64)
+  BENCH_STATUS_CONNECTIONS (256)  for the public status routes, fetched anonymously
   HEADROOM_TEST_PG_URL (postgres://postgres@127.0.0.1:5432/postgres): where the
       PostgreSQL database is created and dropped
   BENCH_DATABASES ("sqlite,postgres")
@@ -31,11 +32,22 @@ LUA = os.path.join(ROOT, "bench/wrk-report.lua")
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
+STATUS_CONNECTIONS = int(os.environ.get("BENCH_STATUS_CONNECTIONS", "256"))
 PG_ADMIN = os.environ.get("HEADROOM_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",")
 PORT, FLOOR_PORT = 3210, 3211
 
-GOALS = {"p99_ms": 100, "ratio": 0.2, "deep_over_first": 1.5, "wasm_br_kb": 350, "rss_mb": 150, "seed_s": 60}
+GOALS = {"p99_ms": 100, "ratio": 0.2, "deep_over_first": 1.5, "wasm_br_kb": 350, "rss_mb": 150, "seed_s": 60,
+         "status_p99_ms": 50, "status_kb": 30}
+
+# The public status routes, fetched anonymously as a crowd's browsers would (compressed).
+STATUS_TARGETS = [
+    ("status page `/status`", "/status"),
+    ("`/status.json`", "/status.json"),
+    ("`/status/feed.atom`", "/status/feed.atom"),
+    ("badge `/status/badge/westus2.svg`", "/status/badge/westus2.svg"),
+]
+ACCEPT_ENCODING = "br, gzip"
 
 
 def log(msg):
@@ -46,10 +58,12 @@ def log(msg):
 TOKEN = {"value": None}
 
 
-def get(url):
+def get(url, anonymous=False, encoding=None):
     req = urllib.request.Request(url)
-    if TOKEN["value"]:
+    if TOKEN["value"] and not anonymous:
         req.add_header("Authorization", f"Bearer {TOKEN['value']}")
+    if encoding:
+        req.add_header("Accept-Encoding", encoding)
     with urllib.request.urlopen(req, timeout=30) as r:
         return r.status, r.headers.get("content-type", ""), r.read()
 
@@ -85,10 +99,13 @@ def targets(base):
     ]
 
 
-def wrk(url, seconds):
-    auth = ["-H", f"Authorization: Bearer {TOKEN['value']}"] if TOKEN["value"] else []
+def wrk(url, seconds, public=False):
+    if public:
+        headers, connections = ["-H", f"Accept-Encoding: {ACCEPT_ENCODING}"], STATUS_CONNECTIONS
+    else:
+        headers, connections = ["-H", f"Authorization: Bearer {TOKEN['value']}"] if TOKEN["value"] else [], CONNECTIONS
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "-s", LUA, *auth, url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", LUA, *headers, url],
         capture_output=True, text=True, check=True,
     ).stdout
     m = re.search(r"WRK-JSON (\{.*\})", out)
@@ -100,11 +117,11 @@ def wrk(url, seconds):
     return r
 
 
-def drive(base, paths):
+def drive(base, paths, public=False):
     results = {}
     for label, path in paths:
-        wrk(base + path, WARMUP)
-        results[label] = wrk(base + path, SECONDS)
+        wrk(base + path, WARMUP, public)
+        results[label] = wrk(base + path, SECONDS, public)
         r = results[label]
         log(f"{label}: {r['rps']:.0f} req/s, p99 {r['p99_us']/1000:.1f} ms, errors {r['errors']}")
     return results
@@ -151,13 +168,28 @@ def run_database(kind, work):
             assert b"Sign in to Headroom" not in body, f"{path}: not signed in"
             captured.append((label, path, ctype, body))
         results = drive(base, paths)
+        status_sizes = {}
+        for label, path in STATUS_TARGETS:
+            status, ctype, raw = get(base + path, anonymous=True)
+            assert status == 200, f"{path}: {status}"
+            assert b"CR-" not in raw, f"{path}: a request key on a public route"
+            status_sizes[label] = {
+                "raw": len(raw),
+                "gzip": len(get(base + path, anonymous=True, encoding="gzip")[2]),
+                "br": len(get(base + path, anonymous=True, encoding="br")[2]),
+            }
+        css = get(base + "/pkg/headroom.css", anonymous=True)[2]
+        status_sizes["css_gzip"] = len(gzip.compress(css, 9))
+        log(f"{kind}: the status routes at {STATUS_CONNECTIONS} connections, anonymous")
+        status_results = drive(base, STATUS_TARGETS, public=True)
         rss = peak_rss_mb(proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=15)
         if kind == "postgres":
             pg_admin("DROP DATABASE IF EXISTS headroom_bench WITH (FORCE)")
-    return {"seed_s": seed_s, "results": results, "rss_mb": rss, "captured": captured, "paths": paths}
+    return {"seed_s": seed_s, "results": results, "rss_mb": rss, "captured": captured, "paths": paths,
+            "status": status_results, "status_sizes": status_sizes}
 
 
 def run_floor(captured, work):
@@ -228,6 +260,24 @@ def main():
     for label, r in floor.items():
         lines.append(f"| floor | {label} | {r['rps']:.0f} | {r['p50_us']/1000:.1f} | {r['p99_us']/1000:.1f} | "
                      f"{r['max_us']/1000:.1f} | {r['errors']} | 1.00 | {sizes[label]:,} |")
+    lines += ["", f"Public status routes: anonymous, `Accept-Encoding: {ACCEPT_ENCODING}`, {STATUS_CONNECTIONS} connections "
+                  f"(goal for `/status`: p99 ≤ {GOALS['status_p99_ms']} ms; page ≤ {GOALS['status_kb']} KB compressed).", "",
+              "| database | target | req/s | p50 ms | p99 ms | max ms | errors | bytes raw | gzip | brotli |",
+              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for kind, run in runs.items():
+        for label, r in run["status"].items():
+            size = run["status_sizes"][label]
+            page = label.startswith("status page")
+            p99 = f"{mark(r['p99_us'] <= GOALS['status_p99_ms']*1000)} " if page else ""
+            br = f"{mark(size['br'] <= GOALS['status_kb']*1000)} " if page else ""
+            lines.append(
+                f"| {kind} | {label} | {r['rps']:.0f} | {r['p50_us']/1000:.1f} | {p99}{r['p99_us']/1000:.1f} | "
+                f"{r['max_us']/1000:.1f} | {mark(r['errors'] == 0)} {r['errors']} | {size['raw']:,} | {size['gzip']:,} | {br}{size['br']:,} |")
+    page = first["status_sizes"]["status page `/status`"]
+    whole = page["gzip"] + first["status_sizes"]["css_gzip"]
+    lines += ["", f"Whole status page, HTML + its stylesheet, gzip: {mark(whole <= GOALS['status_kb']*1000)} {whole/1000:.1f} KB "
+                  f"(HTML {page['gzip']/1000:.1f} KB + CSS {first['status_sizes']['css_gzip']/1000:.1f} KB; "
+                  f"the stylesheet is shared with the app and cached)."]
     lines += ["", "| figure | goal | " + " | ".join(runs) + " |", "| --- | --- | " + " | ".join("---:" for _ in runs) + " |"]
     deep = [k for k in first["results"] if k.startswith("clusters, deep")][0]
     firstp = [k for k in first["results"] if k.startswith("clusters, first")][0]

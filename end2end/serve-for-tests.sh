@@ -9,4 +9,6 @@ export DATABASE_URL="sqlite://$work/headroom.db"
 export LEPTOS_SITE_ROOT="$root/target/site"
 export LEPTOS_SITE_ADDR="127.0.0.1:${1:-3100}"
 "$root/target/release/headroom" seed --demo --scale small >/dev/null
+# Rebuild the public status page every second, so notices show at once.
+"$root/target/release/headroom" settings set status.refresh_seconds 1 >/dev/null
 exec "$root/target/release/headroom" serve

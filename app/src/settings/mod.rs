@@ -135,7 +135,8 @@ pub const REQUESTS_HOLD_GRACE_DAYS: SettingKey = SettingKey {
 pub const STATUS_SHOW_UNITS: SettingKey = SettingKey {
     key: "status.show_units",
     default: "off",
-    help: "show free units per region on the public status pages (on/off); off keeps numbers internal",
+    help:
+        "show free units per region on the public status pages (on/off); off keeps numbers internal",
     kind: SettingKind::Flag,
 };
 pub const STATUS_REFRESH_SECONDS: SettingKey = SettingKey {

@@ -2,6 +2,7 @@
 //! error shape of PRODUCT.md "The contract".
 
 pub mod fleet;
+pub mod notices;
 pub mod requests;
 
 use axum::http::Method;
@@ -71,6 +72,19 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
         (
             r(Method::POST, "/requests/{key}/{action}", SignedIn),
             post(requests::act),
+        ),
+        (r(Method::GET, "/notices", SignedIn), get(notices::list)),
+        (
+            r(Method::POST, "/notices", Access::Role(Role::Admin)),
+            post(notices::publish),
+        ),
+        (
+            r(
+                Method::POST,
+                "/notices/{id}/updates",
+                Access::Role(Role::Admin),
+            ),
+            post(notices::update),
         ),
     ]
 }

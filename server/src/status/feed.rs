@@ -19,11 +19,19 @@ fn link(href: String, rel: &str, mime: Option<&str>) -> Link {
 fn entry(n: &Notice, base: &str) -> Entry {
     let mut e = Entry::default();
     let resolved = if n.is_active() { "" } else { " (resolved)" };
-    e.set_title(Text::plain(format!("[{}] {}{resolved}", n.kind.as_str(), n.title)));
+    e.set_title(Text::plain(format!(
+        "[{}] {}{resolved}",
+        n.kind.as_str(),
+        n.title
+    )));
     e.set_id(format!("urn:headroom:status:notice:{}", n.id));
     e.set_updated(date(&n.updated_at));
     e.set_published(Some(date(&n.started_at)));
-    e.set_links(vec![link(format!("{base}/status#notice-{}", n.id), "alternate", Some("text/html"))]);
+    e.set_links(vec![link(
+        format!("{base}/status#notice-{}", n.id),
+        "alternate",
+        Some("text/html"),
+    )]);
     let mut categories = vec![n.kind.as_str().to_owned()];
     categories.extend(n.regions.iter().cloned());
     e.set_categories(
@@ -68,11 +76,20 @@ pub fn render(view: &StatusView, origin: Option<&str>) -> String {
     author.set_name("Headroom status");
     feed.set_authors(vec![author]);
     feed.set_links(vec![
-        link(format!("{base}/status/feed.atom"), "self", Some("application/atom+xml")),
+        link(
+            format!("{base}/status/feed.atom"),
+            "self",
+            Some("application/atom+xml"),
+        ),
         link(format!("{base}/status"), "alternate", Some("text/html")),
     ]);
     let mut notices: Vec<&Notice> = view.active.iter().chain(&view.recent).collect();
     notices.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
-    feed.set_entries(notices.into_iter().map(|n| entry(n, base)).collect::<Vec<_>>());
+    feed.set_entries(
+        notices
+            .into_iter()
+            .map(|n| entry(n, base))
+            .collect::<Vec<_>>(),
+    );
     feed.to_string()
 }

@@ -155,7 +155,10 @@ mod tests {
         assert!(matches_etag(&h, r#""b""#));
         assert!(matches_etag(&h, r#""a""#));
         assert!(!matches_etag(&h, r#""c""#));
-        assert!(matches_etag(&headers(&[(header::IF_NONE_MATCH, "*")]), r#""x""#));
+        assert!(matches_etag(
+            &headers(&[(header::IF_NONE_MATCH, "*")]),
+            r#""x""#
+        ));
         assert!(!matches_etag(&HeaderMap::new(), r#""x""#));
     }
 

@@ -15,10 +15,18 @@ use app::status::types::{Notice, StatusView};
 /// Classes of a state's pill and banner (Tailwind; this file is one of its sources).
 fn pill(state: ComponentState) -> &'static str {
     match state {
-        ComponentState::Operational => "bg-emerald-100 text-emerald-900 dark:bg-emerald-900/60 dark:text-emerald-100",
-        ComponentState::Maintenance => "bg-sky-100 text-sky-900 dark:bg-sky-900/60 dark:text-sky-100",
-        ComponentState::Constrained => "bg-amber-100 text-amber-900 dark:bg-amber-900/60 dark:text-amber-100",
-        ComponentState::Degraded => "bg-orange-100 text-orange-900 dark:bg-orange-900/60 dark:text-orange-100",
+        ComponentState::Operational => {
+            "bg-emerald-100 text-emerald-900 dark:bg-emerald-900/60 dark:text-emerald-100"
+        }
+        ComponentState::Maintenance => {
+            "bg-sky-100 text-sky-900 dark:bg-sky-900/60 dark:text-sky-100"
+        }
+        ComponentState::Constrained => {
+            "bg-amber-100 text-amber-900 dark:bg-amber-900/60 dark:text-amber-100"
+        }
+        ComponentState::Degraded => {
+            "bg-orange-100 text-orange-900 dark:bg-orange-900/60 dark:text-orange-100"
+        }
         ComponentState::Critical => "bg-red-100 text-red-900 dark:bg-red-900/60 dark:text-red-100",
     }
 }

@@ -42,6 +42,8 @@ pub struct TestApp {
     pub anonymous: reqwest::Client,
     /// A token per role, for `as_role`.
     pub tokens: HashMap<Role, String>,
+    /// The server's rendered status routes (to count rebuilds).
+    pub status: std::sync::Arc<server::status::StatusCache>,
     cleanup: Option<Cleanup>,
 }
 
@@ -122,6 +124,7 @@ impl TestApp {
             .output_name("headroom")
             .build();
         let state = AppState::new(db.clone(), leptos, None);
+        let status = state.status.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());
         let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -134,6 +137,7 @@ impl TestApp {
             client,
             anonymous,
             tokens,
+            status,
             cleanup: Some(cleanup),
         }
     }

@@ -7,4 +7,5 @@ mod ops;
 mod pages;
 mod requests;
 mod sessions;
+mod status;
 mod storage;

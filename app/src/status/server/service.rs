@@ -69,7 +69,11 @@ pub async fn publish(db: &Db, caller: &Caller, input: &NoticeInput) -> AppResult
         "notice.publish",
         Some(&notice_object(id)),
         None,
-        Some(&format!("{}: {title} ({})", kind.as_str(), regions.join(", "))),
+        Some(&format!(
+            "{}: {title} ({})",
+            kind.as_str(),
+            regions.join(", ")
+        )),
     )
     .await?;
     tx.commit().await?;
@@ -145,13 +149,17 @@ async fn assemble(db: &Db, rows: Vec<NoticeRow>) -> AppResult<Vec<Notice>> {
     }
     let mut updates: HashMap<i64, Vec<NoticeUpdate>> = HashMap::new();
     for (id, at, body) in store::updates_of(db.pool(), &ids).await? {
-        updates.entry(id).or_default().push(NoticeUpdate { at, body });
+        updates
+            .entry(id)
+            .or_default()
+            .push(NoticeUpdate { at, body });
     }
     rows.into_iter()
         .map(|r| {
             Ok(Notice {
                 id: r.id,
-                kind: NoticeKind::parse(&r.kind).map_err(|m| AppError::Internal(anyhow::anyhow!(m)))?,
+                kind: NoticeKind::parse(&r.kind)
+                    .map_err(|m| AppError::Internal(anyhow::anyhow!(m)))?,
                 title: r.title,
                 regions: regions.remove(&r.id).unwrap_or_default(),
                 started_at: r.started_at,
