@@ -135,15 +135,39 @@ pub fn public_text(s: &str, max: usize) -> Result<String, String> {
     Ok(t.to_owned())
 }
 
-/// Whether `s` mentions a request key (`CR-` followed by digits, any case).
+/// Whether `s` mentions a request key (a word `CR-` followed by digits, any case).
 pub fn contains_request_key(s: &str) -> bool {
     let upper = s.to_ascii_uppercase();
     upper.match_indices("CR-").any(|(i, _)| {
-        upper[i + 3..]
+        let starts_word = upper[..i]
             .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_digit())
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        starts_word
+            && upper[i + 3..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
     })
+}
+
+/// Whether a notice started at `started_at` and resolved at `resolved_at`
+/// (RFC 3339; `None` while active) was active on `day` (YYYY-MM-DD).
+pub fn active_on(day: &str, started_at: &str, resolved_at: Option<&str>) -> bool {
+    let date = |t: &str| t.get(..10).unwrap_or(t).to_owned();
+    date(started_at).as_str() <= day && resolved_at.is_none_or(|r| day <= date(r).as_str())
+}
+
+/// A day's state on the history bars: the worst of its capacity band (`None`
+/// when unsampled) and the notices active that day.
+pub fn day_state(
+    capacity: Option<ComponentState>,
+    notices: impl IntoIterator<Item = NoticeKind>,
+) -> Option<ComponentState> {
+    notices
+        .into_iter()
+        .map(NoticeKind::state)
+        .fold(capacity, |worst, s| Some(worst.map_or(s, |w| w.max(s))))
 }
 
 /// Region codes of a notice, from a space- or comma-separated list: at least
@@ -209,7 +233,8 @@ mod tests {
             .unwrap_err()
             .contains("request keys"));
         assert!(public_text("see cr-7", 200).is_err());
-        assert!(public_text("CR-pipeline and ACR-east are fine", 200).is_ok());
+        assert!(public_text("CR-pipeline, ACR-east and ACR-2 are fine", 200).is_ok());
+        assert!(public_text("(CR-12)", 200).is_err());
     }
 
     #[test]
@@ -224,6 +249,39 @@ mod tests {
             Err("'atlantis' is not a region".into())
         );
         assert!(parse_regions(" , ", &known).is_err());
+    }
+
+    #[test]
+    fn notices_mark_the_days_they_were_active() {
+        let started = "2026-11-20T22:15:00Z";
+        assert!(!active_on("2026-11-19", started, None));
+        assert!(active_on("2026-11-20", started, None));
+        assert!(
+            active_on("2026-11-29", started, None),
+            "active until resolved"
+        );
+        let resolved = Some("2026-11-22T01:00:00Z");
+        assert!(active_on("2026-11-22", started, resolved));
+        assert!(!active_on("2026-11-23", started, resolved));
+
+        use ComponentState::*;
+        assert_eq!(day_state(None, []), None, "no sample, no notice");
+        assert_eq!(day_state(Some(Constrained), []), Some(Constrained));
+        assert_eq!(
+            day_state(None, [NoticeKind::Maintenance]),
+            Some(Maintenance)
+        );
+        assert_eq!(
+            day_state(
+                Some(Operational),
+                [NoticeKind::Maintenance, NoticeKind::Incident]
+            ),
+            Some(Degraded)
+        );
+        assert_eq!(
+            day_state(Some(Critical), [NoticeKind::Incident]),
+            Some(Critical)
+        );
     }
 
     #[test]

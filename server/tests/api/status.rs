@@ -239,6 +239,13 @@ both_databases! {
         let v1 = notice["version"].as_i64().unwrap();
         tokio::time::sleep(Duration::from_millis(1100)).await;
         assert_eq!(region_state(&status_json(&app).await, &healthy), "degraded", "an incident degrades its region");
+        let today = time::OffsetDateTime::now_utc().date().to_string();
+        let today_bar = format!("title=\"{today} degraded\"");
+        let row = |html: &str| {
+            let start = html.find(&format!("id=\"region-{healthy}\"")).unwrap();
+            html[start..start + html[start..].find("</li>").unwrap()].to_owned()
+        };
+        assert!(row(&fetch(&app, "/status").await.2).contains(&today_bar), "today's bar shows the incident");
 
         // Updates need the version the admin saw; a stale one is a 409.
         let (status, err) = post_update(&app, id, json!({"message": "Mitigation in progress."})).await;
@@ -265,6 +272,7 @@ both_databases! {
         assert_eq!(after["notices"], json!([]), "only active notices in the JSON");
         let (_, _, html) = fetch(&app, "/status").await;
         assert!(html.contains("Resolved recently") && html.contains(&format!("id=\"notice-{id}\"")));
+        assert!(row(&html).contains(&today_bar), "the history keeps the day of the incident");
         let feed = atom_syndication::Feed::read_from(fetch(&app, "/status/feed.atom").await.2.as_bytes()).unwrap();
         assert!(feed.entries()[0].title().as_str().contains("(resolved)"));
 

@@ -136,8 +136,13 @@ pub async fn get(db: &Db, id: i64) -> AppResult<Notice> {
 
 /// Active notices and those resolved in the last `RECENT_DAYS` days, newest first.
 pub async fn current(db: &Db) -> AppResult<Vec<Notice>> {
-    let since = rfc3339(days_ago(RECENT_DAYS));
-    let rows = store::list_notices(db.pool(), &since, 200).await?;
+    resolved_within(db, RECENT_DAYS).await
+}
+
+/// Active notices and those resolved in the last `days` days, newest first.
+async fn resolved_within(db: &Db, days: i64) -> AppResult<Vec<Notice>> {
+    let since = rfc3339(days_ago(days));
+    let rows = store::list_notices(db.pool(), &since, 500).await?;
     assemble(db, rows).await
 }
 
@@ -185,7 +190,9 @@ pub fn refresh_seconds(stored: &HashMap<String, String>) -> i64 {
 /// Everything the public status routes show, now.
 pub async fn view(db: &Db) -> AppResult<StatusView> {
     let snap = fleet::snapshot(db).await?;
-    let notices = current(db).await?;
+    // Notices of the whole history window colour its bars; the page lists the recent ones.
+    let notices = resolved_within(db, HISTORY_DAYS).await?;
+    let recent_since = rfc3339(days_ago(RECENT_DAYS));
     let today = time::OffsetDateTime::now_utc().date();
     let first_day = today - time::Duration::days(HISTORY_DAYS - 1);
     let bands = store::day_bands(
@@ -232,6 +239,10 @@ pub async fn view(db: &Db) -> AppResult<StatusView> {
                 by_unit
             });
             let sampled = history.get(r.code.as_str());
+            let touching: Vec<&Notice> = notices
+                .iter()
+                .filter(|n| n.regions.contains(&r.code))
+                .collect();
             RegionStatus {
                 code: r.code.clone(),
                 name: r.name.clone(),
@@ -242,7 +253,15 @@ pub async fn view(db: &Db) -> AppResult<StatusView> {
                     .iter()
                     .map(|d| DayState {
                         day: d.clone(),
-                        state: sampled.and_then(|s| s.get(d.as_str()).copied()),
+                        state: domain::day_state(
+                            sampled.and_then(|s| s.get(d.as_str()).copied()),
+                            touching
+                                .iter()
+                                .filter(|n| {
+                                    domain::active_on(d, &n.started_at, n.resolved_at.as_deref())
+                                })
+                                .map(|n| n.kind),
+                        ),
                     })
                     .collect(),
             }
@@ -251,7 +270,10 @@ pub async fn view(db: &Db) -> AppResult<StatusView> {
     Ok(StatusView {
         overall: domain::overall(regions.iter().map(|r| r.state)),
         regions,
-        recent: notices.into_iter().filter(|n| !n.is_active()).collect(),
+        recent: notices
+            .into_iter()
+            .filter(|n| n.resolved_at.as_ref().is_some_and(|r| *r >= recent_since))
+            .collect(),
         active,
         generated_at: now_rfc3339(),
     })
