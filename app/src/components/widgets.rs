@@ -81,16 +81,20 @@ pub fn LedgerBar(ledger: Ledger, #[prop(into)] unit: String) -> impl IntoView {
     }
 }
 
-/// Shows a server function's error in words (the status code was set on the server).
+/// Shows a server function's error in words (the status code was set on the server),
+/// under `title` ("Could not show this page" unless given).
 #[component]
-pub fn ErrorPanel(error: ServerFnError) -> impl IntoView {
+pub fn ErrorPanel(
+    error: ServerFnError,
+    #[prop(optional, into)] title: Option<String>,
+) -> impl IntoView {
     let message = match error {
         ServerFnError::ServerError(m) => m,
         other => other.to_string(),
     };
     view! {
         <div role="alert" class="rounded border border-red-300 bg-red-50 p-4 text-red-900 dark:border-red-700 dark:bg-red-950 dark:text-red-100">
-            <p class="font-semibold">"Could not show this page"</p>
+            <p class="font-semibold">{title.unwrap_or_else(|| "Could not show this page".into())}</p>
             <p class="mt-1 text-sm">{message}</p>
         </div>
     }

@@ -9,6 +9,7 @@ use super::api::{list_notices, PublishNotice, UpdateNotice};
 use super::domain::NoticeKind;
 use super::types::Notice;
 use crate::auth::pages::admin::{outcome, AdminNav, BUTTON, CARD, INPUT};
+use crate::components::format::timestamp;
 use crate::components::widgets::{ErrorPanel, PageHeader};
 
 #[component]
@@ -66,7 +67,11 @@ pub fn NoticesPage() -> impl IntoView {
                             </section>
                             <section aria-labelledby="resolved-notices">
                                 <h2 id="resolved-notices" class="mb-2 font-semibold">"Resolved in the last two weeks"</h2>
-                                {resolved.into_iter().map(|n| view! { <NoticeCard notice=n update=update/> }).collect_view()}
+                                {if resolved.is_empty() {
+                                    view! { <p class="text-sm text-slate-600 dark:text-slate-400">"None."</p> }.into_any()
+                                } else {
+                                    resolved.into_iter().map(|n| view! { <NoticeCard notice=n update=update/> }).collect_view().into_any()
+                                }}
                             </section>
                         }.into_any()
                     }
@@ -88,12 +93,12 @@ fn NoticeCard(notice: Notice, update: ServerAction<UpdateNotice>) -> impl IntoVi
                 {notice.title.clone()}
             </h3>
             <p class="text-xs text-slate-500 dark:text-slate-400">
-                {format!("{} · since {}", notice.regions.join(", "), notice.started_at)}
-                {notice.resolved_at.clone().map(|r| format!(" · resolved {r}"))}
+                {format!("{} · since {}", notice.regions.join(", "), timestamp(&notice.started_at))}
+                {notice.resolved_at.as_deref().map(|r| format!(" · resolved {}", timestamp(r)))}
             </p>
             <ol class="mt-2 space-y-1 text-sm">
                 {notice.updates.iter().rev().map(|u| view! {
-                    <li><time class="mr-2 text-xs text-slate-500 dark:text-slate-400">{u.at.clone()}</time>{u.body.clone()}</li>
+                    <li><time class="mr-2 text-xs text-slate-500 dark:text-slate-400" datetime=u.at.clone()>{timestamp(&u.at)}</time>{u.body.clone()}</li>
                 }).collect_view()}
             </ol>
             {active.then(|| view! {

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use serde_json::json;
 
-use app::components::format::units;
+use app::components::format::{timestamp as when, units};
 use app::status::domain::ComponentState;
 use app::status::types::{Notice, StatusView};
 
@@ -40,14 +40,6 @@ fn bar(state: Option<ComponentState>) -> &'static str {
         Some(ComponentState::Constrained) => "hb c",
         Some(ComponentState::Degraded) => "hb d",
         Some(ComponentState::Critical) => "hb x",
-    }
-}
-
-/// "2026-11-28T19:28:22.1Z" → "2026-11-28 19:28 UTC".
-fn when(rfc3339: &str) -> String {
-    match (rfc3339.get(..10), rfc3339.get(11..16)) {
-        (Some(d), Some(t)) => format!("{d} {t} UTC"),
-        _ => rfc3339.to_owned(),
     }
 }
 

@@ -65,7 +65,7 @@ pub(crate) fn outcome<T: Clone + Send + Sync + 'static>(
     move || {
         value.get().map(|r| match r {
             Ok(_) => view! { <p role="status" class="mt-2 text-sm text-emerald-700 dark:text-emerald-400">{ok}</p> }.into_any(),
-            Err(e) => view! { <div class="mt-2"><ErrorPanel error=e/></div> }.into_any(),
+            Err(e) => view! { <div class="mt-2"><ErrorPanel error=e title="Not saved"/></div> }.into_any(),
         })
     }
 }
@@ -170,7 +170,7 @@ pub fn TokensPage() -> impl IntoView {
             </ActionForm>
             {move || create.value().get().map(|r| match r {
                 Ok(token) => view! { <p role="status" class="mt-2 text-sm">"Copy it now; it will not be shown again: "<code data-testid="new-token" class="select-all rounded bg-slate-100 px-1 dark:bg-slate-800">{token}</code></p> }.into_any(),
-                Err(e) => view! { <div class="mt-2"><ErrorPanel error=e/></div> }.into_any(),
+                Err(e) => view! { <div class="mt-2"><ErrorPanel error=e title="Not saved"/></div> }.into_any(),
             })}
         </section>
         {outcome(revoke.value(), "Token revoked.")}
