@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::{FlashFromQuery, StateBadge};
-use crate::components::format::units;
+use crate::components::format::{timestamp, units};
 use crate::components::widgets::{ErrorPanel, HealthBadge, PageHeader};
 use crate::requests::api::get_request_detail;
 use crate::requests::types::{HeadroomChange, RequestDetail};
@@ -81,7 +81,7 @@ fn Request(detail: RequestDetail) -> impl IntoView {
                     <p class="mt-3 text-sm" data-testid="policy">{r.policy.clone().unwrap_or_else(|| "Not submitted yet: no policy decision.".into())}</p>
                     <p class="mt-1 text-sm" data-testid="approvals">
                         {format!("Approvals: {} of {}", r.approvals.len(), r.approvals_needed.map(|n| n.to_string()).unwrap_or("—".into()))}
-                        {r.approvals.iter().map(|a| format!(" · {} ({})", a.approver, a.at)).collect::<String>()}
+                        {r.approvals.iter().map(|a| format!(" · {} ({})", a.approver, timestamp(&a.at))).collect::<String>()}
                     </p>
                     {r.hold_until.clone().map(|h| view! { <p class="mt-1 text-sm">{format!("Reservation held until {h}")}</p> })}
                 </section>
@@ -112,7 +112,7 @@ fn Request(detail: RequestDetail) -> impl IntoView {
                 <section class="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900" aria-labelledby="comments">
                     <h2 id="comments" class="mb-2 font-semibold">"Comments"</h2>
                     <ul class="space-y-2 text-sm">
-                        {detail.comments.into_iter().map(|c| view! { <li><span class="font-medium">{c.author}</span><span class="ml-2 text-xs text-slate-500">{c.at}</span><p class="whitespace-pre-wrap">{c.body}</p></li> }).collect_view()}
+                        {detail.comments.into_iter().map(|c| view! { <li><span class="font-medium">{c.author}</span><time class="ml-2 text-xs text-slate-500" datetime=c.at.clone()>{timestamp(&c.at)}</time><p class="whitespace-pre-wrap">{c.body}</p></li> }).collect_view()}
                     </ul>
                     <form method="post" action=format!("/requests/{key}/act") class="mt-3 flex gap-2">
                         <input type="hidden" name="action" value="comment"/>
@@ -143,7 +143,7 @@ fn Request(detail: RequestDetail) -> impl IntoView {
                     <h2 id="timeline" class="mb-2 font-semibold">"Timeline"</h2>
                     <ol class="space-y-2 text-sm" data-testid="timeline">
                         {detail.timeline.into_iter().map(|t| view! {
-                            <li><span class="font-medium">{t.action}</span>" by "{t.actor}<span class="block text-xs text-slate-500">{t.at}</span><span class="block text-xs">{t.detail}</span></li>
+                            <li><span class="font-medium">{t.action}</span>" by "{t.actor}<time class="block text-xs text-slate-500" datetime=t.at.clone()>{timestamp(&t.at)}</time><span class="block text-xs">{t.detail}</span></li>
                         }).collect_view()}
                     </ol>
                 </section>
