@@ -45,11 +45,15 @@ pub fn page_access(path: &str) -> Access {
 /// Paths anyone may fetch without signing in, besides `/login`: static assets,
 /// health probes and the public status routes (PRODUCT.md "Access").
 pub fn is_public_path(path: &str) -> bool {
-    matches!(
-        path,
-        "/login" | "/healthz" | "/readyz" | "/favicon.svg" | "/status" | "/status.json"
-    ) || path.starts_with("/pkg/")
-        || path.starts_with("/status/")
+    matches!(path, "/login" | "/healthz" | "/readyz" | "/favicon.svg")
+        || path.starts_with("/pkg/")
+        || is_status_path(path)
+}
+
+/// The public status routes: the same for everyone, so served without
+/// looking at who asks (no session or token lookup, no refusal of a bad token).
+pub fn is_status_path(path: &str) -> bool {
+    path == "/status" || path == "/status.json" || path.starts_with("/status/")
 }
 
 /// The access rule of every server function, by name (the registered path is

@@ -25,11 +25,20 @@ pub struct Asset {
     pub body: Bytes,
     pub gzip: Bytes,
     pub br: Bytes,
-    /// A strong ETag (quoted) from the body's SHA-256.
+    /// A strong ETag (quoted) from the body's SHA-256; each encoding gets its
+    /// own (`etag_for`), as strong ETags must differ when the bytes do.
     pub etag: String,
 }
 
 impl Asset {
+    /// The ETag of the body in `encoding` (`None` = identity).
+    pub fn etag_for(&self, encoding: Option<&str>) -> String {
+        match encoding {
+            None => self.etag.clone(),
+            Some(e) => format!("{}-{e}\"", self.etag.trim_end_matches('"')),
+        }
+    }
+
     pub fn new(content_type: &'static str, body: Vec<u8>) -> Asset {
         let digest = Sha256::digest(&body);
         let etag = format!(
@@ -75,6 +84,12 @@ pub struct Rendered {
 impl Rendered {
     fn fresh(&self) -> bool {
         self.built.elapsed() < Duration::from_secs(self.max_age)
+    }
+
+    /// Seconds a caller may still keep this rendering: what is left of the
+    /// interval (0 once it is stale and being rebuilt).
+    pub fn remaining(&self) -> u64 {
+        self.max_age.saturating_sub(self.built.elapsed().as_secs())
     }
 
     /// Renders every route from `view`.
@@ -129,15 +144,26 @@ impl StatusCache {
     }
 
     /// The rendering to serve: the cached one while fresh; else rebuilt by one
-    /// caller while the rest serve the stale one.
+    /// caller while the rest serve the stale one (which is also served if the
+    /// rebuild fails).
     pub async fn current(&self, db: &Db, origin: Option<&str>) -> AppResult<Arc<Rendered>> {
-        if let Some(r) = self.cached() {
-            if r.fresh() {
+        if let Some(stale) = self.cached() {
+            if stale.fresh() {
+                return Ok(stale);
+            }
+            let Ok(_guard) = self.rebuilding.try_lock() else {
+                return Ok(stale);
+            };
+            // Another caller may have rebuilt between our read and our lock.
+            if let Some(r) = self.cached().filter(|r| r.fresh()) {
                 return Ok(r);
             }
-            return match self.rebuilding.try_lock() {
-                Ok(_guard) => self.rebuild(db, origin).await,
-                Err(_) => Ok(r),
+            return match self.rebuild(db, origin).await {
+                Ok(r) => Ok(r),
+                Err(e) => {
+                    tracing::error!(error = %e, "rebuilding the status pages failed; serving the previous rendering");
+                    Ok(stale)
+                }
             };
         }
         let _guard = self.rebuilding.lock().await;

@@ -36,17 +36,17 @@ pub fn routes() -> Router<AppState> {
 
 async fn status_page(State(s): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
     let r = s.status.current(&s.db, s.public_origin.as_deref()).await?;
-    Ok(respond(&r.page, r.max_age, &headers))
+    Ok(respond(&r.page, r.remaining(), &headers))
 }
 
 async fn status_json(State(s): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
     let r = s.status.current(&s.db, s.public_origin.as_deref()).await?;
-    Ok(respond(&r.json, r.max_age, &headers))
+    Ok(respond(&r.json, r.remaining(), &headers))
 }
 
 async fn status_feed(State(s): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
     let r = s.status.current(&s.db, s.public_origin.as_deref()).await?;
-    Ok(respond(&r.feed, r.max_age, &headers))
+    Ok(respond(&r.feed, r.remaining(), &headers))
 }
 
 /// `/status/badge/westus2.svg`: axum cannot match a parameter followed by a
@@ -64,7 +64,7 @@ async fn status_badge(
         .badges
         .get(code)
         .ok_or_else(|| AppError::NotFound(format!("there is no region '{code}'")))?;
-    Ok(respond(badge, r.max_age, &headers))
+    Ok(respond(badge, r.remaining(), &headers))
 }
 
 /// Whether an `If-None-Match` header names this ETag (or `*`).
@@ -100,16 +100,19 @@ fn pick_encoding(headers: &HeaderMap) -> Option<&'static str> {
         .find(|e| accepted.iter().any(|a| a == e))
 }
 
-/// A cached asset as a response: `304` on a matching `If-None-Match`, else the
-/// body in the best encoding the caller accepts; cache headers either way.
+/// A cached asset as a response in the best encoding the caller accepts: `304`
+/// when `If-None-Match` names that encoding's ETag, else the body; cache
+/// headers either way.
 fn respond(asset: &Arc<Asset>, max_age: u64, headers: &HeaderMap) -> Response {
-    let mut out = if matches_etag(headers, &asset.etag) {
+    let encoding = pick_encoding(headers);
+    let etag = asset.etag_for(encoding);
+    let mut out = if matches_etag(headers, &etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let (body, encoding) = match pick_encoding(headers) {
-            Some("br") => (asset.br.clone(), Some("br")),
-            Some(_) => (asset.gzip.clone(), Some("gzip")),
-            None => (asset.body.clone(), None),
+        let body = match encoding {
+            Some("br") => asset.br.clone(),
+            Some(_) => asset.gzip.clone(),
+            None => asset.body.clone(),
         };
         let mut resp = body.into_response();
         let h = resp.headers_mut();
@@ -123,7 +126,7 @@ fn respond(asset: &Arc<Asset>, max_age: u64, headers: &HeaderMap) -> Response {
         resp
     };
     let h = out.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&asset.etag) {
+    if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
     if let Ok(v) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {

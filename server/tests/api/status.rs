@@ -256,6 +256,16 @@ both_databases! {
             let (status, err) = publish(&app, body).await;
             assert_error(status, &err, 400, "invalid", Some(field));
         }
+        // A region still being built is not on the public page, so a notice cannot name it.
+        let mut conn = app.db.pool().acquire().await.unwrap();
+        app::fleet::server::store::insert_region(&mut conn, "brazilsouth9", "Brazil South 9", "Brazil", "building").await.unwrap();
+        app::fleet::server::store::bump_fleet_version(&mut *conn).await.unwrap();
+        drop(conn);
+        let mut body = good.clone();
+        body["regions"] = json!(["brazilsouth9"]);
+        let (status, err) = publish(&app, body).await;
+        assert_error(status, &err, 400, "invalid", Some("regions"));
+        assert!(status_json(&app).await["regions"].as_array().unwrap().iter().all(|r| r["code"] != "brazilsouth9"));
         let (_, list) = app.get_json("/api/v1/notices").await;
         assert_eq!(list["items"], json!([]), "nothing written");
         // Only admins publish.
@@ -326,12 +336,29 @@ both_databases! {
             let resp = app.anonymous.get(app.url(path)).header("if-none-match", "\"something-else\"").send().await.unwrap();
             assert_eq!(resp.status(), 200, "{path}");
         }
-        // Compressed for those who accept it, with the same ETag.
-        let resp = app.anonymous.get(app.url("/status")).header("accept-encoding", "gzip").send().await.unwrap();
+        // Compressed for those who accept it, each encoding with its own ETag.
+        let plain = fetch(&app, "/status").await.1["etag"].to_str().unwrap().to_owned();
+        let gz = |etag: Option<&str>| {
+            let mut req = app.anonymous.get(app.url("/status")).header("accept-encoding", "gzip");
+            if let Some(e) = etag { req = req.header("if-none-match", e); }
+            req.send()
+        };
+        let resp = gz(None).await.unwrap();
         assert_eq!(resp.headers()["content-encoding"], "gzip");
         assert_eq!(resp.headers()["vary"], "accept-encoding");
+        let gz_etag = resp.headers()["etag"].to_str().unwrap().to_owned();
+        assert_ne!(gz_etag, plain, "different bytes, different strong ETags");
+        assert_eq!(gz(Some(&gz_etag)).await.unwrap().status(), 304);
+        assert_eq!(gz(Some(&plain)).await.unwrap().status(), 200, "the plain body's ETag does not stand for the gzip one");
         let resp = app.anonymous.get(app.url("/status")).header("accept-encoding", "br, gzip").send().await.unwrap();
         assert_eq!(resp.headers()["content-encoding"], "br");
+        assert!(![plain, gz_etag].contains(&resp.headers()["etag"].to_str().unwrap().to_owned()));
+
+        // The same for everyone: a bad or stale token does not turn the public routes away.
+        for path in PUBLIC {
+            let resp = crate::helpers::client_with(Some("hr_not-a-real-token")).get(app.url(path)).send().await.unwrap();
+            assert_eq!(resp.status(), 200, "{path} with a bad token");
+        }
     }
 
     async fn rendered_once_per_refresh_interval(backend: Backend) {
@@ -348,7 +375,13 @@ both_databases! {
         for c in crowd { assert_eq!(c.await.unwrap(), 200); }
         assert_eq!(app.status.builds(), 1, "fifty requests, one rendering");
         assert_eq!(first["cache-control"], "public, max-age=5");
-        tokio::time::sleep(Duration::from_millis(5100)).await;
+        // Callers may keep a rendering only for what is left of its interval.
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        let (_, aged, _) = fetch(&app, "/status").await;
+        let left: u64 = aged["cache-control"].to_str().unwrap().trim_start_matches("public, max-age=").parse().unwrap();
+        assert!(left <= 3, "max-age counts down: {left}");
+        assert_eq!(aged["etag"], first["etag"], "the same rendering");
+        tokio::time::sleep(Duration::from_millis(3000)).await;
         let (_, later, _) = fetch(&app, "/status").await;
         assert_eq!(app.status.builds(), 2, "rebuilt once the interval passed");
         assert_ne!(later["etag"], first["etag"], "a new rendering, a new ETag (it says when it was refreshed)");

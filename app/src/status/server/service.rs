@@ -52,7 +52,13 @@ pub async fn publish(db: &Db, caller: &Caller, input: &NoticeInput) -> AppResult
     let message = domain::public_text(&input.message, MAX_BODY)
         .map_err(|m| AppError::invalid("message", format!("message {m}")))?;
     let snap = fleet::snapshot(db).await?;
-    let known: Vec<String> = snap.regions.iter().map(|r| r.code.clone()).collect();
+    // Regions still being built are not on the public page: notices cannot name them.
+    let known: Vec<String> = snap
+        .regions
+        .iter()
+        .filter(|r| r.lifecycle != RegionLifecycle::Building)
+        .map(|r| r.code.clone())
+        .collect();
     let regions = domain::parse_regions(&input.regions, &known)
         .map_err(|m| AppError::invalid("regions", m))?;
     let now = now_rfc3339();
@@ -191,7 +197,21 @@ pub fn refresh_seconds(stored: &HashMap<String, String>) -> i64 {
 pub async fn view(db: &Db) -> AppResult<StatusView> {
     let snap = fleet::snapshot(db).await?;
     // Notices of the whole history window colour its bars; the page lists the recent ones.
-    let notices = resolved_within(db, HISTORY_DAYS).await?;
+    let visible: Vec<&str> = snap
+        .regions
+        .iter()
+        .filter(|r| r.lifecycle != RegionLifecycle::Building)
+        .map(|r| r.code.as_str())
+        .collect();
+    // Only regions the page shows may be named on it.
+    let notices: Vec<Notice> = resolved_within(db, HISTORY_DAYS)
+        .await?
+        .into_iter()
+        .filter_map(|mut n| {
+            n.regions.retain(|c| visible.contains(&c.as_str()));
+            (!n.regions.is_empty()).then_some(n)
+        })
+        .collect();
     let recent_since = rfc3339(days_ago(RECENT_DAYS));
     let today = time::OffsetDateTime::now_utc().date();
     let first_day = today - time::Duration::days(HISTORY_DAYS - 1);

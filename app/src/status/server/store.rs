@@ -96,14 +96,17 @@ pub async fn find_notice<'e>(
         .await
 }
 
-/// Active notices and those resolved at or after `resolved_since`, newest first.
+/// Active notices (all of them, first) and those resolved at or after
+/// `resolved_since`, each group newest first; `limit` cuts only resolved ones
+/// unless more than `limit` are active.
 pub async fn list_notices<'e>(
     ex: impl Executor<'e, Database = Any>,
     resolved_since: &str,
     limit: i64,
 ) -> Result<Vec<NoticeRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "{NOTICE_SELECT} WHERE resolved_at IS NULL OR resolved_at >= $1 ORDER BY id DESC LIMIT $2"
+        "{NOTICE_SELECT} WHERE resolved_at IS NULL OR resolved_at >= $1 \
+         ORDER BY CASE WHEN resolved_at IS NULL THEN 0 ELSE 1 END, id DESC LIMIT $2"
     ))
     .bind(resolved_since)
     .bind(limit)
