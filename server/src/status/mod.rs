@@ -34,19 +34,26 @@ pub fn routes() -> Router<AppState> {
         .route("/status/badge/{file}", get(status_badge))
 }
 
-async fn status_page(State(s): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+/// One of the current rendering's bodies, answered with its cache headers.
+async fn serve(
+    s: &AppState,
+    headers: &HeaderMap,
+    asset: fn(&Rendered) -> &Arc<Asset>,
+) -> AppResult<Response> {
     let r = s.status.current(&s.db, s.public_origin.as_deref()).await?;
-    Ok(respond(&r.page, r.remaining(), &headers))
+    Ok(respond(asset(&r), r.remaining(), headers))
+}
+
+async fn status_page(State(s): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    serve(&s, &headers, |r| &r.page).await
 }
 
 async fn status_json(State(s): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
-    let r = s.status.current(&s.db, s.public_origin.as_deref()).await?;
-    Ok(respond(&r.json, r.remaining(), &headers))
+    serve(&s, &headers, |r| &r.json).await
 }
 
 async fn status_feed(State(s): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
-    let r = s.status.current(&s.db, s.public_origin.as_deref()).await?;
-    Ok(respond(&r.feed, r.remaining(), &headers))
+    serve(&s, &headers, |r| &r.feed).await
 }
 
 /// `/status/badge/westus2.svg`: axum cannot match a parameter followed by a

@@ -12,6 +12,8 @@ use crate::error::{AppError, AppResult};
 use crate::fleet::codes::RegionLifecycle;
 use crate::fleet::server::history::format_day;
 use crate::fleet::server::service as fleet;
+use crate::fleet::server::snapshot::Snapshot;
+use crate::fleet::types::Region;
 use crate::settings::server as settings;
 use crate::status::domain::{self, ComponentState, NoticeKind, MAX_BODY, MAX_TITLE};
 use crate::status::types::{DayState, Notice, NoticeUpdate, RegionStatus, StatusView, UnitFree};
@@ -53,12 +55,7 @@ pub async fn publish(db: &Db, caller: &Caller, input: &NoticeInput) -> AppResult
         .map_err(|m| AppError::invalid("message", format!("message {m}")))?;
     let snap = fleet::snapshot(db).await?;
     // Regions still being built are not on the public page: notices cannot name them.
-    let known: Vec<String> = snap
-        .regions
-        .iter()
-        .filter(|r| r.lifecycle != RegionLifecycle::Building)
-        .map(|r| r.code.clone())
-        .collect();
+    let known: Vec<String> = shown_regions(&snap).map(|r| r.code.clone()).collect();
     let regions = domain::parse_regions(&input.regions, &known)
         .map_err(|m| AppError::invalid("regions", m))?;
     let now = now_rfc3339();
@@ -193,16 +190,18 @@ pub fn refresh_seconds(stored: &HashMap<String, String>) -> i64 {
     settings::count_of(stored, &crate::settings::STATUS_REFRESH_SECONDS)
 }
 
-/// Everything the public status routes show, now.
-pub async fn view(db: &Db) -> AppResult<StatusView> {
-    let snap = fleet::snapshot(db).await?;
-    // Notices of the whole history window colour its bars; the page lists the recent ones.
-    let visible: Vec<&str> = snap
-        .regions
+/// The regions the public page shows: all but those still being built.
+fn shown_regions(snap: &Snapshot) -> impl Iterator<Item = &Region> {
+    snap.regions
         .iter()
         .filter(|r| r.lifecycle != RegionLifecycle::Building)
-        .map(|r| r.code.as_str())
-        .collect();
+}
+
+/// Everything the public status routes show, now, from `snap` (the fleet
+/// snapshot the caller read) and the notices.
+pub async fn view(db: &Db, snap: &Snapshot) -> AppResult<StatusView> {
+    // Notices of the whole history window colour its bars; the page lists the recent ones.
+    let visible: Vec<&str> = shown_regions(snap).map(|r| r.code.as_str()).collect();
     // Only regions the page shows may be named on it.
     let notices: Vec<Notice> = resolved_within(db, HISTORY_DAYS)
         .await?
@@ -215,31 +214,24 @@ pub async fn view(db: &Db) -> AppResult<StatusView> {
     let recent_since = rfc3339(days_ago(RECENT_DAYS));
     let today = time::OffsetDateTime::now_utc().date();
     let first_day = today - time::Duration::days(HISTORY_DAYS - 1);
-    let bands = store::day_bands(
-        db.pool(),
-        &format_day(first_day),
-        snap.thresholds.constrained_bp,
-        snap.thresholds.critical_bp,
-    )
-    .await?;
+    let samples = store::region_history(db.pool(), &format_day(first_day)).await?;
+    // Each region's worst region × SKU band per day.
     let mut history: HashMap<&str, HashMap<&str, ComponentState>> = HashMap::new();
-    for (region, day, band) in &bands {
-        let state = match band {
-            0 => ComponentState::Operational,
-            1 => ComponentState::Constrained,
-            _ => ComponentState::Critical,
-        };
-        history.entry(region).or_default().insert(day, state);
+    for p in &samples {
+        let state = ComponentState::from_health(snap.thresholds.band(p.used, p.serviceable));
+        let worst = history
+            .entry(&p.label)
+            .or_default()
+            .entry(&p.day)
+            .or_insert(state);
+        *worst = (*worst).max(state);
     }
     let days: Vec<String> = (0..HISTORY_DAYS)
         .map(|i| format_day(first_day + time::Duration::days(i)))
         .collect();
     let numbers = show_units(&snap.settings);
     let active: Vec<Notice> = notices.iter().filter(|n| n.is_active()).cloned().collect();
-    let regions: Vec<RegionStatus> = snap
-        .regions
-        .iter()
-        .filter(|r| r.lifecycle != RegionLifecycle::Building)
+    let regions: Vec<RegionStatus> = shown_regions(snap)
         .map(|r| {
             let kinds = active
                 .iter()

@@ -2,6 +2,8 @@
 
 use sqlx::{Any, Executor, FromRow};
 
+use crate::fleet::server::store::HistoryPoint;
+
 /// A notice row (its regions and updates are read separately).
 #[derive(Debug, Clone, FromRow)]
 pub struct NoticeRow {
@@ -154,26 +156,17 @@ pub async fn updates_of<'e>(
     .await
 }
 
-/// (region, day, worst band) for every region and sampled day since `since`:
-/// the band of each region × SKU sample, as `Thresholds::band` computes it
-/// (0 healthy, 1 constrained, 2 critical), worst per region and day.
-pub async fn day_bands<'e>(
+/// Every region × SKU sample since `since`, labelled with its region: the
+/// service puts each in its band with `Thresholds::band`.
+pub async fn region_history<'e>(
     ex: impl Executor<'e, Database = Any>,
     since: &str,
-    constrained_bp: i64,
-    critical_bp: i64,
-) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+) -> Result<Vec<HistoryPoint>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT region, day, CAST(MAX(CASE \
-           WHEN total - out_of_service <= 0 THEN CASE WHEN allocated + reserved > 0 THEN 2 ELSE 0 END \
-           WHEN (allocated + reserved) * 10000 >= $2 * (total - out_of_service) THEN 2 \
-           WHEN (allocated + reserved) * 10000 >= $3 * (total - out_of_service) THEN 1 \
-           ELSE 0 END) AS BIGINT) \
-         FROM ledger_history WHERE day >= $1 GROUP BY region, day ORDER BY region, day",
+        "SELECT day, region AS label, allocated + reserved AS used, total - out_of_service AS serviceable \
+         FROM ledger_history WHERE day >= $1",
     )
     .bind(since)
-    .bind(critical_bp)
-    .bind(constrained_bp)
     .fetch_all(ex)
     .await
 }
