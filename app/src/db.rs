@@ -29,6 +29,7 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     fleet_cache: std::sync::Arc<crate::fleet::server::snapshot::FleetCache>,
+    refusals: std::sync::Arc<crate::auth::server::audit::RefusalLimiter>,
 }
 
 impl Db {
@@ -76,6 +77,7 @@ impl Db {
             pool,
             backend,
             fleet_cache: Default::default(),
+            refusals: Default::default(),
         })
     }
 
@@ -86,6 +88,11 @@ impl Db {
     /// This replica's cache of fleet snapshots.
     pub fn fleet_cache(&self) -> &crate::fleet::server::snapshot::FleetCache {
         &self.fleet_cache
+    }
+
+    /// This replica's count of recent refusals, which bounds how many reach the audit trail.
+    pub fn refusals(&self) -> &crate::auth::server::audit::RefusalLimiter {
+        &self.refusals
     }
 
     pub fn backend(&self) -> Backend {

@@ -93,13 +93,62 @@ impl AppError {
     }
 }
 
+/// What a database error means to the caller: recognised by the engine's error
+/// code, never by message text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbFailure {
+    /// Another change won a race (a unique constraint, a serialization failure
+    /// or a deadlock): the caller may reload and try again.
+    Race,
+    /// The database is busy, locked, shutting down or unreachable.
+    Unavailable,
+    /// Anything else: a bug.
+    Other,
+}
+
+impl DbFailure {
+    pub fn of(e: &sqlx::Error) -> DbFailure {
+        match e {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => DbFailure::Unavailable,
+            sqlx::Error::Database(d) if d.is_unique_violation() => DbFailure::Race,
+            sqlx::Error::Database(d) => {
+                let code = d.code();
+                let code = code.as_deref().unwrap_or_default();
+                // SQLite: extended result codes whose primary code is SQLITE_BUSY (5) or SQLITE_LOCKED (6).
+                let sqlite_busy = code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6));
+                // PostgreSQL: serialization failure, deadlock; connection exceptions
+                // (class 08), shutdown and start-up (57P0x), too many connections.
+                if matches!(code, "40001" | "40P01") {
+                    DbFailure::Race
+                } else if sqlite_busy
+                    || code.starts_with("08")
+                    || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
+                {
+                    DbFailure::Unavailable
+                } else {
+                    DbFailure::Other
+                }
+            }
+            _ => DbFailure::Other,
+        }
+    }
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        match e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                AppError::Unavailable(e.into())
+        match DbFailure::of(&e) {
+            DbFailure::Race => {
+                tracing::info!(error = %e, "a concurrent change won");
+                AppError::Conflict(
+                    "a conflicting change was made at the same moment; reload and try again".into(),
+                )
             }
-            e => AppError::Internal(e.into()),
+            DbFailure::Unavailable => AppError::Unavailable(e.into()),
+            DbFailure::Other => AppError::Internal(e.into()),
         }
     }
 }
@@ -148,9 +197,18 @@ struct ErrorDetail<'a> {
     shortfall: Option<CapacityShortfall>,
 }
 
+/// Why a request was refused (403), carried on the response for the audit
+/// middleware, which records every refusal once.
+#[derive(Debug, Clone)]
+pub struct Refusal(pub String);
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
+        let refusal = match &self {
+            AppError::Forbidden(why) => Some(Refusal(why.clone())),
+            _ => None,
+        };
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code(),
@@ -162,7 +220,11 @@ impl IntoResponse for AppError {
                 },
             },
         };
-        (self.status_code(), axum::Json(body)).into_response()
+        let mut resp = (self.status_code(), axum::Json(body)).into_response();
+        if let Some(r) = refusal {
+            resp.extensions_mut().insert(r);
+        }
+        resp
     }
 }
 

@@ -17,6 +17,7 @@ pub mod fleet;
 pub mod requests;
 pub mod settings;
 pub mod status;
+pub mod text;
 
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -34,6 +35,25 @@ use status::pages::NoticesPage;
 pub fn db_from_context() -> Result<db::Db, ServerFnError> {
     use_context::<db::Db>()
         .ok_or_else(|| ServerFnError::ServerError("the database is not configured".into()))
+}
+
+/// The database and the caller of the server function being served, when the
+/// caller passes `access`; otherwise `unauthenticated` or `forbidden`. Every
+/// server function starts with it, whatever the middleware checked before.
+#[cfg(feature = "ssr")]
+pub fn authorize(
+    access: auth::Access,
+) -> Result<(db::Db, auth::server::caller::Caller), ServerFnError> {
+    use auth::Access;
+    let caller = auth::server::caller::current()
+        .unwrap_or_else(|| auth::server::caller::Caller::anonymous(Default::default()));
+    let checked = match access {
+        Access::Public => Ok(()),
+        Access::SignedIn => caller.user().map(|_| ()),
+        Access::Role(role) => caller.require(role).map(|_| ()),
+    };
+    checked.map_err(error::server_error)?;
+    Ok((db_from_context()?, caller))
 }
 
 /// The theme a visitor chose (`dark` or `light`), from the `theme` cookie.

@@ -265,6 +265,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     }
     tokio::spawn(app::fleet::server::history::run_sampler(db.clone()));
     tokio::spawn(app::requests::server::expiry::run_sweeper(db.clone()));
+    tokio::spawn(app::auth::server::users::run_housekeeping(db.clone()));
     let state = AppState::new(db, config.leptos_options(), config.public_url.as_deref());
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await

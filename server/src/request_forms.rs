@@ -2,8 +2,10 @@
 //! handlers over the request service, answering 303 to the page with a notice
 //! or an error in the URL, so the forms work with or without WASM.
 
+use std::collections::HashMap;
+
 use axum::extract::{Path, State};
-use axum::response::Redirect;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 
 use app::auth::server::caller::Caller;
@@ -47,7 +49,7 @@ pub async fn file(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
     Form(f): Form<NewRequestForm>,
-) -> Redirect {
+) -> Response {
     let echo = || {
         [
             ("kind", &f.kind),
@@ -61,7 +63,12 @@ pub async fn file(
             ("priority", &f.priority),
         ]
         .iter()
-        .map(|(k, v)| format!("{k}={}", encode_component(v)))
+        // Echoed into a Location header: bounded (a justification is at most
+        // 4,000 characters, every other field far less).
+        .map(|(k, v)| {
+            let max = if *k == "justification" { 16_000 } else { 200 };
+            format!("{k}={}", encode_component(&app::text::bounded(v, max)))
+        })
         .collect::<Vec<_>>()
         .join("&")
     };
@@ -74,6 +81,7 @@ pub async fn file(
                 encode_component("quantity must be a whole number"),
                 echo()
             ))
+            .into_response()
         }
     };
     let zone = match f.zone.trim() {
@@ -86,6 +94,7 @@ pub async fn file(
                     encode_component("zone must be 1, 2 or 3"),
                     echo()
                 ))
+                .into_response()
             }
         },
     };
@@ -103,11 +112,13 @@ pub async fn file(
         version: None,
     };
     match service::create(&db, &caller, &input).await {
+        Err(AppError::Forbidden(why)) => crate::auth::forbidden_page(&why),
         Ok(r) => Redirect::to(&format!(
             "/requests/{}?notice={}",
             r.key,
             encode_component(&format!("{} is {}", r.key, r.state))
-        )),
+        ))
+        .into_response(),
         Err(e) => {
             let field = e.field().map(|f| format!("&field={f}")).unwrap_or_default();
             Redirect::to(&format!(
@@ -115,6 +126,7 @@ pub async fn file(
                 encode_component(&e.to_string()),
                 echo()
             ))
+            .into_response()
         }
     }
 }
@@ -134,7 +146,14 @@ pub async fn act(
     Extension(caller): Extension<Caller>,
     Path(key): Path<String>,
     Form(f): Form<ActForm>,
-) -> Redirect {
+) -> Response {
+    let key = match app::requests::domain::parse_key(&key) {
+        Ok(id) => app::requests::domain::key_of(id),
+        Err(m) => {
+            return Redirect::to(&format!("/requests?error={}", encode_component(&m)))
+                .into_response()
+        }
+    };
     let result = if f.action == "comment" {
         service::comment(&db, &caller, &key, &f.comment).await
     } else {
@@ -154,33 +173,58 @@ pub async fn act(
     };
     let key = encode_component(&key);
     match result {
+        Err(AppError::Forbidden(why)) => crate::auth::forbidden_page(&why),
         Ok(r) => Redirect::to(&format!(
             "/requests/{key}?notice={}",
             encode_component(&format!("{} is {} (version {})", r.key, r.state, r.version))
-        )),
+        ))
+        .into_response(),
         Err(e) => Redirect::to(&format!(
             "/requests/{key}?error={}",
             encode_component(&e.to_string())
-        )),
+        ))
+        .into_response(),
     }
 }
 
+/// The most requests one bulk decision may name.
+pub const MAX_BULK: usize = 200;
+
 /// `POST /approvals/bulk`: approve or reject the selected requests, each at the
 /// version the inbox showed and each checked on its own; the notice says which
-/// went through and which failed, and why.
+/// went through and which failed, and why. More than `MAX_BULK` keys is a 400.
 pub async fn bulk(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
     body: String,
-) -> Redirect {
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
-        .into_owned()
-        .collect();
-    let action = match pairs
-        .iter()
-        .find(|(k, _)| k == "action")
-        .map(|(_, v)| v.as_str())
-    {
+) -> Response {
+    if let Err(e) = caller.require(app::auth::Role::Approver) {
+        return e.into_response();
+    }
+    let mut action = None;
+    let mut keys: Vec<String> = Vec::new();
+    let mut versions: HashMap<String, i64> = HashMap::new();
+    for (k, v) in form_urlencoded::parse(body.as_bytes()) {
+        match k.as_ref() {
+            "action" => action = Some(v.into_owned()),
+            "keys" => {
+                if keys.len() == MAX_BULK {
+                    return AppError::invalid(
+                        "keys",
+                        format!("select at most {MAX_BULK} requests at once"),
+                    )
+                    .into_response();
+                }
+                keys.push(v.into_owned());
+            }
+            k => {
+                if let (Some(key), Ok(version)) = (k.strip_prefix("v_"), v.parse()) {
+                    versions.insert(key.to_owned(), version);
+                }
+            }
+        }
+    }
+    let action = match action.as_deref() {
         Some("approve") => Action::Approve,
         Some("reject") => Action::Reject,
         _ => {
@@ -188,40 +232,42 @@ pub async fn bulk(
                 "/approvals?error={}",
                 encode_component("choose approve or reject")
             ))
+            .into_response()
         }
     };
-    let keys: Vec<&str> = pairs
-        .iter()
-        .filter(|(k, _)| k == "keys")
-        .map(|(_, v)| v.as_str())
-        .collect();
     if keys.is_empty() {
         return Redirect::to(&format!(
             "/approvals?error={}",
             encode_component("select at least one request")
-        ));
+        ))
+        .into_response();
     }
     let mut done = Vec::new();
     let mut failed = Vec::new();
-    for key in keys {
-        let version = pairs
-            .iter()
-            .find(|(k, _)| *k == format!("v_{key}"))
-            .and_then(|(_, v)| v.parse().ok());
-        match service::act(
-            &db,
-            &caller,
-            key,
-            action,
-            &ActionInput {
-                version,
-                comment: None,
-            },
-        )
-        .await
-        {
+    for key in &keys {
+        let input = ActionInput {
+            version: versions.get(key).copied(),
+            comment: None,
+        };
+        match service::act(&db, &caller, key, action, &input).await {
             Ok(r) => done.push(format!("{} {}", r.key, r.state)),
-            Err(e) => failed.push(format!("{key}: {e}")),
+            Err(e) => {
+                if let AppError::Forbidden(why) = &e {
+                    // One refusal inside an answer that is not a 403 as a whole.
+                    let actor = caller.user.as_ref().map(|u| u.name.as_str());
+                    let what = format!("POST /approvals/bulk {action} {key}");
+                    app::auth::server::audit::record_refusal(
+                        &db,
+                        &caller.origin,
+                        actor,
+                        "access.denied",
+                        Some(&what),
+                        Some(why),
+                    )
+                    .await;
+                }
+                failed.push(format!("{}: {e}", app::text::bounded(key, 40)))
+            }
         }
     }
     let mut message = String::new();
@@ -236,4 +282,5 @@ pub async fn bulk(
         "/approvals?{kind}={}",
         encode_component(message.trim())
     ))
+    .into_response()
 }

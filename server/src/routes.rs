@@ -6,14 +6,17 @@ use std::time::Duration;
 use axum::extract::FromRef;
 use axum::http::{HeaderName, Request};
 use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
 use app::db::Db;
+use app::error::AppError;
 
 /// Shared by every handler.
 #[derive(Clone, Debug)]
@@ -64,6 +67,14 @@ impl FromRef<AppState> for Db {
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Builds the whole application; tests drive it without a socket.
+///
+/// Layers, outermost first: timeout, request id (a caller's only if short and
+/// printable), tracing, security headers, `path_guard` (400 for any path not in
+/// normal form, before anything else looks at it), then the caller, the audit
+/// of refusals, cross-site refusals and the access rules. Static files are
+/// served from `/pkg` and `/favicon.svg` only; the fallback renders the app's
+/// 404 page for paths the access rules admit, and public prefixes never reach
+/// the renderer.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let db = state.db.clone();
@@ -73,6 +84,21 @@ pub fn router(state: AppState) -> Router {
         leptos::nonce::provide_nonce();
     };
     let leptos = state.leptos.clone();
+    let site_root = std::path::PathBuf::from(state.leptos.site_root.as_ref());
+    let render_404 = leptos_axum::render_app_to_stream_with_context(context.clone(), {
+        let leptos = leptos.clone();
+        move || app::shell(leptos.clone())
+    });
+    let fallback = move |req: Request<axum::body::Body>| {
+        let render_404 = render_404.clone();
+        async move {
+            if app::auth::access::is_public_path(req.uri().path()) {
+                AppError::NotFound("there is nothing here".into()).into_response()
+            } else {
+                render_404(req).await
+            }
+        }
+    };
     Router::new()
         .merge(crate::ops::routes())
         .merge(crate::status::routes())
@@ -83,22 +109,28 @@ pub fn router(state: AppState) -> Router {
         .route("/requests/new", axum::routing::post(crate::request_forms::file))
         .route("/requests/{key}/act", axum::routing::post(crate::request_forms::act))
         .route("/approvals/bulk", axum::routing::post(crate::request_forms::bulk))
-        .leptos_routes_with_context(&state, routes, context.clone(), move || app::shell(leptos.clone()))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, app::shell))
+        .nest_service("/pkg", ServeDir::new(site_root.join("pkg")))
+        .route_service("/favicon.svg", ServeFile::new(site_root.join("favicon.svg")))
+        .leptos_routes_with_context(&state, routes, context, move || app::shell(leptos.clone()))
+        .fallback(fallback)
         .layer(from_fn_with_state(state.clone(), crate::auth::enforce_access))
-        .layer(from_fn_with_state(state.clone(), crate::auth::resolve_caller))
         .layer(from_fn_with_state(state.clone(), crate::auth::csrf_guard))
+        .layer(from_fn_with_state(state.clone(), crate::auth::audit_refusals))
+        .layer(from_fn_with_state(state.clone(), crate::auth::resolve_caller))
+        .layer(axum::middleware::from_fn(crate::auth::path_guard))
         .layer(axum::middleware::from_fn(crate::auth::security_headers))
         .with_state(state)
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                 let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+                let path = app::text::bounded(req.uri().path(), 256);
+                tracing::info_span!("request", request_id = %id, method = %req.method(), path = %path)
             }),
         )
-        // Outermost: take the caller's X-Request-Id or make one, and return it.
+        // Outermost: take the caller's X-Request-Id (if short and printable) or make one, and return it.
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(axum::middleware::map_request(crate::auth::sanitize_request_id))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
 }
 

@@ -9,10 +9,13 @@ use super::roles::{CurrentUser, Role, Roles};
 #[cfg(feature = "ssr")]
 use crate::error::server_error;
 
-/// The signed-in user of this request (`None` when anonymous).
+/// The signed-in user of this request (`None` when anonymous: the sign-in
+/// page renders the layout too; over HTTP the middleware still wants a
+/// signed-in caller).
 #[server]
 pub async fn get_me() -> Result<Option<CurrentUser>, ServerFnError> {
-    Ok(super::server::caller::current().and_then(|c| c.user))
+    let (_, caller) = crate::authorize(super::Access::Public)?;
+    Ok(caller.user)
 }
 
 /// Turns the role checkboxes of a form into a set.
@@ -37,9 +40,7 @@ pub struct UserSummary {
 
 #[cfg(feature = "ssr")]
 fn admin() -> Result<(crate::db::Db, super::server::caller::Caller), ServerFnError> {
-    let caller = super::server::caller::caller().map_err(server_error)?;
-    caller.require(Role::Admin).map_err(server_error)?;
-    Ok((crate::db_from_context()?, caller))
+    crate::authorize(super::Access::Role(Role::Admin))
 }
 
 #[cfg(feature = "ssr")]

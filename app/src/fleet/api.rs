@@ -9,8 +9,8 @@ use super::types::{ClusterDetail, FilterOptions, FleetSummary, HeadroomNow, Regi
 /// The fleet overview.
 #[server]
 pub async fn get_fleet_summary() -> Result<FleetSummary, ServerFnError> {
-    let db = crate::db_from_context()?;
-    super::server::service::fleet_summary(&db)
+    let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
+    super::server::service::fleet_summary(&db, &caller)
         .await
         .map_err(crate::error::server_error)
 }
@@ -18,8 +18,8 @@ pub async fn get_fleet_summary() -> Result<FleetSummary, ServerFnError> {
 /// A region's page.
 #[server]
 pub async fn get_region_detail(code: String) -> Result<RegionDetail, ServerFnError> {
-    let db = crate::db_from_context()?;
-    super::server::service::region_detail(&db, &code)
+    let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
+    super::server::service::region_detail(&db, &caller, &code)
         .await
         .map_err(crate::error::server_error)
 }
@@ -31,8 +31,8 @@ pub async fn get_region_sku(
     region: Option<String>,
     sku: Option<String>,
 ) -> Result<HeadroomNow, ServerFnError> {
-    let db = crate::db_from_context()?;
-    super::server::service::headroom_now(&db, region.as_deref(), sku.as_deref())
+    let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
+    super::server::service::headroom_now(&db, &caller, region.as_deref(), sku.as_deref())
         .await
         .map_err(crate::error::server_error)
 }
@@ -40,8 +40,8 @@ pub async fn get_region_sku(
 /// A cluster's page.
 #[server]
 pub async fn get_cluster_detail(id: i64) -> Result<ClusterDetail, ServerFnError> {
-    let db = crate::db_from_context()?;
-    super::server::service::cluster_detail(&db, id)
+    let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
+    super::server::service::cluster_detail(&db, &caller, id)
         .await
         .map_err(crate::error::server_error)
 }
@@ -50,16 +50,16 @@ pub async fn get_cluster_detail(id: i64) -> Result<ClusterDetail, ServerFnError>
 /// page's URL query string (parsed on the server with the same code as the API).
 #[server]
 pub async fn get_cluster_page(query: String) -> Result<ClusterPageData, ServerFnError> {
-    let db = crate::db_from_context()?;
+    let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
     let q = super::query::ClusterQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|e| crate::error::server_error(e.into()))?;
-    let page: Page<Cluster> = super::server::service::clusters(&db, &q)
+    let page: Page<Cluster> = super::server::service::clusters(&db, &caller, &q)
         .await
         .map_err(crate::error::server_error)?;
-    let options = super::server::service::filter_options(&db)
+    let options = super::server::service::filter_options(&db, &caller)
         .await
         .map_err(crate::error::server_error)?;
     Ok(ClusterPageData { page, options })
@@ -75,8 +75,8 @@ pub struct ClusterPageData {
 /// Regions and SKUs, for pickers.
 #[server]
 pub async fn get_filter_options() -> Result<FilterOptions, ServerFnError> {
-    let db = crate::db_from_context()?;
-    super::server::service::filter_options(&db)
+    let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
+    super::server::service::filter_options(&db, &caller)
         .await
         .map_err(crate::error::server_error)
 }

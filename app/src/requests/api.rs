@@ -15,12 +15,9 @@ pub async fn list_requests_page(
     filter: RequestFilter,
     cursor: Option<String>,
 ) -> Result<Page<CapacityRequest>, ServerFnError> {
-    let db = crate::db_from_context()?;
-    crate::auth::server::caller::caller()
-        .and_then(|c| c.user().cloned())
-        .map_err(server_error)?;
+    let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
     let cursor = cursor.filter(|v| !v.trim().is_empty());
-    super::server::service::list(&db, &filter, cursor.as_deref(), 50)
+    super::server::service::list(&db, &caller, &filter, cursor.as_deref(), 50)
         .await
         .map_err(server_error)
 }
@@ -28,8 +25,7 @@ pub async fn list_requests_page(
 /// One request's page.
 #[server]
 pub async fn get_request_detail(key: String) -> Result<RequestDetail, ServerFnError> {
-    let db = crate::db_from_context()?;
-    let caller = crate::auth::server::caller::caller().map_err(server_error)?;
+    let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
     super::server::service::detail(&db, &caller, &key)
         .await
         .map_err(server_error)
@@ -38,8 +34,7 @@ pub async fn get_request_detail(key: String) -> Result<RequestDetail, ServerFnEr
 /// The approver's inbox.
 #[server]
 pub async fn get_approval_inbox() -> Result<ApprovalInbox, ServerFnError> {
-    let db = crate::db_from_context()?;
-    let caller = crate::auth::server::caller::caller().map_err(server_error)?;
+    let (db, caller) = crate::authorize(crate::auth::Access::Role(crate::auth::Role::Approver))?;
     super::server::service::inbox(&db, &caller)
         .await
         .map_err(server_error)

@@ -126,12 +126,23 @@ pub fn key_of(number: i64) -> String {
     format!("CR-{number}")
 }
 
-/// The number in a key such as `CR-1042`.
+/// The number in a key such as `CR-1042`. Only the canonical form is a key
+/// (`CR-` and digits without a leading zero, as `key_of` writes it), so one
+/// request has one name everywhere, in URLs and the audit trail alike.
 pub fn parse_key(key: &str) -> Result<i64, String> {
     key.strip_prefix("CR-")
+        .filter(|n| {
+            (1..=18).contains(&n.len())
+                && n.bytes().all(|b| b.is_ascii_digit())
+                && !n.starts_with('0')
+        })
         .and_then(|n| n.parse::<i64>().ok())
-        .filter(|n| *n > 0)
-        .ok_or_else(|| format!("'{key}' is not a request key (such as CR-1042)"))
+        .ok_or_else(|| {
+            format!(
+                "'{}' is not a request key (such as CR-1042)",
+                crate::text::bounded(key, 40)
+            )
+        })
 }
 
 /// Units asked for: a whole number from 1 to 10,000,000.
@@ -307,6 +318,17 @@ mod tests {
     fn keys_dates_quantities() {
         assert_eq!(key_of(1042), "CR-1042");
         assert_eq!(parse_key("CR-1042"), Ok(1042));
+        for odd in [
+            "CR-01042",
+            "CR-+1042",
+            "cr-1042",
+            "CR-1042 ",
+            "CR- 1042",
+            "CR-１２",
+            "CR-99999999999999999999",
+        ] {
+            assert!(parse_key(odd).is_err(), "{odd:?} is not canonical");
+        }
         assert!(
             parse_key("CR-x").is_err() && parse_key("1042").is_err() && parse_key("CR-0").is_err()
         );

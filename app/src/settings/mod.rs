@@ -22,6 +22,9 @@ pub enum SettingKind {
     Policy,
     /// `on` or `off`.
     Flag,
+    /// Network addresses: CIDRs or single addresses, separated by commas or
+    /// spaces; empty for none.
+    CidrList,
 }
 
 /// A setting Headroom knows, with its default.
@@ -59,8 +62,40 @@ impl SettingKey {
                 "off" | "false" | "no" => Ok("off".into()),
                 _ => Err("must be on or off".into()),
             },
+            SettingKind::CidrList => parse_cidrs(v).map(|nets| {
+                nets.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
         }
     }
+}
+
+/// At most this many entries in a list of networks.
+pub const MAX_CIDRS: usize = 64;
+
+/// Parses `"10.0.0.0/8, 192.168.1.7 ::1"` (a bare address is a /32 or /128).
+pub fn parse_cidrs(v: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    let nets = v
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map(|n| n.trunc())
+                .map_err(|_| {
+                    format!(
+                        "'{}' is not an address or CIDR such as 10.0.0.0/8",
+                        crate::text::bounded(p, 64)
+                    )
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if nets.len() > MAX_CIDRS {
+        return Err(format!("at most {MAX_CIDRS} networks"));
+    }
+    Ok(nets)
 }
 
 pub const HEALTH_CONSTRAINED: SettingKey = SettingKey {
@@ -113,6 +148,26 @@ pub const PROXY_AUTH_HEADER: SettingKey = SettingKey {
     kind: SettingKind::HeaderName,
 };
 
+pub const TRUSTED_PROXIES: SettingKey = SettingKey {
+    key: "auth.trusted_proxies",
+    default: "",
+    help: "reverse proxies (CIDRs) whose identity header and X-Forwarded-For are believed; empty trusts none",
+    kind: SettingKind::CidrList,
+};
+
+pub const REQUESTS_MAX_NEED_BY_DAYS: SettingKey = SettingKey {
+    key: "requests.max_need_by_days",
+    default: "365",
+    help: "a request's need-by date may be at most this many days ahead",
+    kind: SettingKind::Count,
+};
+pub const REQUESTS_AUTO_APPROVALS_PER_DAY: SettingKey = SettingKey {
+    key: "requests.auto_approvals_per_day",
+    default: "20",
+    help: "requests the policy may approve by itself per requester per day (UTC); beyond, they wait for a person",
+    kind: SettingKind::Count,
+};
+
 pub const REQUESTS_POLICY: SettingKey = SettingKey {
     key: "requests.policy",
     default: DEFAULT_POLICY,
@@ -156,9 +211,12 @@ pub const ALL: &[SettingKey] = &[
     SIGNIN_MAX_FAILURES_PER_ADDRESS,
     SIGNIN_WINDOW_MINUTES,
     PROXY_AUTH_HEADER,
+    TRUSTED_PROXIES,
     REQUESTS_POLICY,
     REQUESTS_SLA_BUSINESS_DAYS,
     REQUESTS_HOLD_GRACE_DAYS,
+    REQUESTS_MAX_NEED_BY_DAYS,
+    REQUESTS_AUTO_APPROVALS_PER_DAY,
     STATUS_SHOW_UNITS,
     STATUS_REFRESH_SECONDS,
 ];
@@ -207,6 +265,17 @@ mod tests {
         assert_eq!(STATUS_SHOW_UNITS.parse(" ON "), Ok("on".to_owned()));
         assert_eq!(STATUS_SHOW_UNITS.parse("no"), Ok("off".to_owned()));
         assert!(STATUS_SHOW_UNITS.parse("maybe").is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_are_networks() {
+        assert_eq!(TRUSTED_PROXIES.parse(""), Ok(String::new()));
+        assert_eq!(
+            TRUSTED_PROXIES.parse(" 10.1.2.3/8,192.168.0.7  ::1 "),
+            Ok("10.0.0.0/8, 192.168.0.7/32, ::1/128".to_owned())
+        );
+        assert!(TRUSTED_PROXIES.parse("10.0.0.0/33").is_err());
+        assert!(TRUSTED_PROXIES.parse("proxy.internal").is_err());
     }
 
     #[test]

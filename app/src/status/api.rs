@@ -10,12 +10,8 @@ use crate::error::server_error;
 /// Active notices and those resolved in the last two weeks (admins only).
 #[server]
 pub async fn list_notices() -> Result<Vec<Notice>, ServerFnError> {
-    let db = crate::db_from_context()?;
-    let caller = crate::auth::server::caller::caller().map_err(server_error)?;
-    caller
-        .require(crate::auth::Role::Admin)
-        .map_err(server_error)?;
-    super::server::service::current(&db)
+    let (db, caller) = crate::authorize(crate::auth::Access::Role(crate::auth::Role::Admin))?;
+    super::server::service::current(&db, &caller)
         .await
         .map_err(server_error)
 }
@@ -29,8 +25,7 @@ pub async fn publish_notice(
     regions: String,
     message: String,
 ) -> Result<Notice, ServerFnError> {
-    let db = crate::db_from_context()?;
-    let caller = crate::auth::server::caller::caller().map_err(server_error)?;
+    let (db, caller) = crate::authorize(crate::auth::Access::Role(crate::auth::Role::Admin))?;
     let input = super::server::service::NoticeInput {
         kind,
         title,
@@ -51,8 +46,7 @@ pub async fn update_notice(
     message: String,
     resolve: Option<String>,
 ) -> Result<Notice, ServerFnError> {
-    let db = crate::db_from_context()?;
-    let caller = crate::auth::server::caller::caller().map_err(server_error)?;
+    let (db, caller) = crate::authorize(crate::auth::Access::Role(crate::auth::Role::Admin))?;
     let resolve = resolve.is_some_and(|v| !v.is_empty() && v != "off");
     super::server::service::add_update(&db, &caller, id, version, &message, resolve)
         .await

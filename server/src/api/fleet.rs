@@ -4,9 +4,10 @@ use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 
 use super::query_pairs;
+use app::auth::server::caller::Caller;
 use app::db::Db;
 use app::error::{AppError, AppResult};
 use app::fleet::codes::RegionCode;
@@ -21,38 +22,52 @@ fn parse_query(raw: Option<String>) -> AppResult<ClusterQuery> {
     )?)
 }
 
-pub async fn summary(State(db): State<Db>) -> AppResult<Json<FleetSummary>> {
-    Ok(Json(service::fleet_summary(&db).await?))
+pub async fn summary(
+    State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Json<FleetSummary>> {
+    Ok(Json(service::fleet_summary(&db, &caller).await?))
 }
 
-pub async fn regions(State(db): State<Db>) -> AppResult<Json<Page<Region>>> {
+pub async fn regions(
+    State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Json<Page<Region>>> {
     Ok(Json(Page {
-        items: service::regions(&db).await?,
+        items: service::regions(&db, &caller).await?,
         next_cursor: None,
     }))
 }
 
 pub async fn region(
     State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
     Path(code): Path<String>,
 ) -> AppResult<Json<RegionDetail>> {
     let code = RegionCode::parse(&code).map_err(|m| AppError::invalid("code", m))?;
-    Ok(Json(service::region_detail(&db, code.as_str()).await?))
+    Ok(Json(
+        service::region_detail(&db, &caller, code.as_str()).await?,
+    ))
 }
 
 pub async fn clusters(
     State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Json<Page<Cluster>>> {
     let q = parse_query(raw)?;
-    Ok(Json(service::clusters(&db, &q).await?))
+    Ok(Json(service::clusters(&db, &caller, &q).await?))
 }
 
-pub async fn cluster(State(db): State<Db>, Path(id): Path<String>) -> AppResult<Json<Cluster>> {
+pub async fn cluster(
+    State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> AppResult<Json<Cluster>> {
     let id: i64 = id
         .parse()
         .map_err(|_| AppError::invalid("id", format!("'{id}' is not a cluster id (an integer)")))?;
-    Ok(Json(service::cluster(&db, id).await?))
+    Ok(Json(service::cluster(&db, &caller, id).await?))
 }
 
 /// A CSV field, quoted when it holds a comma, quote or newline.
@@ -89,7 +104,14 @@ const CSV_HEADER: &str = "id,name,region,zone,sku,family,lifecycle,total,allocat
 
 /// `GET /clusters.csv?…` — every cluster matching the filters, streamed page by
 /// page so memory stays flat however large the fleet.
-pub async fn export_csv(State(db): State<Db>, RawQuery(raw): RawQuery) -> Response {
+pub async fn export_csv(
+    State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    if let Err(e) = caller.user() {
+        return e.into_response();
+    }
     let mut q = match parse_query(raw) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
@@ -99,9 +121,10 @@ pub async fn export_csv(State(db): State<Db>, RawQuery(raw): RawQuery) -> Respon
     // State: the query for the next page, or None when done.
     let stream = futures::stream::unfold(Some(q), move |state| {
         let db = db.clone();
+        let caller = caller.clone();
         async move {
             let q = state?;
-            match service::clusters(&db, &q).await {
+            match service::clusters(&db, &caller, &q).await {
                 Ok(page) => {
                     let body: String = page.items.iter().map(csv_row).collect();
                     let next = page.next_cursor.and_then(|c| {

@@ -37,9 +37,12 @@ pub struct UpdateBody {
     resolve: bool,
 }
 
-pub async fn list(State(db): State<Db>) -> AppResult<Json<Page<Notice>>> {
+pub async fn list(
+    State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
+) -> AppResult<Json<Page<Notice>>> {
     Ok(Json(Page {
-        items: service::current(&db).await?,
+        items: service::current(&db, &caller).await?,
         next_cursor: None,
     }))
 }

@@ -56,13 +56,15 @@ pub async fn edit(
 
 pub async fn get(
     State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
     Path(key): Path<String>,
 ) -> AppResult<Json<CapacityRequest>> {
-    Ok(Json(service::get(&db, &key).await?))
+    Ok(Json(service::get(&db, &caller, &key).await?))
 }
 
 pub async fn list(
     State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Json<Page<CapacityRequest>>> {
     let pairs = query_pairs(raw.as_deref());
@@ -85,7 +87,14 @@ pub async fn list(
         },
     };
     Ok(Json(
-        service::list(&db, &RequestFilter::from_pairs(get), get("cursor"), limit).await?,
+        service::list(
+            &db,
+            &caller,
+            &RequestFilter::from_pairs(get),
+            get("cursor"),
+            limit,
+        )
+        .await?,
     ))
 }
 

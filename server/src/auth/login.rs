@@ -6,6 +6,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 
 use crate::routes::AppState;
+use app::auth::access::safe_next;
+use app::auth::roles::parse_user_name;
 use app::auth::server::audit;
 use app::auth::server::caller::Caller;
 use app::auth::server::{sessions, users};
@@ -20,22 +22,8 @@ pub struct LoginForm {
     next: String,
 }
 
-/// Only local paths: an open redirect to another site is refused.
-fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next
-    } else {
-        "/"
-    }
-}
-
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(sessions::from_cookie_header)
-        .map(str::to_owned)
+fn session_cookie(headers: &HeaderMap, secure: bool) -> Option<String> {
+    sessions::from_headers(headers, secure).map(str::to_owned)
 }
 
 pub async fn login(
@@ -48,7 +36,8 @@ pub async fn login(
     let next = safe_next(&form.next);
     match users::sign_in(&state.db, &origin, &form.name, &form.password).await {
         Ok(user) => {
-            match sessions::start(&state.db, user.id, session_cookie(&headers).as_deref()).await {
+            let previous = session_cookie(&headers, state.secure_cookies);
+            match sessions::start(&state.db, user.id, previous.as_deref()).await {
                 Ok(id) => (
                     [(
                         header::SET_COOKIE,
@@ -61,11 +50,14 @@ pub async fn login(
             }
         }
         Err(e @ (AppError::Invalid { .. } | AppError::RateLimited(_))) => {
+            // The name comes back to the form only if it is a well-formed (so
+            // short) user name: nothing unbounded is echoed into a header.
+            let name = parse_user_name(&form.name).unwrap_or_default();
             let target = format!(
                 "/login?error={}&next={}&name={}",
                 encode_component(&e.to_string()),
                 encode_component(next),
-                encode_component(form.name.trim())
+                encode_component(&name)
             );
             Redirect::to(&target).into_response()
         }
@@ -74,7 +66,7 @@ pub async fn login(
 }
 
 pub async fn logout(State(state): State<AppState>, req: Request) -> Response {
-    if let Some(id) = session_cookie(req.headers()) {
+    if let Some(id) = session_cookie(req.headers(), state.secure_cookies) {
         if let Err(e) = sessions::end(&state.db, &id).await {
             return e.into_response();
         }

@@ -1,4 +1,7 @@
-//! Per-request identity and access middleware.
+//! Per-request identity and access middleware. Order, outermost first:
+//! `resolve_caller` (who is asking), `audit_refusals` (every 403 reaches the
+//! audit trail once), `csrf_guard` (no cross-site writes), `enforce_access`
+//! (the rules of pages and server functions); API routes add `api_access`.
 
 use std::net::SocketAddr;
 
@@ -8,23 +11,28 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use crate::routes::{AppState, REQUEST_ID};
-use app::auth::access::{is_public_path, page_access, server_fn_access};
-use app::auth::server::audit::{self, Origin};
-use app::auth::server::caller::{self, Caller};
+use app::auth::access::{is_public_path, page_access, server_fn_access, MAX_NEXT};
+use app::auth::server::audit;
+use app::auth::server::caller::{self, Caller, Peer};
 use app::auth::Access;
-use app::error::AppError;
+use app::error::{AppError, Refusal};
 
-fn origin_of(req: &Request) -> Origin {
-    Origin {
-        source: req
+/// Marks a response whose refusal is already in the audit trail.
+#[derive(Debug, Clone, Copy)]
+struct Audited;
+
+fn peer_of(req: &Request, state: &AppState) -> Peer {
+    Peer {
+        addr: req
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string()),
+            .map(|c| c.0.ip()),
         request_id: req
             .headers()
             .get(REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
+        secure_cookies: state.secure_cookies,
     }
 }
 
@@ -34,53 +42,96 @@ pub async fn resolve_caller(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let origin = origin_of(&req);
+    let peer = peer_of(&req, &state);
     if app::auth::access::is_status_path(req.uri().path()) {
+        let origin = audit::Origin {
+            source: peer.addr.map(|a| a.to_string()),
+            request_id: peer.request_id,
+        };
         req.extensions_mut().insert(Caller::anonymous(origin));
         return next.run(req).await;
     }
-    let caller = match caller::resolve(&state.db, req.headers(), origin).await {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
-    };
-    req.extensions_mut().insert(caller);
-    next.run(req).await
+    match caller::resolve(&state.db, req.headers(), peer.clone()).await {
+        Ok(caller) => {
+            req.extensions_mut().insert(caller);
+            next.run(req).await
+        }
+        Err(e @ AppError::Forbidden(_)) => {
+            let origin = audit::Origin {
+                source: peer.addr.map(|a| a.to_string()),
+                request_id: peer.request_id,
+            };
+            let what = format!("{} {}", req.method(), req.uri().path());
+            audit::record_refusal(
+                &state.db,
+                &origin,
+                None,
+                "auth.proxy_refused",
+                Some(&what),
+                Some(&e.to_string()),
+            )
+            .await;
+            audited(e.into_response())
+        }
+        Err(e) => e.into_response(),
+    }
 }
 
 fn caller_of(req: &Request) -> Caller {
     req.extensions()
         .get::<Caller>()
         .cloned()
-        .unwrap_or_else(|| Caller::anonymous(Origin::default()))
+        .unwrap_or_else(|| Caller::anonymous(Default::default()))
 }
 
-/// Records a refused authorization and answers 403.
-async fn refuse(state: &AppState, caller: &Caller, what: &str, html: bool) -> Response {
+fn audited(mut resp: Response) -> Response {
+    resp.extensions_mut().insert(Audited);
+    resp
+}
+
+/// Records every 403 that its maker did not record itself (a service's
+/// refusal, such as self-approval; a server function's), once, under the
+/// refusal limit.
+pub async fn audit_refusals(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let caller = caller_of(&req);
+    let what = format!("{} {}", req.method(), req.uri().path());
+    let resp = next.run(req).await;
+    if resp.status() == StatusCode::FORBIDDEN && resp.extensions().get::<Audited>().is_none() {
+        let why = resp.extensions().get::<Refusal>().map(|r| r.0.clone());
+        record_denied(&state, &caller, &what, why.as_deref()).await;
+    }
+    resp
+}
+
+/// Puts an `access.denied` row on the audit trail (within the refusal limit).
+async fn record_denied(state: &AppState, caller: &Caller, what: &str, why: Option<&str>) {
     let actor = caller.user.as_ref().map(|u| u.name.as_str());
-    if let Err(e) = audit::record(
-        state.db.pool(),
+    audit::record_refusal(
+        &state.db,
         &caller.origin,
         actor,
         "access.denied",
         Some(what),
-        None,
-        None,
+        why,
     )
-    .await
-    {
-        tracing::error!(error = %e, "could not audit a refusal");
-    }
-    if html {
+    .await;
+}
+
+/// Records a refused authorization and answers 403.
+async fn refuse(state: &AppState, caller: &Caller, what: &str, html: bool) -> Response {
+    record_denied(state, caller, what, None).await;
+    audited(if html {
         (StatusCode::FORBIDDEN, Html(FORBIDDEN_PAGE)).into_response()
     } else {
         AppError::Forbidden("your roles do not allow this".into()).into_response()
-    }
+    })
 }
 
 /// Enforces the access rules of pages and server functions: anonymous callers
 /// are sent to `/login` (pages) or get 401 (server functions and the API); a
 /// signed-in caller without the role gets 403. API routes carry their own rules
-/// (`api_access`), checked after routing.
+/// (`api_access`), checked after routing. The path is in normal form here
+/// (`path_guard` runs first), so the rule is decided on the path that is routed.
 pub async fn enforce_access(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     if is_public_path(&path) {
@@ -104,10 +155,11 @@ pub async fn enforce_access(State(state): State<AppState>, req: Request, next: N
         if req.method() != Method::GET && req.method() != Method::HEAD {
             return AppError::Unauthenticated.into_response();
         }
-        let next_path = req
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str())
+        let asked = req.uri().path_and_query().map_or("/", |p| p.as_str());
+        // A path too long to come back to is not worth echoing into a header.
+        let next_path = [asked, path.as_str()]
+            .into_iter()
+            .find(|p| p.len() <= MAX_NEXT)
             .unwrap_or("/");
         let target = format!(
             "/login?next={}",
@@ -138,46 +190,64 @@ pub async fn api_access(
     }
 }
 
-/// Refuses state-changing requests that a browser says come from another site
-/// (`Sec-Fetch-Site`), or whose `Origin` is not this server. Requests with
-/// neither header (scripts, automation with tokens) pass.
-pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.run(req).await;
-    }
-    let headers = req.headers();
+/// Whether a state-changing request comes from another site, as a browser
+/// says (`Sec-Fetch-Site`) or as its `Origin` shows (not this server). Requests
+/// with neither header (scripts, automation with tokens) are not cross-site.
+pub fn is_cross_site(headers: &axum::http::HeaderMap, public_origin: Option<&str>) -> bool {
     let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     let cross_site = matches!(site, Some(s) if s != "same-origin" && s != "none");
-    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    let foreign_origin = match origin {
+    let foreign_origin = match headers.get(header::ORIGIN).map(|v| v.to_str()) {
         None => false,
-        Some(o) => {
+        Some(Err(_)) => true,
+        Some(Ok(o)) => {
             let host = headers
                 .get(header::HOST)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
-            let own = state.public_origin.as_deref().is_some_and(|p| p == o);
+            let own = public_origin.is_some_and(|p| p == o);
             let same_host = o.split_once("://").is_some_and(|(_, h)| h == host);
             !(own || same_host)
         }
     };
-    if cross_site || foreign_origin {
+    cross_site || foreign_origin
+}
+
+/// Refuses state-changing requests from another site (`is_cross_site`).
+pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    if is_cross_site(req.headers(), state.public_origin.as_deref()) {
         let caller = caller_of(&req);
-        tracing::warn!(path = %req.uri().path(), ?origin, ?site, "refused a cross-site request");
-        let _ = audit::record(
-            state.db.pool(),
+        let origin = req
+            .headers()
+            .get(header::ORIGIN)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        tracing::warn!(path = %app::text::bounded(req.uri().path(), 256), "refused a cross-site request");
+        let actor = caller.user.as_ref().map(|u| u.name.as_str());
+        let what = format!("{} {}", req.method(), req.uri().path());
+        audit::record_refusal(
+            &state.db,
             &caller.origin,
-            None,
+            actor,
             "csrf.refused",
-            Some(req.uri().path()),
-            None,
-            origin,
+            Some(&what),
+            origin.as_deref(),
         )
         .await;
-        return AppError::Forbidden("cross-site requests may not change anything".into())
-            .into_response();
+        return audited(
+            AppError::Forbidden("cross-site requests may not change anything".into())
+                .into_response(),
+        );
     }
     next.run(req).await
+}
+
+/// A 403 page for a form post the service refused; `audit_refusals` records it.
+pub fn forbidden_page(why: &str) -> Response {
+    let mut resp = (StatusCode::FORBIDDEN, Html(FORBIDDEN_PAGE)).into_response();
+    resp.extensions_mut().insert(Refusal(why.to_owned()));
+    resp
 }
 
 const FORBIDDEN_PAGE: &str = r#"<!DOCTYPE html>

@@ -1,10 +1,15 @@
 //! Identity at the HTTP edge: resolving the caller, enforcing access rules,
 //! refusing cross-site writes, security headers, and sign-in / sign-out.
 
+mod edge;
 mod headers;
 mod login;
 mod middleware;
 
+pub use edge::{path_guard, sanitize_request_id};
 pub use headers::security_headers;
 pub use login::{login, logout};
-pub use middleware::{api_access, csrf_guard, enforce_access, resolve_caller};
+pub use middleware::{
+    api_access, audit_refusals, csrf_guard, enforce_access, forbidden_page, is_cross_site,
+    resolve_caller,
+};

@@ -71,6 +71,12 @@ async fn admin_execute(sql: String) {
 impl TestApp {
     /// A server over an empty, migrated database.
     pub async fn empty(backend: Backend) -> TestApp {
+        TestApp::empty_at(backend, None).await
+    }
+
+    /// A server over an empty database that believes it is served at `public_url`
+    /// (an `https://` one makes cookies `Secure`).
+    pub async fn empty_at(backend: Backend, public_url: Option<&str>) -> TestApp {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let (url, cleanup) = match backend {
             Backend::Sqlite => {
@@ -123,12 +129,22 @@ impl TestApp {
         let leptos = leptos::config::LeptosOptions::builder()
             .output_name("headroom")
             .build();
-        let state = AppState::new(db.clone(), leptos, None);
+        let state = AppState::new(db.clone(), leptos, public_url);
         let status = state.status.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());
-        let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+        let app = router(state);
+        tokio::spawn(async move {
+            server::ops::serve(
+                listener,
+                app,
+                server::ops::ConnectionLimits::default(),
+                std::future::pending(),
+                std::time::Duration::from_secs(1),
+            )
+            .await
+            .unwrap()
+        });
         let client = client_with(Some(&tokens[&Role::Viewer]));
         let anonymous = client_with(None);
         TestApp {
@@ -154,13 +170,7 @@ impl TestApp {
     /// killed when the returned handle drops.
     pub async fn replica_process(&self) -> Replica {
         use tokio::io::AsyncBufReadExt;
-        let url = match &self.cleanup {
-            Some(Cleanup::SqliteDir(dir)) => {
-                format!("sqlite://{}", dir.join("headroom.db").display())
-            }
-            Some(Cleanup::PgDatabase(name)) => pg_url_for(name),
-            None => unreachable!(),
-        };
+        let url = self.db_url();
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_headroom"))
             .arg("serve")
             .env("DATABASE_URL", url)
@@ -186,6 +196,17 @@ impl TestApp {
         Replica {
             address,
             _child: child,
+        }
+    }
+
+    /// The `DATABASE_URL` of this test's database.
+    pub fn db_url(&self) -> String {
+        match &self.cleanup {
+            Some(Cleanup::SqliteDir(dir)) => {
+                format!("sqlite://{}", dir.join("headroom.db").display())
+            }
+            Some(Cleanup::PgDatabase(name)) => pg_url_for(name),
+            None => unreachable!(),
         }
     }
 
@@ -308,4 +329,93 @@ pub fn assert_error(
             "no field expected; body {body}"
         ),
     }
+}
+
+/// A response read off the wire by `raw_request`.
+#[derive(Debug)]
+pub struct RawResponse {
+    pub status: u16,
+    /// Header lines, lower-cased names.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl TestApp {
+    /// Sends one HTTP/1.0 request with `target` exactly as given (no client-side
+    /// normalisation of `..`, `%2e` or `\`, which every HTTP client library
+    /// does), with a bearer token when given, and reads the whole answer.
+    pub async fn raw_request(
+        &self,
+        method: &str,
+        target: &str,
+        token: Option<&str>,
+        extra_headers: &[(&str, &str)],
+    ) -> RawResponse {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let host = self.address.trim_start_matches("http://").to_owned();
+        let mut stream = tokio::net::TcpStream::connect(&host)
+            .await
+            .expect("connect");
+        let mut head = format!("{method} {target} HTTP/1.0\r\nHost: {host}\r\n");
+        if let Some(t) = token {
+            head.push_str(&format!("Authorization: Bearer {t}\r\n"));
+        }
+        for (k, v) in extra_headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("Content-Length: 0\r\n\r\n");
+        stream.write_all(head.as_bytes()).await.expect("write");
+        let mut raw = Vec::new();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            stream.read_to_end(&mut raw),
+        )
+        .await
+        .expect("an answer within 30 s")
+        .expect("read");
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        RawResponse {
+            status,
+            headers,
+            body: body.to_owned(),
+        }
+    }
+}
+
+/// A need-by date `days` from today (UTC), `YYYY-MM-DD`: tests stay valid
+/// whatever day they run.
+pub fn need_by(days: i64) -> String {
+    let d = time::OffsetDateTime::now_utc().date() + time::Duration::days(days);
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// Adds a user with these roles and returns a client with their token.
+pub async fn user_with_token(app: &TestApp, name: &str, roles: &[Role]) -> reqwest::Client {
+    let o = Origin::default();
+    users::add(
+        &app.db,
+        &o,
+        "t",
+        name,
+        Some(PASSWORD.into()),
+        &Roles::new(roles.iter().copied()),
+        false,
+    )
+    .await
+    .unwrap();
+    let (_, token) = app::auth::server::tokens::create_token(&app.db, name, "t", None, 0)
+        .await
+        .unwrap();
+    client_with(Some(&token))
 }

@@ -2,9 +2,11 @@
 
 mod access;
 mod fleet_api;
+mod hardening;
 mod helpers;
 mod ops;
 mod pages;
+mod path_tricks;
 mod requests;
 mod sessions;
 mod status;

@@ -26,3 +26,96 @@ both_databases! {
         assert_eq!(resp.headers()["x-request-id"], "trace-me-42");
     }
 }
+
+/// Starts the real serve loop over `app`'s state with tight limits.
+async fn serve_with(app: &TestApp, limits: server::ops::ConnectionLimits) -> String {
+    let leptos = leptos::config::LeptosOptions::builder()
+        .output_name("headroom")
+        .build();
+    let router = server::router(server::AppState::new(app.db.clone(), leptos, None));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(server::ops::serve(
+        listener,
+        router,
+        limits,
+        std::future::pending(),
+        std::time::Duration::from_secs(1),
+    ));
+    addr
+}
+
+/// Reads until the peer closes or `within` passes; returns whether it closed.
+async fn closed_within(stream: &mut tokio::net::TcpStream, within: std::time::Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = vec![0u8; 65536];
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => continue,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_and_idle_connections_are_closed_and_connections_are_capped() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+    let app = TestApp::empty(crate::helpers::Backend::Sqlite).await;
+    let limits = server::ops::ConnectionLimits {
+        header_read_timeout: Duration::from_millis(400),
+        max_connections: 2,
+    };
+    let addr = serve_with(&app, limits).await;
+    // A client that never finishes its headers is cut off.
+    let mut slow = TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    assert!(
+        closed_within(&mut slow, Duration::from_secs(3)).await,
+        "a half-sent request is closed"
+    );
+    // A keep-alive connection idle after its answer is closed too.
+    let mut idle = TcpStream::connect(&addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut first = [0u8; 12];
+    idle.read_exact(&mut first).await.unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+    assert!(
+        closed_within(&mut idle, Duration::from_secs(3)).await,
+        "an idle keep-alive connection is closed"
+    );
+
+    // At most two connections are served at once: a third waits for a slot.
+    let app2 = TestApp::empty(crate::helpers::Backend::Sqlite).await;
+    let limits = server::ops::ConnectionLimits {
+        header_read_timeout: Duration::from_secs(30),
+        max_connections: 2,
+    };
+    let addr = serve_with(&app2, limits).await;
+    let a = TcpStream::connect(&addr).await.unwrap();
+    let _b = TcpStream::connect(&addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut c = TcpStream::connect(&addr).await.unwrap();
+    c.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = [0u8; 12];
+    let waited = tokio::time::timeout(Duration::from_millis(500), c.read_exact(&mut answer)).await;
+    assert!(
+        waited.is_err(),
+        "the third connection is not served while two are open"
+    );
+    drop(a);
+    tokio::time::timeout(Duration::from_secs(5), c.read_exact(&mut answer))
+        .await
+        .expect("served once a slot frees")
+        .unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 200");
+}

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use crate::both_databases;
-use crate::helpers::{assert_error, client_with, TestApp};
+use crate::helpers::{assert_error, TestApp};
 use app::auth::server::audit::Origin;
-use app::auth::{Role, Roles};
+use app::auth::Role;
 
 async fn send(
     c: &reqwest::Client,
@@ -34,22 +34,7 @@ async fn post(app: &TestApp, role: Role, path: &str, body: Value) -> (u16, Value
 
 /// A user with a token, for roles the helper's one-role users lack.
 async fn token_for(app: &TestApp, name: &str, roles: &[Role]) -> reqwest::Client {
-    let o = Origin::default();
-    app::auth::server::users::add(
-        &app.db,
-        &o,
-        "t",
-        name,
-        Some("long enough pass".into()),
-        &Roles::new(roles.iter().copied()),
-        false,
-    )
-    .await
-    .unwrap();
-    let (_, token) = app::auth::server::tokens::create_token(&app.db, name, "t", None, 0)
-        .await
-        .unwrap();
-    client_with(Some(&token))
+    crate::helpers::user_with_token(app, name, roles).await
 }
 
 fn gpu_request(quantity: i64) -> Value {

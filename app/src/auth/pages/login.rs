@@ -11,7 +11,7 @@ pub fn LoginPage() -> impl IntoView {
         query
             .read()
             .get("next")
-            .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+            .map(|n| crate::auth::access::safe_next(&n).to_owned())
             .unwrap_or_else(|| "/".into())
     };
     let error = move || query.read().get("error");

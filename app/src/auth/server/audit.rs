@@ -1,5 +1,15 @@
 //! The audit trail: append-only rows of who did what, when, to what, from where.
-//! There is no update or delete function here, on purpose.
+//! There is no update or delete function here, on purpose, and the database
+//! refuses both (a trigger on each engine).
+//!
+//! Every stored value is bounded (`MAX_VALUE` bytes, cut with a marker), and
+//! refusals of anonymous or hostile callers go through `record_refusal`, which
+//! keeps at most `RefusalLimiter::PER_MINUTE` rows per action and address a
+//! minute and counts the rest into the next row, so a flood cannot fill the disk.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, Executor, FromRow};
@@ -32,8 +42,14 @@ pub fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
-/// Appends one row.
-#[allow(clippy::too_many_arguments)]
+/// The most bytes of any one stored value; longer values are cut and marked.
+pub const MAX_VALUE: usize = 512;
+
+fn bound(v: Option<&str>) -> Option<String> {
+    v.map(|v| crate::text::bounded(v, MAX_VALUE).into_owned())
+}
+
+/// Appends one row, each value bounded to `MAX_VALUE` bytes.
 pub async fn record<'e>(
     ex: impl Executor<'e, Database = Any>,
     origin: &Origin,
@@ -48,16 +64,106 @@ pub async fn record<'e>(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(now_rfc3339())
-    .bind(actor)
-    .bind(action)
-    .bind(object)
-    .bind(before)
-    .bind(after)
-    .bind(origin.source.as_deref())
-    .bind(origin.request_id.as_deref())
+    .bind(bound(actor))
+    .bind(crate::text::bounded(action, MAX_VALUE).into_owned())
+    .bind(bound(object))
+    .bind(bound(before))
+    .bind(bound(after))
+    .bind(bound(origin.source.as_deref()))
+    .bind(bound(origin.request_id.as_deref()))
     .execute(ex)
     .await?;
     Ok(())
+}
+
+/// Records a refusal (`access.denied`, `csrf.refused`, `signin.throttled`, …)
+/// unless this address has had `RefusalLimiter::PER_MINUTE` of this action
+/// recorded in the last minute; the suppressed ones are counted into the next
+/// row that is written. Never fails the request: a failed write is logged.
+pub async fn record_refusal(
+    db: &crate::db::Db,
+    origin: &Origin,
+    actor: Option<&str>,
+    action: &str,
+    object: Option<&str>,
+    detail: Option<&str>,
+) {
+    let source = origin.source.as_deref().unwrap_or("-");
+    let Some(suppressed) = db.refusals().admit(action, source, Instant::now()) else {
+        return;
+    };
+    let detail = match (detail, suppressed) {
+        (d, 0) => d.map(str::to_owned),
+        (d, n) => Some(format!(
+            "{}(+{n} like it from this address not recorded)",
+            d.map(|d| format!("{} ", crate::text::bounded(d, MAX_VALUE / 2)))
+                .unwrap_or_default()
+        )),
+    };
+    if let Err(e) = record(
+        db.pool(),
+        origin,
+        actor,
+        action,
+        object,
+        None,
+        detail.as_deref(),
+    )
+    .await
+    {
+        tracing::error!(error = %e, action, "could not audit a refusal");
+    }
+}
+
+/// Counts refusals per action and address over one-minute windows (per process).
+#[derive(Debug, Default)]
+pub struct RefusalLimiter {
+    windows: Mutex<HashMap<(String, String), Window>>,
+}
+
+#[derive(Debug)]
+struct Window {
+    start: Instant,
+    recorded: u32,
+    suppressed: u32,
+}
+
+impl RefusalLimiter {
+    /// Rows per action and address per minute.
+    pub const PER_MINUTE: u32 = 10;
+    /// Addresses tracked at once; past this the oldest windows are dropped.
+    const MAX_KEYS: usize = 10_000;
+    const WINDOW: Duration = Duration::from_secs(60);
+
+    /// `Some(n)` when this refusal is to be recorded (n = refusals suppressed
+    /// since the last recorded one), `None` when it is suppressed.
+    pub fn admit(&self, action: &str, source: &str, now: Instant) -> Option<u32> {
+        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        if windows.len() >= Self::MAX_KEYS {
+            windows.retain(|_, w| now.duration_since(w.start) < Self::WINDOW);
+            if windows.len() >= Self::MAX_KEYS {
+                windows.clear();
+            }
+        }
+        let w = windows
+            .entry((action.to_owned(), source.to_owned()))
+            .or_insert(Window {
+                start: now,
+                recorded: 0,
+                suppressed: 0,
+            });
+        if now.duration_since(w.start) >= Self::WINDOW {
+            w.start = now;
+            w.recorded = 0;
+        }
+        if w.recorded < Self::PER_MINUTE {
+            w.recorded += 1;
+            Some(std::mem::take(&mut w.suppressed))
+        } else {
+            w.suppressed += 1;
+            None
+        }
+    }
 }
 
 /// The newest rows, optionally of one action or actor, before id `before_id`.
@@ -93,4 +199,27 @@ pub async fn list_for_object<'e>(
     .bind(object)
     .fetch_all(ex)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flood_of_refusals_keeps_a_few_rows_a_minute_and_counts_the_rest() {
+        let limiter = RefusalLimiter::default();
+        let t0 = Instant::now();
+        let admitted: Vec<Option<u32>> = (0..25)
+            .map(|_| limiter.admit("csrf.refused", "10.0.0.1", t0))
+            .collect();
+        assert_eq!(admitted.iter().filter(|a| a.is_some()).count(), 10);
+        assert!(admitted[10..].iter().all(Option::is_none));
+        // Another address and another action have their own allowance.
+        assert_eq!(limiter.admit("csrf.refused", "10.0.0.2", t0), Some(0));
+        assert_eq!(limiter.admit("access.denied", "10.0.0.1", t0), Some(0));
+        // A minute later the next row carries the 15 that were not written.
+        let later = t0 + Duration::from_secs(61);
+        assert_eq!(limiter.admit("csrf.refused", "10.0.0.1", later), Some(15));
+        assert_eq!(limiter.admit("csrf.refused", "10.0.0.1", later), Some(0));
+    }
 }

@@ -2,16 +2,19 @@
 //! a trusted proxy header) and kept in the request's extensions, where handlers,
 //! server functions and pages find it.
 
+use std::net::IpAddr;
+
 use axum::http::HeaderMap;
+use ipnet::IpNet;
 
 use super::audit::Origin;
 use super::sessions::{self, SessionPolicy};
 use super::{store, tokens};
-use crate::auth::roles::{CurrentUser, Role, Roles};
+use crate::auth::roles::{parse_user_name, CurrentUser, Role, Roles};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::settings::server::value_of;
-use crate::settings::PROXY_AUTH_HEADER;
+use crate::settings::{parse_cidrs, PROXY_AUTH_HEADER, TRUSTED_PROXIES};
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,8 +58,74 @@ impl Caller {
     }
 }
 
-/// Resolves the caller from the request headers.
-pub async fn resolve(db: &Db, headers: &HeaderMap, origin: Origin) -> AppResult<Caller> {
+/// The network facts of one request, before its caller is known.
+#[derive(Debug, Clone, Default)]
+pub struct Peer {
+    /// The socket's remote address.
+    pub addr: Option<IpAddr>,
+    /// The request id (already checked: short and printable).
+    pub request_id: Option<String>,
+    /// Whether session cookies are `Secure` (and so `__Host-` named).
+    pub secure_cookies: bool,
+}
+
+/// The client's address: the socket peer, unless the peer is a trusted proxy;
+/// then the rightmost `X-Forwarded-For` entry that is not itself a trusted
+/// proxy (entries left of it were written by the client and prove nothing).
+/// An entry that is no address stops the walk at the last trusted hop.
+pub fn client_address(
+    peer: Option<IpAddr>,
+    forwarded_for: &[&str],
+    trusted: &[IpNet],
+) -> Option<IpAddr> {
+    let is_trusted = |a: &IpAddr| trusted.iter().any(|n| n.contains(a));
+    let mut current = peer?;
+    let mut hops = forwarded_for
+        .iter()
+        .flat_map(|h| h.split(','))
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .rev();
+    while is_trusted(&current) {
+        let Some(hop) = hops.next() else { break };
+        let Some(addr) = hop
+            .parse::<IpAddr>()
+            .ok()
+            .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        else {
+            break;
+        };
+        current = addr;
+    }
+    Some(current)
+}
+
+/// Resolves the caller from the request headers. The proxy identity header
+/// (`auth.proxy_header`) is believed only from a peer in `auth.trusted_proxies`;
+/// from anyone else it is refused (`forbidden`), never ignored, so a
+/// misrouted client learns it at once and the attempt is audited.
+pub async fn resolve(db: &Db, headers: &HeaderMap, peer: Peer) -> AppResult<Caller> {
+    let snapshot = crate::fleet::server::service::snapshot(db).await?;
+    let trusted = parse_cidrs(value_of(&snapshot.settings, &TRUSTED_PROXIES)).unwrap_or_default();
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let from_proxy = peer
+        .addr
+        .is_some_and(|a| trusted.iter().any(|n| n.contains(&a)));
+    let origin = Origin {
+        source: client_address(peer.addr, &forwarded, &trusted).map(|a| a.to_string()),
+        request_id: peer.request_id,
+    };
+    let header = value_of(&snapshot.settings, &PROXY_AUTH_HEADER);
+    let proxied = (!header.is_empty()).then(|| headers.get(header)).flatten();
+    if proxied.is_some() && !from_proxy {
+        return Err(AppError::Forbidden(format!(
+            "the {header} header is accepted only from a trusted proxy"
+        )));
+    }
     if let Some(auth) = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -74,33 +143,28 @@ pub async fn resolve(db: &Db, headers: &HeaderMap, origin: Origin) -> AppResult<
             origin,
         });
     }
-    let snapshot = crate::fleet::server::service::snapshot(db).await?;
-    let header = value_of(&snapshot.settings, &PROXY_AUTH_HEADER);
-    if !header.is_empty() {
-        if let Some(name) = headers.get(header).and_then(|v| v.to_str().ok()) {
-            let user = store::find_user_by_name(db.pool(), name.trim())
+    if let Some(value) = proxied {
+        let name = value.to_str().ok().and_then(|v| parse_user_name(v).ok());
+        let user = match name {
+            Some(n) => store::find_user_by_name(db.pool(), &n)
                 .await?
-                .filter(|u| u.disabled == 0);
-            return Ok(match user {
-                Some(u) => Caller {
-                    user: Some(CurrentUser {
-                        id: u.id,
-                        name: u.name,
-                        roles: Roles::parse(&u.roles).unwrap_or_default(),
-                    }),
-                    via: Via::Proxy,
-                    origin,
-                },
-                None => Caller::anonymous(origin),
-            });
-        }
+                .filter(|u| u.disabled == 0),
+            None => None,
+        };
+        return Ok(match user {
+            Some(u) => Caller {
+                user: Some(CurrentUser {
+                    id: u.id,
+                    name: u.name,
+                    roles: Roles::parse(&u.roles).unwrap_or_default(),
+                }),
+                via: Via::Proxy,
+                origin,
+            },
+            None => Caller::anonymous(origin),
+        });
     }
-    let cookie = headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(sessions::from_cookie_header);
-    if let Some(id) = cookie {
+    if let Some(id) = sessions::from_headers(headers, peer.secure_cookies) {
         let policy = SessionPolicy::from_settings(&snapshot.settings);
         if let Some(user) = sessions::resolve(db, id, policy).await? {
             return Ok(Caller {
@@ -122,4 +186,57 @@ pub fn current() -> Option<Caller> {
 /// The caller, or `unauthenticated` if none was resolved.
 pub fn caller() -> AppResult<Caller> {
     current().ok_or(AppError::Unauthenticated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nets(s: &str) -> Vec<IpNet> {
+        parse_cidrs(s).unwrap()
+    }
+
+    fn ip(s: &str) -> Option<IpAddr> {
+        Some(s.parse().unwrap())
+    }
+
+    #[test]
+    fn without_trusted_proxies_the_socket_address_is_the_client() {
+        let xff = ["6.6.6.6"];
+        assert_eq!(client_address(ip("10.0.0.5"), &xff, &[]), ip("10.0.0.5"));
+    }
+
+    #[test]
+    fn behind_a_trusted_proxy_the_rightmost_untrusted_hop_is_the_client() {
+        let trusted = nets("10.0.0.0/8");
+        // The client wrote 6.6.6.6 itself; the proxy appended the real 203.0.113.9.
+        assert_eq!(
+            client_address(ip("10.0.0.5"), &["6.6.6.6, 203.0.113.9"], &trusted),
+            ip("203.0.113.9")
+        );
+        // Two proxies in a row, in two headers.
+        assert_eq!(
+            client_address(ip("10.0.0.5"), &["203.0.113.9", "10.0.0.7"], &trusted),
+            ip("203.0.113.9")
+        );
+        // No header: the proxy itself.
+        assert_eq!(
+            client_address(ip("10.0.0.5"), &[], &trusted),
+            ip("10.0.0.5")
+        );
+        // Garbage stops the walk at the last trusted hop.
+        assert_eq!(
+            client_address(ip("10.0.0.5"), &["203.0.113.9, not-an-ip"], &trusted),
+            ip("10.0.0.5")
+        );
+    }
+
+    #[test]
+    fn a_forwarded_for_header_from_an_untrusted_peer_is_ignored() {
+        let trusted = nets("10.0.0.0/8");
+        assert_eq!(
+            client_address(ip("198.51.100.1"), &["10.0.0.9"], &trusted),
+            ip("198.51.100.1")
+        );
+    }
 }

@@ -11,8 +11,21 @@ use crate::error::AppResult;
 use crate::settings::server::count_of;
 use crate::settings::{SESSION_ABSOLUTE_MINUTES, SESSION_IDLE_MINUTES};
 
-/// The session cookie's name.
+/// The session cookie's name over plain HTTP.
 pub const COOKIE: &str = "headroom_session";
+/// Its name when cookies are `Secure`: the `__Host-` prefix makes browsers
+/// refuse it unless it is Secure, host-only and `Path=/`, so a sibling
+/// subdomain or a plain-HTTP page cannot plant a session.
+pub const SECURE_COOKIE: &str = "__Host-headroom_session";
+
+/// The session cookie's name in this mode.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_COOKIE
+    } else {
+        COOKIE
+    }
+}
 
 /// Seconds since the Unix epoch.
 pub fn now() -> i64 {
@@ -81,25 +94,48 @@ pub async fn end(db: &Db, cookie: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// The `Set-Cookie` value for a session id (`Secure` when the public URL is https).
+/// The `Set-Cookie` value for a session id (`Secure` and `__Host-` when the public URL is https).
 pub fn set_cookie(id: &str, secure: bool) -> String {
+    let name = cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
-    format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax{secure}")
+    format!("{name}={id}; Path=/; HttpOnly; SameSite=Lax{secure}")
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie(secure: bool) -> String {
+    let name = cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
-    format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+    format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
 }
 
-/// The session id in a `Cookie` header, if any.
-pub fn from_cookie_header(header: &str) -> Option<&str> {
+/// The session id in one `Cookie` header, if any: only the cookie of this
+/// mode's name (in Secure mode a plain `headroom_session` is ignored).
+pub fn from_cookie_header(header: &str, secure: bool) -> Option<&str> {
+    let name = cookie_name(secure);
     header
         .split(';')
         .filter_map(|p| p.trim().split_once('='))
-        .find(|(k, v)| *k == COOKIE && !v.is_empty())
+        .find(|(k, v)| *k == name && !v.is_empty())
         .map(|(_, v)| v)
+}
+
+/// The session id in a request's `Cookie` headers, if any.
+pub fn from_headers(headers: &axum::http::HeaderMap, secure: bool) -> Option<&str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| from_cookie_header(h, secure))
+}
+
+/// Removes sessions past their idle or absolute timeout; returns how many.
+pub async fn purge_expired(db: &Db, policy: SessionPolicy, now: i64) -> AppResult<u64> {
+    Ok(store::delete_expired_sessions(
+        db.pool(),
+        now - policy.idle_secs,
+        now - policy.absolute_secs,
+    )
+    .await?)
 }
 
 #[cfg(test)]
@@ -109,12 +145,33 @@ mod tests {
     #[test]
     fn cookies() {
         assert_eq!(
-            from_cookie_header("theme=dark; headroom_session=abc"),
+            from_cookie_header("theme=dark; headroom_session=abc", false),
             Some("abc")
         );
-        assert_eq!(from_cookie_header("headroom_session="), None);
+        assert_eq!(from_cookie_header("headroom_session=", false), None);
         let c = set_cookie("abc", true);
+        assert!(c.starts_with("__Host-headroom_session=abc; Path=/;"), "{c}");
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.ends_with("; Secure"));
+        assert!(!c.contains("Domain"), "a __Host- cookie names no domain");
+        assert!(set_cookie("abc", false).starts_with("headroom_session=abc;"));
         assert!(!set_cookie("abc", false).contains("Secure"));
+        assert!(clear_cookie(true).starts_with("__Host-headroom_session=;"));
+    }
+
+    #[test]
+    fn secure_mode_reads_only_the_host_prefixed_cookie() {
+        let planted = "headroom_session=planted";
+        assert_eq!(from_cookie_header(planted, true), None);
+        assert_eq!(
+            from_cookie_header(
+                "headroom_session=planted; __Host-headroom_session=real",
+                true
+            ),
+            Some("real")
+        );
+        assert_eq!(
+            from_cookie_header("__Host-headroom_session=real", false),
+            None
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! Identity SQL: users, sessions, API tokens, failed sign-ins.
+//! Identity SQL: users, sessions, API tokens, sign-in attempt counters.
 
 use sqlx::{Any, Executor, FromRow};
 
@@ -280,40 +280,68 @@ pub async fn revoke_user_tokens<'e>(
     )
 }
 
-pub async fn record_failed_sign_in<'e>(
+/// Counts one sign-in attempt against `key` and returns the attempts in its
+/// window, this one included. One statement, so parallel attempts each see a
+/// distinct count on both engines. A window older than `window_starts_after`
+/// starts again at this attempt.
+pub async fn count_sign_in_attempt<'e>(
     ex: impl Executor<'e, Database = Any>,
     key: &str,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO failed_sign_ins (key, at) VALUES ($1, $2)")
-        .bind(key)
-        .bind(now)
-        .execute(ex)
-        .await?;
-    Ok(())
-}
-
-pub async fn count_failed_sign_ins<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    key: &str,
-    since: i64,
+    window_starts_after: i64,
 ) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM failed_sign_ins WHERE key = $1 AND at >= $2")
-            .bind(key)
-            .bind(since)
-            .fetch_one(ex)
-            .await?;
+    let (n,): (i64,) = sqlx::query_as(
+        "INSERT INTO signin_counters (key, window_start, attempts) VALUES ($1, $2, 1) \
+         ON CONFLICT (key) DO UPDATE SET \
+           attempts = CASE WHEN signin_counters.window_start <= $3 THEN 1 \
+                           ELSE signin_counters.attempts + 1 END, \
+           window_start = CASE WHEN signin_counters.window_start <= $3 THEN $2 \
+                               ELSE signin_counters.window_start END \
+         RETURNING attempts",
+    )
+    .bind(key)
+    .bind(now)
+    .bind(window_starts_after)
+    .fetch_one(ex)
+    .await?;
     Ok(n)
 }
 
-pub async fn clear_failed_sign_ins<'e>(
+/// Takes one attempt off `key` (a success from an address is not a guess).
+pub async fn forgive_sign_in_attempt<'e>(
     ex: impl Executor<'e, Database = Any>,
     key: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM failed_sign_ins WHERE key = $1")
+    sqlx::query(
+        "UPDATE signin_counters SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
+    )
+    .bind(key)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn clear_sign_in_attempts<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    key: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM signin_counters WHERE key = $1")
         .bind(key)
         .execute(ex)
         .await?;
     Ok(())
+}
+
+/// Removes counters whose window started at or before `before`; returns how many.
+pub async fn purge_sign_in_counters<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    before: i64,
+) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("DELETE FROM signin_counters WHERE window_start <= $1")
+            .bind(before)
+            .execute(ex)
+            .await?
+            .rows_affected(),
+    )
 }

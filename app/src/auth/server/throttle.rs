@@ -1,6 +1,8 @@
-//! Slows guessing: failed sign-ins are counted per account and per address over
-//! a window (limits in settings); past a limit, sign-in is refused until the
-//! window has moved on, and each refusal is answered after a short delay.
+//! Slows guessing: every sign-in attempt is counted per account and per
+//! address *before* its password is checked (one atomic statement per key, so
+//! N parallel guesses see N distinct counts); past a limit within the window
+//! (settings), the attempt is refused after a short delay without hashing.
+//! A success clears the account's count and takes itself off the address's.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -21,20 +23,27 @@ fn address_key(addr: &str) -> String {
     format!("address:{addr}")
 }
 
-/// Refuses with `rate_limited` when the account or the address has failed too often.
-pub async fn check(
+/// Counts an attempt by `name` (when it is a well-formed user name; other
+/// names are no account and count against the address only) from `addr`, and
+/// refuses with `rate_limited` when either is past its limit.
+pub async fn attempt(
     db: &Db,
     settings: &HashMap<String, String>,
-    name: &str,
+    name: Option<&str>,
     addr: &str,
     now: i64,
 ) -> AppResult<()> {
     let window = count_of(settings, &SIGNIN_WINDOW_MINUTES) * 60;
-    let since = now - window;
-    let account = store::count_failed_sign_ins(db.pool(), &account_key(name), since).await?;
-    let address = store::count_failed_sign_ins(db.pool(), &address_key(addr), since).await?;
-    if account >= count_of(settings, &SIGNIN_MAX_FAILURES_PER_ACCOUNT)
-        || address >= count_of(settings, &SIGNIN_MAX_FAILURES_PER_ADDRESS)
+    let expired = now - window;
+    let mut tx = db.begin_write().await?;
+    let account = match name {
+        Some(n) => store::count_sign_in_attempt(&mut *tx, &account_key(n), now, expired).await?,
+        None => 0,
+    };
+    let address = store::count_sign_in_attempt(&mut *tx, &address_key(addr), now, expired).await?;
+    tx.commit().await?;
+    if account > count_of(settings, &SIGNIN_MAX_FAILURES_PER_ACCOUNT)
+        || address > count_of(settings, &SIGNIN_MAX_FAILURES_PER_ADDRESS)
     {
         tokio::time::sleep(Duration::from_millis(500)).await;
         return Err(AppError::RateLimited(format!(
@@ -45,17 +54,17 @@ pub async fn check(
     Ok(())
 }
 
-/// Counts a failure against the account and the address.
-pub async fn failed(db: &Db, name: &str, addr: &str, now: i64) -> AppResult<()> {
+/// A success clears the account's count and forgives this attempt from the address.
+pub async fn succeeded(db: &Db, name: &str, addr: &str) -> AppResult<()> {
     let mut tx = db.begin_write().await?;
-    store::record_failed_sign_in(&mut *tx, &account_key(name), now).await?;
-    store::record_failed_sign_in(&mut *tx, &address_key(addr), now).await?;
+    store::clear_sign_in_attempts(&mut *tx, &account_key(name)).await?;
+    store::forgive_sign_in_attempt(&mut *tx, &address_key(addr)).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// A success clears the account's count (the address keeps its own).
-pub async fn succeeded(db: &Db, name: &str) -> AppResult<()> {
-    store::clear_failed_sign_ins(db.pool(), &account_key(name)).await?;
-    Ok(())
+/// Drops counters whose window has passed; returns how many.
+pub async fn purge(db: &Db, settings: &HashMap<String, String>, now: i64) -> AppResult<u64> {
+    let window = count_of(settings, &SIGNIN_WINDOW_MINUTES) * 60;
+    Ok(store::purge_sign_in_counters(db.pool(), now - window).await?)
 }

@@ -130,7 +130,13 @@ pub async fn list(db: &Db) -> AppResult<Vec<UserSummary>> {
         .collect())
 }
 
-/// Checks a name and password (throttled, audited either way).
+/// What the audit trail and the counters call a sign-in name that is no
+/// well-formed user name (it is never stored as given).
+const NOT_A_NAME: &str = "(not a user name)";
+
+/// Checks a name and password: the attempt is counted first (throttled past a
+/// limit), then verified; audited either way. A name that is not a well-formed
+/// user name is no account: it is never looked up or stored.
 pub async fn sign_in(db: &Db, origin: &Origin, name: &str, pass: &str) -> AppResult<CurrentUser> {
     let settings = crate::fleet::server::service::snapshot(db)
         .await?
@@ -138,33 +144,37 @@ pub async fn sign_in(db: &Db, origin: &Origin, name: &str, pass: &str) -> AppRes
         .clone();
     let addr = origin.source.clone().unwrap_or_default();
     let now = sessions::now();
-    let name = name.trim();
-    if let Err(e) = throttle::check(db, &settings, name, &addr, now).await {
-        audit::record(
-            db.pool(),
+    let name = parse_user_name(name).ok();
+    let shown = name.as_deref().unwrap_or(NOT_A_NAME);
+    if let Err(e) = throttle::attempt(db, &settings, name.as_deref(), &addr, now).await {
+        audit::record_refusal(
+            db,
             origin,
-            Some(name),
+            name.as_deref(),
             "signin.throttled",
-            Some(name),
-            None,
+            Some(shown),
             None,
         )
-        .await?;
+        .await;
         return Err(e);
     }
-    let user = store::find_user_by_name(db.pool(), name).await?;
+    let user = match &name {
+        Some(n) => store::find_user_by_name(db.pool(), n).await?,
+        None => None,
+    };
     let hash = user
         .as_ref()
         .filter(|u| u.disabled == 0)
         .and_then(|u| u.password_hash.clone());
-    if !password::verify(pass.to_owned(), hash).await {
-        throttle::failed(db, name, &addr, now).await?;
+    // No stored password is longer than this; a longer one is only work for us.
+    let pass = if pass.len() > 1024 { "" } else { pass };
+    let (Some(user), true) = (user, password::verify(pass.to_owned(), hash).await?) else {
         audit::record(
             db.pool(),
             origin,
-            Some(name),
+            name.as_deref(),
             "signin.failed",
-            Some(name),
+            Some(shown),
             None,
             None,
         )
@@ -173,15 +183,14 @@ pub async fn sign_in(db: &Db, origin: &Origin, name: &str, pass: &str) -> AppRes
             field: Some("password"),
             message: "that name and password do not match an enabled account".into(),
         });
-    }
-    let user = user.expect("verified, so the user exists");
-    throttle::succeeded(db, name).await?;
+    };
+    throttle::succeeded(db, &user.name, &addr).await?;
     audit::record(
         db.pool(),
         origin,
-        Some(name),
+        Some(&user.name),
         "signin",
-        Some(name),
+        Some(&user.name),
         None,
         None,
     )
@@ -191,4 +200,32 @@ pub async fn sign_in(db: &Db, origin: &Origin, name: &str, pass: &str) -> AppRes
         name: user.name,
         roles: Roles::parse(&user.roles).unwrap_or_default(),
     })
+}
+
+/// Removes expired sessions and sign-in counters whose window has passed:
+/// the housekeeping `serve` runs every few minutes. Returns (sessions, counters).
+pub async fn purge_expired(db: &Db, now: i64) -> AppResult<(u64, u64)> {
+    let settings = crate::fleet::server::service::snapshot(db)
+        .await?
+        .settings
+        .clone();
+    let policy = sessions::SessionPolicy::from_settings(&settings);
+    let ended = sessions::purge_expired(db, policy, now).await?;
+    let counters = throttle::purge(db, &settings, now).await?;
+    Ok((ended, counters))
+}
+
+/// Runs `purge_expired` every five minutes, for as long as the process lives.
+pub async fn run_housekeeping(db: Db) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        match purge_expired(&db, sessions::now()).await {
+            Ok((s, c)) if s + c > 0 => {
+                tracing::info!(sessions = s, counters = c, "purged expired sign-in state")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed; will retry"),
+        }
+    }
 }

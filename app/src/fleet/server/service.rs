@@ -1,5 +1,8 @@
 //! The fleet service layer, shared by server functions and REST handlers: parse
 //! rows into domain types, apply the health thresholds, assemble views.
+//!
+//! Every read a page or the API makes takes the caller and refuses anyone not
+//! signed in, whatever the middleware did before (defence in depth).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -8,6 +11,7 @@ use anyhow::anyhow;
 
 use super::snapshot::Snapshot;
 use super::store::{self, ClusterRow, HistoryPoint, RegionRow, SumRow};
+use crate::auth::server::caller::Caller;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::fleet::codes::{CapacityUnit, ClusterLifecycle, Family, RegionLifecycle};
@@ -143,12 +147,14 @@ pub async fn snapshot(db: &Db) -> AppResult<Arc<Snapshot>> {
 }
 
 /// Every region with its region × SKU rollups.
-pub async fn regions(db: &Db) -> AppResult<Vec<Region>> {
+pub async fn regions(db: &Db, caller: &Caller) -> AppResult<Vec<Region>> {
+    caller.user()?;
     Ok(snapshot(db).await?.regions.clone())
 }
 
 /// The fleet overview: totals per unit, the region × family grid, the hot spots.
-pub async fn fleet_summary(db: &Db) -> AppResult<FleetSummary> {
+pub async fn fleet_summary(db: &Db, caller: &Caller) -> AppResult<FleetSummary> {
+    caller.user()?;
     Ok(snapshot(db).await?.summary.clone())
 }
 
@@ -246,9 +252,11 @@ fn series(points: Vec<HistoryPoint>) -> Vec<TrendSeries> {
 /// first of the pickers' options.
 pub async fn headroom_now(
     db: &Db,
+    caller: &Caller,
     region: Option<&str>,
     sku: Option<&str>,
 ) -> AppResult<HeadroomNow> {
+    caller.user()?;
     let snap = snapshot(db).await?;
     let region = region
         .filter(|r| !r.is_empty())
@@ -267,7 +275,8 @@ pub async fn headroom_now(
     Ok(HeadroomNow { region, sku, pair })
 }
 
-pub async fn region_detail(db: &Db, code: &str) -> AppResult<RegionDetail> {
+pub async fn region_detail(db: &Db, caller: &Caller, code: &str) -> AppResult<RegionDetail> {
+    caller.user()?;
     let snap = snapshot(db).await?;
     if let Some(d) = snap.cached_region_detail(code) {
         return Ok((*d).clone());
@@ -302,7 +311,8 @@ pub async fn region_detail(db: &Db, code: &str) -> AppResult<RegionDetail> {
 }
 
 /// One page of clusters and the cursor of the next page.
-pub async fn clusters(db: &Db, q: &ClusterQuery) -> AppResult<Page<Cluster>> {
+pub async fn clusters(db: &Db, caller: &Caller, q: &ClusterQuery) -> AppResult<Page<Cluster>> {
+    caller.user()?;
     let t = snapshot(db).await?.thresholds;
     let mut rows = store::list_clusters(db.pool(), q, &t).await?;
     let more = rows.len() as i64 > q.limit;
@@ -328,7 +338,8 @@ pub async fn clusters(db: &Db, q: &ClusterQuery) -> AppResult<Page<Cluster>> {
 }
 
 /// One cluster, or `not_found`.
-pub async fn cluster(db: &Db, id: i64) -> AppResult<Cluster> {
+pub async fn cluster(db: &Db, caller: &Caller, id: i64) -> AppResult<Cluster> {
+    caller.user()?;
     let t = snapshot(db).await?.thresholds;
     let row = store::find_cluster(db.pool(), id)
         .await?
@@ -337,7 +348,8 @@ pub async fn cluster(db: &Db, id: i64) -> AppResult<Cluster> {
 }
 
 /// The cluster page: the cluster, its unit, and its region × SKU trend.
-pub async fn cluster_detail(db: &Db, id: i64) -> AppResult<ClusterDetail> {
+pub async fn cluster_detail(db: &Db, caller: &Caller, id: i64) -> AppResult<ClusterDetail> {
+    caller.user()?;
     let snap = snapshot(db).await?;
     let t = snap.thresholds;
     let row = store::find_cluster(db.pool(), id)
@@ -371,6 +383,7 @@ pub async fn cluster_detail(db: &Db, id: i64) -> AppResult<ClusterDetail> {
 }
 
 /// The choices of the cluster filter form.
-pub async fn filter_options(db: &Db) -> AppResult<FilterOptions> {
+pub async fn filter_options(db: &Db, caller: &Caller) -> AppResult<FilterOptions> {
+    caller.user()?;
     Ok(snapshot(db).await?.options.clone())
 }

@@ -11,6 +11,7 @@ use crate::auth::{CurrentUser, Role};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, CapacityShortfall};
 use crate::fleet::codes::{parse_zone, RegionCode, SkuCode};
+use crate::fleet::server::snapshot::Snapshot;
 use crate::fleet::server::{service as fleet, store as fleet_store};
 use crate::fleet::types::Page;
 use crate::requests::domain::{self, Action, Candidate, Kind, Priority, State};
@@ -61,6 +62,17 @@ async fn parse_fields(db: &Db, i: &RequestInput) -> AppResult<Fields> {
     let priority = Priority::parse(&required(i.priority.clone(), "priority")?)
         .map_err(|m| AppError::invalid("priority", m))?;
     let snap = fleet::snapshot(db).await?;
+    let max_days = settings::count_of(&snap.settings, &crate::settings::REQUESTS_MAX_NEED_BY_DAYS);
+    let latest = crate::fleet::server::history::format_day(
+        time::OffsetDateTime::now_utc().date() + time::Duration::days(max_days),
+    );
+    // Both are YYYY-MM-DD, so text order is date order.
+    if need_by > latest {
+        return Err(AppError::invalid(
+            "need_by",
+            format!("need_by may be at most {max_days} days ahead (by {latest})"),
+        ));
+    }
     let known_region = snap
         .region(region.as_str())
         .ok_or_else(|| AppError::invalid("region", format!("no region '{region}'")))?;
@@ -157,8 +169,14 @@ async fn assemble(ex: &mut sqlx::AnyConnection, row: RequestRow) -> AppResult<Ca
     })
 }
 
-/// One request by key.
-pub async fn get(db: &Db, key: &str) -> AppResult<CapacityRequest> {
+/// One request by key, for a signed-in caller.
+pub async fn get(db: &Db, caller: &Caller, key: &str) -> AppResult<CapacityRequest> {
+    caller.user()?;
+    load(db, key).await
+}
+
+/// One request by key, as it is now (after a change the caller made).
+async fn load(db: &Db, key: &str) -> AppResult<CapacityRequest> {
     let id = parse_key(key)?;
     let mut conn = db.pool().acquire().await?;
     let row = store::find_request(&mut *conn, id, "")
@@ -167,13 +185,15 @@ pub async fn get(db: &Db, key: &str) -> AppResult<CapacityRequest> {
     assemble(&mut conn, row).await
 }
 
-/// A page of requests, newest first.
+/// A page of requests, newest first, for a signed-in caller.
 pub async fn list(
     db: &Db,
+    caller: &Caller,
     filter: &RequestFilter,
     cursor: Option<&str>,
     limit: i64,
 ) -> AppResult<Page<CapacityRequest>> {
+    caller.user()?;
     if let Some(s) = &filter.state {
         State::parse(s).map_err(|m| AppError::invalid("state", m))?;
     }
@@ -251,7 +271,7 @@ pub async fn create(db: &Db, caller: &Caller, input: &RequestInput) -> AppResult
         id
     };
     if input.draft {
-        return get(db, &domain::key_of(id)).await;
+        return load(db, &domain::key_of(id)).await;
     }
     act(
         db,
@@ -278,6 +298,7 @@ pub async fn edit(
     let version = required(input.version, "version")?;
     let fields = parse_fields(db, input).await?;
     let now = now_rfc3339();
+    let snap = fleet::snapshot(db).await?;
     let mut tx = db.begin_write().await?;
     let row = store::find_request(&mut *tx, id, db.lock_rows())
         .await?
@@ -299,18 +320,38 @@ pub async fn edit(
             row.state
         )));
     }
+    let key = domain::key_of(id);
     audit::record(
         &mut *tx,
         &caller.origin,
         Some(&me.name),
         "request.edit",
-        Some(key),
+        Some(&key),
         Some(&row.state),
         Some(&row.state),
     )
     .await?;
+    // A submitted request was approved, and its policy decided, for what it
+    // said before: both start again for what it says now.
+    if row.state == State::Submitted.as_str() {
+        let cleared = store::delete_approvals(&mut *tx, id).await?;
+        let edited = store::find_request(&mut *tx, id, "")
+            .await?
+            .ok_or_else(|| AppError::NotFound(key.clone()))?;
+        let decision = policy_for(&snap, &edited)?;
+        let approvals = i64::from(decision.approvals);
+        store::set_policy(&mut *tx, id, &decision.rule, approvals).await?;
+        let why = format!(
+            "edited after submission: {cleared} approval(s) cleared; {}",
+            decision.explain()
+        );
+        note_policy(&mut tx, caller, &key, &why).await?;
+        if approvals == 0 {
+            approve_by_policy(db, &mut tx, caller, &snap, id, &decision.rule, &now).await?;
+        }
+    }
     tx.commit().await?;
-    get(db, key).await
+    load(db, &key).await
 }
 
 /// Adds a comment (any signed-in user).
@@ -330,7 +371,7 @@ pub async fn comment(
         .ok_or_else(|| AppError::NotFound(format!("no request {key}")))?;
     add_comment(&mut tx, caller, &me, id, key, &body, &now_rfc3339()).await?;
     tx.commit().await?;
-    get(db, key).await
+    load(db, key).await
 }
 
 /// Stores a comment and records it in the audit trail (the request's timeline).
@@ -465,6 +506,114 @@ async fn give_back(db: &Db, tx: &mut sqlx::AnyConnection, row: &RequestRow) -> A
     Ok(())
 }
 
+/// Puts a change of the policy's decision on the request's timeline.
+async fn note_policy(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller,
+    key: &str,
+    what: &str,
+) -> AppResult<()> {
+    audit::record(
+        &mut *tx,
+        &caller.origin,
+        Some("(policy)"),
+        "request.policy",
+        Some(key),
+        None,
+        Some(what),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The policy's decision for a request as it stands.
+fn policy_for(snap: &Snapshot, row: &RequestRow) -> AppResult<crate::requests::policy::Decision> {
+    let (family, health) = snap
+        .region(&row.region)
+        .and_then(|r| r.skus.iter().find(|s| s.sku == row.sku))
+        .map(|s| (s.family, s.rollup.health))
+        .ok_or_else(|| AppError::invalid("sku", "the region no longer offers this SKU"))?;
+    Ok(decide(
+        &settings::rules_of(&snap.settings),
+        family,
+        row.quantity,
+        health,
+    ))
+}
+
+/// A submitted request the policy approves by itself: reserves now, recorded
+/// as the policy's approval. Placement is computed before any unit moves, so
+/// a shortfall changes nothing; then, or when the requester has had
+/// `requests.auto_approvals_per_day` automatic approvals today (UTC), the
+/// request waits for one person instead, and the timeline says why.
+async fn approve_by_policy(
+    db: &Db,
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller,
+    snap: &Snapshot,
+    id: i64,
+    rule: &str,
+    now: &str,
+) -> AppResult<()> {
+    let key = domain::key_of(id);
+    let row = store::find_request(&mut *tx, id, "")
+        .await?
+        .ok_or_else(|| AppError::NotFound(key.clone()))?;
+    let limit = settings::count_of(
+        &snap.settings,
+        &crate::settings::REQUESTS_AUTO_APPROVALS_PER_DAY,
+    );
+    let today = format!("{}T00:00:00Z", &now[..10]);
+    let used = store::count_auto_approved_since(&mut *tx, row.requester_id, &today).await?;
+    let reserved = if used >= limit {
+        Err(format!(
+            "the requester has had {used} automatic approvals today (the limit is {limit})"
+        ))
+    } else if row.kind == Kind::Provision.as_str() {
+        match reserve(db, tx, &row).await {
+            Ok(()) => Ok(()),
+            Err(AppError::InsufficientCapacity(short)) => Err(short.message()),
+            Err(e) => return Err(e),
+        }
+    } else {
+        Ok(())
+    };
+    match reserved {
+        Ok(()) => {
+            let hold = hold_until(&row.need_by, grace_days(snap));
+            store::transition(
+                &mut *tx,
+                id,
+                "submitted",
+                row.version,
+                "approved",
+                Some(&hold),
+                None,
+                now,
+            )
+            .await?;
+            store::mark_auto_approved(&mut *tx, id, now).await?;
+            let why = format!("approved by policy: rule '{rule}'");
+            audit::record(
+                &mut *tx,
+                &caller.origin,
+                Some("(policy)"),
+                "request.approve",
+                Some(&key),
+                Some("submitted"),
+                Some(&why),
+            )
+            .await?;
+        }
+        Err(why) => {
+            let rule = format!("{rule}, but {why}: needs a human");
+            store::set_policy(&mut *tx, id, &rule, 1).await?;
+            note_policy(tx, caller, &key, &rule).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Submit, approve, reject, cancel or fulfil a request at the version the caller saw.
 pub async fn act(
     db: &Db,
@@ -497,15 +646,15 @@ pub async fn act(
     let from = State::parse(&row.state).map_err(corrupt)?;
     let own = row.requester_id == me.id;
     match action {
-        Action::Submit | Action::Cancel if !own && !me.has(Role::Admin) => {
+        Action::Submit | Action::Cancel if !own => {
             return Err(AppError::Forbidden(format!(
                 "only the requester may {action} {key}"
             )))
         }
-        Action::Submit if !me.has(Role::Requester) => {
+        Action::Submit | Action::Cancel if !me.has(Role::Requester) => {
             return Err(AppError::Forbidden("this needs the requester role".into()))
         }
-        Action::Approve | Action::Reject if !(me.has(Role::Approver) || me.has(Role::Admin)) => {
+        Action::Approve | Action::Reject if !me.has(Role::Approver) => {
             return Err(AppError::Forbidden("only approvers decide requests".into()))
         }
         Action::Approve if own => {
@@ -532,19 +681,8 @@ pub async fn act(
             let next = from
                 .after(Action::Submit, false)
                 .map_err(|e| AppError::Conflict(e.to_string()))?;
-            let health = snap
-                .region(&row.region)
-                .and_then(|r| r.skus.iter().find(|s| s.sku == row.sku))
-                .map(|s| (s.family, s.rollup.health));
-            let (family, health) = health
-                .ok_or_else(|| AppError::invalid("sku", "the region no longer offers this SKU"))?;
-            let decision = decide(
-                &settings::rules_of(&snap.settings),
-                family,
-                row.quantity,
-                health,
-            );
-            policy = Some((decision.rule.clone(), decision.approvals as i64));
+            let decision = policy_for(&snap, &row)?;
+            policy = Some((decision.rule, i64::from(decision.approvals)));
             next
         }
         Action::Approve => {
@@ -622,74 +760,23 @@ pub async fn act(
     if let Some(c) = &comment {
         add_comment(&mut tx, caller, &me, id, key, c, &now).await?;
     }
-    // Approved by policy itself: reserve now, recorded as the policy's approval.
-    // Placement is computed before any unit moves, so a shortfall changes
-    // nothing: the request then waits for one human approval instead.
     if let Some((rule, 0)) = &policy {
-        let row = store::find_request(&mut *tx, id, "")
-            .await?
-            .ok_or_else(|| AppError::NotFound(key.to_owned()))?;
-        let reserved = if row.kind == Kind::Provision.as_str() {
-            reserve(db, &mut tx, &row).await
-        } else {
-            Ok(())
-        };
-        match reserved {
-            Ok(()) => {
-                let hold = hold_until(&row.need_by, grace_days(&snap));
-                store::transition(
-                    &mut *tx,
-                    id,
-                    "submitted",
-                    row.version,
-                    "approved",
-                    Some(&hold),
-                    None,
-                    &now,
-                )
-                .await?;
-                let why = format!("approved by policy: rule '{rule}'");
-                audit::record(
-                    &mut *tx,
-                    &caller.origin,
-                    Some("(policy)"),
-                    "request.approve",
-                    Some(key),
-                    Some("submitted"),
-                    Some(&why),
-                )
-                .await?;
-            }
-            Err(AppError::InsufficientCapacity(short)) => {
-                let rule = format!("{rule}, but {}: needs a human", short.message());
-                store::set_policy(&mut *tx, id, &rule, 1).await?;
-                audit::record(
-                    &mut *tx,
-                    &caller.origin,
-                    Some("(policy)"),
-                    "request.policy",
-                    Some(key),
-                    None,
-                    Some(&rule),
-                )
-                .await?;
-            }
-            Err(e) => return Err(e),
-        }
+        approve_by_policy(db, &mut tx, caller, &snap, id, rule, &now).await?;
     }
     tx.commit().await?;
-    get(db, key).await
+    load(db, key).await
 }
 
 /// The actions `me` may take on a request in its current state.
 fn allowed_actions(me: &CurrentUser, r: &CapacityRequest) -> Vec<String> {
     let own = r.requester == me.name;
     let approved_by_me = r.approvals.iter().any(|a| a.approver == me.name);
-    let decider = me.has(Role::Approver) || me.has(Role::Admin);
+    let decider = me.has(Role::Approver);
+    let may_withdraw = own && me.has(Role::Requester);
     let mut out = Vec::new();
     let mut allow = |a: Action| out.push(a.as_str().to_owned());
     match r.state {
-        State::Draft if own => {
+        State::Draft if may_withdraw => {
             allow(Action::Submit);
             allow(Action::Cancel);
         }
@@ -698,7 +785,7 @@ fn allowed_actions(me: &CurrentUser, r: &CapacityRequest) -> Vec<String> {
                 allow(Action::Approve);
                 allow(Action::Reject);
             }
-            if own || me.has(Role::Admin) {
+            if may_withdraw {
                 allow(Action::Cancel);
             }
         }
@@ -706,7 +793,7 @@ fn allowed_actions(me: &CurrentUser, r: &CapacityRequest) -> Vec<String> {
             if me.has(Role::Operator) {
                 allow(Action::Fulfill);
             }
-            if own || me.has(Role::Admin) {
+            if may_withdraw {
                 allow(Action::Cancel);
             }
         }
@@ -806,7 +893,7 @@ pub async fn detail(
 ) -> AppResult<crate::requests::types::RequestDetail> {
     use crate::requests::types::{Comment, RequestDetail, TimelineEntry};
     let me = user(caller)?.clone();
-    let request = get(db, key).await?;
+    let request = load(db, key).await?;
     let id = parse_key(key)?;
     let timeline = audit::list_for_object(db.pool(), key)
         .await?

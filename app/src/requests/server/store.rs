@@ -234,6 +234,50 @@ pub async fn approvals<'e>(
     .await
 }
 
+/// Forgets a request's approvals (its fields changed under them); returns how many.
+pub async fn delete_approvals<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: i64,
+) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("DELETE FROM request_approvals WHERE request_id = $1")
+            .bind(id)
+            .execute(ex)
+            .await?
+            .rows_affected(),
+    )
+}
+
+/// Records that the policy approved a request by itself, at `now`.
+pub async fn mark_auto_approved<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: i64,
+    now: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE capacity_requests SET auto_approved_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// How many of a requester's requests the policy approved by itself since `since` (RFC 3339).
+pub async fn count_auto_approved_since<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    requester_id: i64,
+    since: &str,
+) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM capacity_requests WHERE requester_id = $1 AND auto_approved_at >= $2",
+    )
+    .bind(requester_id)
+    .bind(since)
+    .fetch_one(ex)
+    .await?;
+    Ok(n)
+}
+
 /// In-service clusters of a region × SKU (and zone) with free units, locked in
 /// id order (a consistent lock order avoids deadlocks between approvers).
 pub async fn placement_candidates<'e>(

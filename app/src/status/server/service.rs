@@ -138,7 +138,8 @@ pub async fn get(db: &Db, id: i64) -> AppResult<Notice> {
 }
 
 /// Active notices and those resolved in the last `RECENT_DAYS` days, newest first.
-pub async fn current(db: &Db) -> AppResult<Vec<Notice>> {
+pub async fn current(db: &Db, caller: &Caller) -> AppResult<Vec<Notice>> {
+    caller.user()?;
     resolved_within(db, RECENT_DAYS).await
 }
 
