@@ -29,7 +29,9 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     fleet_cache: std::sync::Arc<crate::fleet::server::snapshot::FleetCache>,
-    refusals: std::sync::Arc<crate::auth::server::audit::RefusalLimiter>,
+    refusals: std::sync::Arc<crate::shared::audit::RefusalLimiter>,
+    clock: crate::shared::time::Clock,
+    settings_cache: std::sync::Arc<crate::settings::server::SettingsCache>,
 }
 
 impl Db {
@@ -78,6 +80,8 @@ impl Db {
             backend,
             fleet_cache: Default::default(),
             refusals: Default::default(),
+            clock: Default::default(),
+            settings_cache: Default::default(),
         })
     }
 
@@ -91,8 +95,18 @@ impl Db {
     }
 
     /// This replica's count of recent refusals, which bounds how many reach the audit trail.
-    pub fn refusals(&self) -> &crate::auth::server::audit::RefusalLimiter {
+    pub fn refusals(&self) -> &crate::shared::audit::RefusalLimiter {
         &self.refusals
+    }
+
+    /// This replica's cache of the settings in force.
+    pub fn settings_cache(&self) -> &crate::settings::server::SettingsCache {
+        &self.settings_cache
+    }
+
+    /// This process's clock: every service asks it for "now" (tests stop it).
+    pub fn clock(&self) -> &crate::shared::time::Clock {
+        &self.clock
     }
 
     pub fn backend(&self) -> Backend {

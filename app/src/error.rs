@@ -6,13 +6,15 @@
 //! bug or an outage; it is logged with its detail and answered with a generic
 //! message. No SQL text, stack or path ever reaches a client.
 //!
-//! The JSON shape is PRODUCT.md "The contract": `{"error": {"code", "message", "field"?}}`.
+//! The JSON shape is PRODUCT.md "The contract": `{"error": {"code", "message", "field"?}}`;
+//! server functions carry the same three as `ServerError`, so a form can show
+//! the message next to its field.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::fleet::query::FieldError;
+use crate::shared::fields::{FieldError, ServerError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -228,16 +230,23 @@ impl IntoResponse for AppError {
     }
 }
 
-/// Turns an error into a server function's error, logging it and setting the
-/// HTTP status of the page or call being served. (Use it explicitly: `?` alone
-/// would pick `ServerFnError`'s blanket conversion, which knows no status.)
-pub fn server_error(e: AppError) -> leptos::prelude::ServerFnError {
-    {
-        e.log();
-        if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            opts.set_status(e.status_code());
-        }
-        leptos::prelude::ServerFnError::ServerError(e.to_string())
+/// Turns an error into a server function's error (code, message, field),
+/// logging it and setting the HTTP status of the page or call being served.
+pub fn server_error(e: AppError) -> ServerError {
+    e.log();
+    if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        opts.set_status(e.status_code());
+    }
+    ServerError {
+        code: e.code().to_owned(),
+        message: e.to_string(),
+        field: e.field().map(str::to_owned),
+    }
+}
+
+impl From<AppError> for ServerError {
+    fn from(e: AppError) -> Self {
+        server_error(e)
     }
 }
 

@@ -16,25 +16,29 @@ pub mod components;
 pub mod fleet;
 pub mod requests;
 pub mod settings;
+pub mod shared;
 pub mod status;
-pub mod text;
 
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod error;
 
-use auth::pages::{AuditPage, LoginPage, SettingsPage, TokensPage, UsersPage};
+use auth::pages::{AuditPage, LoginPage, TokensPage, UsersPage};
 use components::layout::Layout;
 use fleet::pages::{ClusterPage, ClustersPage, OverviewPage, RegionPage};
 use requests::pages::{ApprovalsPage, NewRequestPage, RequestPage, RequestsPage};
+use settings::pages::SettingsPage;
 use status::pages::NoticesPage;
 
 /// The database handle that `serve` provides to every server function.
 #[cfg(feature = "ssr")]
-pub fn db_from_context() -> Result<db::Db, ServerFnError> {
-    use_context::<db::Db>()
-        .ok_or_else(|| ServerFnError::ServerError("the database is not configured".into()))
+pub fn db_from_context() -> Result<db::Db, shared::fields::ServerError> {
+    use_context::<db::Db>().ok_or_else(|| {
+        error::server_error(error::AppError::Internal(anyhow::anyhow!(
+            "the database is not in the server function's context"
+        )))
+    })
 }
 
 /// The database and the caller of the server function being served, when the
@@ -43,7 +47,7 @@ pub fn db_from_context() -> Result<db::Db, ServerFnError> {
 #[cfg(feature = "ssr")]
 pub fn authorize(
     access: auth::Access,
-) -> Result<(db::Db, auth::server::caller::Caller), ServerFnError> {
+) -> Result<(db::Db, auth::server::caller::Caller), shared::fields::ServerError> {
     use auth::Access;
     let caller = auth::server::caller::current()
         .unwrap_or_else(|| auth::server::caller::Caller::anonymous(Default::default()));

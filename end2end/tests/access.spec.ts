@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { DEMO, open, signIn } from './helpers';
 
 test('anonymous visitors are sent to sign in, and come back where they were going', async ({ page }, info) => {

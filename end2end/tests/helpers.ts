@@ -38,3 +38,33 @@ export async function open(page: Page, info: TestInfo, path: string) {
   }
   return { response, errors };
 }
+
+/** A need-by date `days` from today (UTC), `YYYY-MM-DD`: specs stay valid whatever day they run. */
+export function needBy(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Files `n` requests as the demo requester through the JSON API, in a context
+ * of its own (its own session), each waiting for one approval: a spec's own
+ * fixture, so neither project takes another's. Returns the keys and a way to
+ * read a request back.
+ */
+export async function fileRequests(playwright: typeof import('@playwright/test'), baseURL: string, n: number, tag: string) {
+  const api = await playwright.request.newContext({ baseURL });
+  const signedIn = await api.post('/login', { form: { name: 'requester', password: DEMO.requester, next: '/' }, maxRedirects: 0 });
+  expect(signedIn.status()).toBe(303);
+  const keys: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const filed = await api.post('/api/v1/requests', {
+      data: {
+        kind: 'provision', region: 'westus2', sku: 'Dv5', quantity: 100, need_by: needBy(30),
+        service: `${tag}-${i}`, justification: 'bulk decision fixture', priority: 'P2',
+      },
+    });
+    expect(filed.status()).toBe(201);
+    keys.push((await filed.json()).key);
+  }
+  const state = async (key: string) => (await (await api.get(`/api/v1/requests/${key}`)).json()).state as string;
+  return { keys, state };
+}

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { open, signIn } from './helpers';
 
 // The public status page is plain HTML (no scripts), so it is the same page in

@@ -5,9 +5,10 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod ops;
-pub mod request_forms;
 pub mod routes;
 pub mod seed;
+pub mod state;
 pub mod status;
 
-pub use routes::{router, AppState};
+pub use routes::router;
+pub use state::AppState;

@@ -7,9 +7,9 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-use app::auth::server::audit::Origin;
 use app::auth::{Role, Roles};
 use app::db::Db;
+use app::shared::audit::Origin;
 use server::config::Config;
 use server::seed::{
     demo_accounts_exist, ensure_demo_accounts, seed_demo, seed_demo_requests, Scale, DEMO_ACCOUNTS,
@@ -214,7 +214,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let now = app::auth::server::sessions::now();
             let (id, token) =
                 app::auth::server::tokens::create_token(&db, &user, &name, narrowed, now).await?;
-            app::auth::server::audit::record(
+            app::shared::audit::record(
                 db.pool(),
                 &Origin::default(),
                 Some("(cli)"),

@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
-use crate::routes::AppState;
+use crate::state::AppState;
 use app::db::Db;
 
 pub fn routes() -> Router<AppState> {

@@ -1,68 +1,22 @@
 //! The HTTP router: Leptos pages and server functions, the JSON API, the CSV
-//! export, operations endpoints and static files, with request ids and tracing.
+//! export, sign-in and sign-out, operations endpoints and static files, with
+//! request ids and tracing.
 
 use std::time::Duration;
 
-use axum::extract::FromRef;
+use crate::state::AppState;
+
 use axum::http::{HeaderName, Request};
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::Router;
-use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
-use app::db::Db;
 use app::error::AppError;
-
-/// Shared by every handler.
-#[derive(Clone, Debug)]
-pub struct AppState {
-    pub db: Db,
-    pub leptos: LeptosOptions,
-    /// Whether cookies are `Secure` (the public URL is https).
-    pub secure_cookies: bool,
-    /// `scheme://host[:port]` of `HEADROOM_PUBLIC_URL`, accepted as a request `Origin`.
-    pub public_origin: Option<String>,
-    /// The rendered public status routes of this process.
-    pub status: std::sync::Arc<crate::status::StatusCache>,
-}
-
-impl AppState {
-    pub fn new(db: Db, leptos: LeptosOptions, public_url: Option<&str>) -> Self {
-        let public_origin = public_url.map(|u| {
-            let u = u.trim_end_matches('/');
-            match u.split_once("://") {
-                Some((scheme, rest)) => {
-                    format!("{scheme}://{}", rest.split('/').next().unwrap_or_default())
-                }
-                None => u.to_owned(),
-            }
-        });
-        AppState {
-            db,
-            leptos,
-            secure_cookies: public_url.is_some_and(|u| u.starts_with("https://")),
-            public_origin,
-            status: Default::default(),
-        }
-    }
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(s: &AppState) -> Self {
-        s.leptos.clone()
-    }
-}
-
-impl FromRef<AppState> for Db {
-    fn from_ref(s: &AppState) -> Self {
-        s.db.clone()
-    }
-}
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -106,9 +60,6 @@ pub fn router(state: AppState) -> Router {
         .route("/clusters.csv", axum::routing::get(crate::api::fleet::export_csv))
         .route("/login", axum::routing::post(crate::auth::login))
         .route("/logout", axum::routing::post(crate::auth::logout))
-        .route("/requests/new", axum::routing::post(crate::request_forms::file))
-        .route("/requests/{key}/act", axum::routing::post(crate::request_forms::act))
-        .route("/approvals/bulk", axum::routing::post(crate::request_forms::bulk))
         .nest_service("/pkg", ServeDir::new(site_root.join("pkg")))
         .route_service("/favicon.svg", ServeFile::new(site_root.join("favicon.svg")))
         .leptos_routes_with_context(&state, routes, context, move || app::shell(leptos.clone()))
@@ -123,7 +74,7 @@ pub fn router(state: AppState) -> Router {
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                 let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                let path = app::text::bounded(req.uri().path(), 256);
+                let path = app::shared::text::bounded(req.uri().path(), 256);
                 tracing::info_span!("request", request_id = %id, method = %req.method(), path = %path)
             }),
         )
@@ -132,33 +83,4 @@ pub fn router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(axum::middleware::map_request(crate::auth::sanitize_request_id))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn cookies_are_secure_exactly_when_the_public_url_is_https() {
-        let path = std::env::temp_dir().join(format!("headroom-state-{}.db", std::process::id()));
-        let db = Db::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .unwrap();
-        let opts = LeptosOptions::builder().output_name("headroom").build();
-        let https = AppState::new(
-            db.clone(),
-            opts.clone(),
-            Some("https://headroom.example.com/"),
-        );
-        assert!(https.secure_cookies);
-        assert_eq!(
-            https.public_origin.as_deref(),
-            Some("https://headroom.example.com")
-        );
-        assert!(
-            !AppState::new(db.clone(), opts.clone(), Some("http://localhost:3000")).secure_cookies
-        );
-        assert!(!AppState::new(db, opts, None).secure_cookies);
-        let _ = std::fs::remove_file(path);
-    }
 }

@@ -1,6 +1,8 @@
-//! Who may reach which page: the declarative access rules of the UI's routes.
-//! The server enforces them in middleware before rendering; the route × role
-//! matrix test enumerates Leptos' route list against them.
+//! Who may reach what. Each feature declares its rules once, in its own
+//! `access.rs` (pages and other browser routes, server functions, API routes);
+//! the middleware reads them through the lookups here, every server function
+//! and service checks its caller again, and the access matrix test takes its
+//! expectations from its own table written from PRODUCT.md "Access".
 
 use super::roles::{CurrentUser, Role};
 
@@ -27,19 +29,71 @@ impl Access {
     }
 }
 
-/// The access rule of a UI page path.
+/// One feature's access rules.
+#[derive(Debug)]
+pub struct Rules {
+    /// Leptos pages and other browser routes (form posts, downloads), as
+    /// route patterns (`/regions/:code`).
+    pub paths: &'static [(&'static str, Access)],
+    /// Server functions, by name (registered at `/api/<name><digits>`).
+    pub server_fns: &'static [(&'static str, Access)],
+    /// JSON API routes: (method, path under `/api/v1` as axum writes it).
+    pub api: &'static [(&'static str, &'static str, Access)],
+}
+
+/// Every feature's rules.
+pub fn features() -> [&'static Rules; 5] {
+    [
+        &RULES,
+        &crate::fleet::access::RULES,
+        &crate::requests::access::RULES,
+        &crate::settings::access::RULES,
+        &crate::status::access::RULES,
+    ]
+}
+
+/// Identity's own rules: sign-in and sign-out, the users, tokens and audit pages.
+pub const RULES: Rules = Rules {
+    paths: &[
+        ("/login", Access::Public),
+        ("/logout", Access::SignedIn),
+        ("/admin", Access::Role(Role::Admin)),
+        ("/admin/users", Access::Role(Role::Admin)),
+        ("/admin/tokens", Access::Role(Role::Admin)),
+        ("/admin/audit", Access::Role(Role::Admin)),
+    ],
+    server_fns: &[
+        ("get_me", Access::SignedIn),
+        ("list_users", Access::Role(Role::Admin)),
+        ("add_user", Access::Role(Role::Admin)),
+        ("set_user_roles", Access::Role(Role::Admin)),
+        ("disable_user", Access::Role(Role::Admin)),
+        ("list_api_tokens", Access::Role(Role::Admin)),
+        ("create_api_token", Access::Role(Role::Admin)),
+        ("revoke_api_token", Access::Role(Role::Admin)),
+        ("list_audit", Access::Role(Role::Admin)),
+    ],
+    api: &[],
+};
+
+/// Whether a route pattern (`/regions/:code`) matches a path.
+pub fn pattern_matches(pattern: &str, path: &str) -> bool {
+    let (p, q): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
+    p.len() == q.len()
+        && p.iter().zip(&q).all(|(a, b)| match a.strip_prefix(':') {
+            Some(_) => !b.is_empty(),
+            None => a == b,
+        })
+}
+
+/// The access rule of a browser path: the declared rule of the page or route
+/// it matches; any other path (which renders the 404 page) needs a signed-in caller.
 pub fn page_access(path: &str) -> Access {
-    if path == "/login" {
-        Access::Public
-    } else if path == "/admin" || path.starts_with("/admin/") {
-        Access::Role(Role::Admin)
-    } else if path == "/requests/new" {
-        Access::Role(Role::Requester)
-    } else if path == "/approvals" || path.starts_with("/approvals/") {
-        Access::Role(Role::Approver)
-    } else {
-        Access::SignedIn
-    }
+    features()
+        .iter()
+        .flat_map(|r| r.paths.iter())
+        .find(|(pattern, _)| pattern_matches(pattern, path))
+        .map_or(Access::SignedIn, |(_, a)| *a)
 }
 
 /// Paths anyone may fetch without signing in, besides `/login`: static assets,
@@ -56,115 +110,25 @@ pub fn is_status_path(path: &str) -> bool {
     path == "/status" || path == "/status.json" || path.starts_with("/status/")
 }
 
-/// Why a request path cannot be routed as it is, or `None` when it is in
-/// normal form. The access decision is made on the raw path, so the path must
-/// be exactly what the router and the renderer will see: no dot segments
-/// (`.`, `..`, in any case or encoding), no empty segments (`//`, a trailing
-/// `/`), no encoded `/` or `\`, no raw `\`, no control characters, and no
-/// percent-encoded character that needs no encoding (`%61` for `a`), which a
-/// decoder downstream could turn into a different route than the one checked.
-pub fn path_problem(path: &str) -> Option<&'static str> {
-    if !path.starts_with('/') {
-        return Some("the path must start with /");
-    }
-    if path == "/" {
-        return None;
-    }
-    for segment in path[1..].split('/') {
-        if segment.is_empty() {
-            return Some("the path has an empty segment (// or a trailing /)");
-        }
-        let mut decoded = Vec::with_capacity(segment.len());
-        let bytes = segment.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'%' => {
-                    let hex = bytes
-                        .get(i + 1..i + 3)
-                        .and_then(|h| std::str::from_utf8(h).ok());
-                    let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) else {
-                        return Some("the path has a malformed percent-encoding");
-                    };
-                    if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-                        return Some("the path percent-encodes a character that needs no encoding");
-                    }
-                    if matches!(b, b'/' | b'\\') {
-                        return Some("the path has an encoded slash or backslash");
-                    }
-                    if b < 0x20 || b == 0x7f {
-                        return Some("the path has a control character");
-                    }
-                    decoded.push(b);
-                    i += 3;
-                }
-                b'\\' => return Some("the path has a backslash"),
-                b if b < 0x20 || b == 0x7f => return Some("the path has a control character"),
-                b => {
-                    decoded.push(b);
-                    i += 1;
-                }
-            }
-        }
-        if decoded == b"." || decoded == b".." {
-            return Some("the path has a dot segment (. or ..)");
-        }
-    }
-    None
-}
-
-/// The longest `next` a sign-in redirects to; longer ones become `/`.
-pub const MAX_NEXT: usize = 2048;
-
-/// Where to send someone after sign-in: only a local path that starts with a
-/// single `/` (not `//` or `/\`, which browsers treat as another host) and
-/// consists of printable, non-space ASCII; anything else becomes `/`.
-pub fn safe_next(next: &str) -> &str {
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\");
-    let printable = next.bytes().all(|b| (0x21..=0x7e).contains(&b));
-    if local && printable && next.len() <= MAX_NEXT {
-        next
-    } else {
-        "/"
-    }
-}
-
-/// The access rule of every server function, by name (the registered path is
-/// `/api/<name><hash>`). The middleware enforces it, the functions check again,
-/// and the matrix test fails if a registered function is missing here.
-pub const SERVER_FN_ACCESS: &[(&str, Access)] = &[
-    ("get_me", Access::SignedIn),
-    ("get_fleet_summary", Access::SignedIn),
-    ("get_region_detail", Access::SignedIn),
-    ("get_cluster_detail", Access::SignedIn),
-    ("get_cluster_page", Access::SignedIn),
-    ("get_filter_options", Access::SignedIn),
-    ("get_region_sku", Access::SignedIn),
-    ("list_requests_page", Access::SignedIn),
-    ("get_request_detail", Access::SignedIn),
-    ("get_approval_inbox", Access::Role(Role::Approver)),
-    ("list_users", Access::Role(Role::Admin)),
-    ("add_user", Access::Role(Role::Admin)),
-    ("set_user_roles", Access::Role(Role::Admin)),
-    ("disable_user", Access::Role(Role::Admin)),
-    ("list_api_tokens", Access::Role(Role::Admin)),
-    ("create_api_token", Access::Role(Role::Admin)),
-    ("revoke_api_token", Access::Role(Role::Admin)),
-    ("list_settings", Access::Role(Role::Admin)),
-    ("update_setting", Access::Role(Role::Admin)),
-    ("list_audit", Access::Role(Role::Admin)),
-    ("list_notices", Access::Role(Role::Admin)),
-    ("publish_notice", Access::Role(Role::Admin)),
-    ("update_notice", Access::Role(Role::Admin)),
-];
-
-/// The rule of the server function at `path` (`/api/<name><digits>`), if known.
+/// The rule of the server function at `path` (`/api/<name><digits>`), if declared.
 pub fn server_fn_access(path: &str) -> Option<Access> {
     let rest = path.strip_prefix("/api/")?;
-    SERVER_FN_ACCESS.iter().find_map(|(name, access)| {
-        let hash = rest.strip_prefix(name)?;
-        hash.bytes().all(|b| b.is_ascii_digit()).then_some(*access)
-    })
+    features()
+        .iter()
+        .flat_map(|r| r.server_fns.iter())
+        .find_map(|(name, access)| {
+            let hash = rest.strip_prefix(name)?;
+            hash.bytes().all(|b| b.is_ascii_digit()).then_some(*access)
+        })
+}
+
+/// The declared rule of an API route (method, path pattern under `/api/v1`).
+pub fn api_access(method: &str, pattern: &str) -> Option<Access> {
+    features()
+        .iter()
+        .flat_map(|r| r.api.iter())
+        .find(|(m, p, _)| *m == method && *p == pattern)
+        .map(|(_, _, a)| *a)
 }
 
 #[cfg(test)]
@@ -190,79 +154,12 @@ mod tests {
     }
 
     #[test]
-    fn normal_paths_pass() {
-        for p in [
-            "/",
-            "/clusters",
-            "/regions/westus2",
-            "/requests/CR-1042",
-            "/pkg/headroom.wasm",
-            "/status/badge/westus2.svg",
-            "/api/v1/clusters",
-            "/a%20b",
-            "/caf%C3%A9",
-            "/.well-known",
-        ] {
-            assert_eq!(path_problem(p), None, "{p}");
-        }
-    }
-
-    #[test]
-    fn path_tricks_are_refused() {
-        for p in [
-            "",
-            "clusters",
-            "//clusters",
-            "/clusters/",
-            "/pkg//clusters",
-            "/pkg/../clusters",
-            "/pkg/./clusters",
-            "/status/..",
-            "/pkg/%2e%2e/clusters",
-            "/pkg/%2E%2E/clusters",
-            "/pkg/.%2e/clusters",
-            "/pkg/..%2E/regions/westus2",
-            "/pkg/%2e./x",
-            "/pkg/%2e",
-            "/pkg%2f..%2fclusters",
-            "/pkg/..%2Fclusters",
-            "/pkg/..%5cclusters",
-            "/pkg/..\\clusters",
-            "/%61dmin/users",
-            "/admin/%75sers",
-            "/pkg/%",
-            "/pkg/%2",
-            "/pkg/%zz",
-            "/a%00b",
-            "/a%0ab",
-            "/a\tb",
-        ] {
-            assert!(path_problem(p).is_some(), "{p:?} passed");
-        }
-    }
-
-    #[test]
-    fn next_is_a_local_printable_path() {
-        assert_eq!(
-            safe_next("/clusters?region=westus2"),
-            "/clusters?region=westus2"
-        );
-        for bad in [
-            "//evil.example",
-            "/\\evil.example",
-            "/\t/evil.example",
-            "https://evil.example",
-            "/a\nb",
-            "/a b",
-            "",
-            "evil",
-            "/caf\u{e9}",
-        ] {
-            assert_eq!(safe_next(bad), "/", "{bad:?}");
-        }
-        // `%09` stays encoded, so the browser sees a path, not another host.
-        assert_eq!(safe_next("/%09/evil.example"), "/%09/evil.example");
-        assert_eq!(safe_next(&format!("/{}", "a".repeat(MAX_NEXT))), "/");
+    fn patterns() {
+        assert!(pattern_matches("/regions/:code", "/regions/westus2"));
+        assert!(!pattern_matches("/regions/:code", "/regions/westus2/x"));
+        assert!(!pattern_matches("/regions/:code", "/regions"));
+        assert!(pattern_matches("/", "/"));
+        assert!(!pattern_matches("/admin", "/administrator"));
     }
 
     #[test]
@@ -271,6 +168,26 @@ mod tests {
         assert_eq!(page_access("/admin/users"), Access::Role(Role::Admin));
         assert_eq!(page_access("/administrator"), Access::SignedIn);
         assert_eq!(page_access("/clusters"), Access::SignedIn);
+        assert_eq!(page_access("/requests/new"), Access::Role(Role::Requester));
         assert!(is_public_path("/pkg/headroom.wasm") && !is_public_path("/clusters.csv"));
+    }
+
+    #[test]
+    fn every_declaration_is_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for r in features() {
+            for (p, _) in r.paths {
+                assert!(seen.insert(format!("path {p}")), "{p} declared twice");
+            }
+            for (n, _) in r.server_fns {
+                assert!(seen.insert(format!("fn {n}")), "{n} declared twice");
+            }
+            for (m, p, _) in r.api {
+                assert!(
+                    seen.insert(format!("api {m} {p}")),
+                    "{m} {p} declared twice"
+                );
+            }
+        }
     }
 }

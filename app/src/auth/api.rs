@@ -2,6 +2,8 @@
 //! role on the server before doing anything.
 
 use leptos::prelude::*;
+
+use crate::shared::fields::ServerError;
 use serde::{Deserialize, Serialize};
 
 use super::roles::{CurrentUser, Role, Roles};
@@ -13,7 +15,7 @@ use crate::error::server_error;
 /// page renders the layout too; over HTTP the middleware still wants a
 /// signed-in caller).
 #[server]
-pub async fn get_me() -> Result<Option<CurrentUser>, ServerFnError> {
+pub async fn get_me() -> Result<Option<CurrentUser>, ServerError> {
     let (_, caller) = crate::authorize(super::Access::Public)?;
     Ok(caller.user)
 }
@@ -39,7 +41,7 @@ pub struct UserSummary {
 }
 
 #[cfg(feature = "ssr")]
-fn admin() -> Result<(crate::db::Db, super::server::caller::Caller), ServerFnError> {
+fn admin() -> Result<(crate::db::Db, super::server::caller::Caller), ServerError> {
     crate::authorize(super::Access::Role(Role::Admin))
 }
 
@@ -54,14 +56,13 @@ fn actor(caller: &super::server::caller::Caller) -> String {
 
 /// Every user (admins only).
 #[server]
-pub async fn list_users() -> Result<Vec<UserSummary>, ServerFnError> {
+pub async fn list_users() -> Result<Vec<UserSummary>, ServerError> {
     let (db, _) = admin()?;
     super::server::users::list(&db).await.map_err(server_error)
 }
 
 /// Adds a user (admins only).
 #[server]
-#[allow(clippy::too_many_arguments)]
 pub async fn add_user(
     name: String,
     password: String,
@@ -70,7 +71,7 @@ pub async fn add_user(
     approver: Option<String>,
     operator: Option<String>,
     admin_role: Option<String>,
-) -> Result<(), ServerFnError> {
+) -> Result<(), ServerError> {
     let (db, caller) = admin()?;
     let roles = roles_from_flags([viewer, requester, approver, operator, admin_role]);
     super::server::users::add(
@@ -96,7 +97,7 @@ pub async fn set_user_roles(
     approver: Option<String>,
     operator: Option<String>,
     admin_role: Option<String>,
-) -> Result<(), ServerFnError> {
+) -> Result<(), ServerError> {
     let (db, caller) = admin()?;
     let roles = roles_from_flags([viewer, requester, approver, operator, admin_role]);
     super::server::users::set_roles(&db, &caller.origin, &actor(&caller), &name, &roles)
@@ -106,7 +107,7 @@ pub async fn set_user_roles(
 
 /// Disables a user, ending their sessions and tokens (admins only).
 #[server]
-pub async fn disable_user(name: String) -> Result<(), ServerFnError> {
+pub async fn disable_user(name: String) -> Result<(), ServerError> {
     let (db, caller) = admin()?;
     super::server::users::disable(&db, &caller.origin, &actor(&caller), &name)
         .await
@@ -125,7 +126,7 @@ pub struct TokenSummary {
 
 /// Every API token (admins only).
 #[server]
-pub async fn list_api_tokens() -> Result<Vec<TokenSummary>, ServerFnError> {
+pub async fn list_api_tokens() -> Result<Vec<TokenSummary>, ServerError> {
     let (db, _) = admin()?;
     let rows = super::server::store::list_tokens(db.pool())
         .await
@@ -144,7 +145,6 @@ pub async fn list_api_tokens() -> Result<Vec<TokenSummary>, ServerFnError> {
 
 /// Creates an API token and returns it, shown once (admins only).
 #[server]
-#[allow(clippy::too_many_arguments)]
 pub async fn create_api_token(
     user: String,
     name: String,
@@ -153,7 +153,7 @@ pub async fn create_api_token(
     approver: Option<String>,
     operator: Option<String>,
     admin_role: Option<String>,
-) -> Result<String, ServerFnError> {
+) -> Result<String, ServerError> {
     let (db, caller) = admin()?;
     let roles = roles_from_flags([viewer, requester, approver, operator, admin_role]);
     let narrowed = (!roles.is_empty()).then_some(roles);
@@ -166,7 +166,7 @@ pub async fn create_api_token(
     )
     .await
     .map_err(server_error)?;
-    super::server::audit::record(
+    crate::shared::audit::record(
         db.pool(),
         &caller.origin,
         Some(&actor(&caller)),
@@ -182,7 +182,7 @@ pub async fn create_api_token(
 
 /// Revokes an API token (admins only).
 #[server]
-pub async fn revoke_api_token(id: i64) -> Result<(), ServerFnError> {
+pub async fn revoke_api_token(id: i64) -> Result<(), ServerError> {
     let (db, caller) = admin()?;
     let n = super::server::store::revoke_token(db.pool(), id)
         .await
@@ -192,7 +192,7 @@ pub async fn revoke_api_token(id: i64) -> Result<(), ServerFnError> {
             "no live token {id}"
         ))));
     }
-    super::server::audit::record(
+    crate::shared::audit::record(
         db.pool(),
         &caller.origin,
         Some(&actor(&caller)),
@@ -206,54 +206,17 @@ pub async fn revoke_api_token(id: i64) -> Result<(), ServerFnError> {
     Ok(())
 }
 
-/// A setting with its current value, for the settings page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SettingView {
-    pub key: String,
-    pub value: String,
-    pub help: String,
-    /// Edited in a text area (the approval policy), not a one-line input.
-    pub multiline: bool,
-}
-
-/// Every setting (admins only).
-#[server]
-pub async fn list_settings() -> Result<Vec<SettingView>, ServerFnError> {
-    let (db, _) = admin()?;
-    let stored = crate::settings::server::all(db.pool())
-        .await
-        .map_err(|e| server_error(e.into()))?;
-    Ok(crate::settings::ALL
-        .iter()
-        .map(|k| SettingView {
-            key: k.key.to_owned(),
-            value: crate::settings::server::value_of(&stored, k).to_owned(),
-            help: k.help.to_owned(),
-            multiline: k.kind == crate::settings::SettingKind::Policy,
-        })
-        .collect())
-}
-
-/// Changes a setting (admins only).
-#[server]
-pub async fn update_setting(key: String, value: String) -> Result<(), ServerFnError> {
-    let (db, caller) = admin()?;
-    crate::settings::server::set(&db, &caller.origin, &actor(&caller), &key, &value)
-        .await
-        .map_err(server_error)
-}
-
 /// A page of the audit trail, newest first (admins only).
 #[server]
 pub async fn list_audit(
     action: Option<String>,
     actor_name: Option<String>,
     before: Option<i64>,
-) -> Result<Vec<AuditRow>, ServerFnError> {
+) -> Result<Vec<AuditRow>, ServerError> {
     let (db, _) = admin()?;
     let action = action.filter(|s| !s.trim().is_empty());
     let actor_name = actor_name.filter(|s| !s.trim().is_empty());
-    let rows = super::server::audit::list(
+    let rows = crate::shared::audit::list(
         db.pool(),
         action.as_deref(),
         actor_name.as_deref(),

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod api;
 pub mod pages;
+pub mod paths;
 pub mod roles;
 
 #[cfg(feature = "ssr")]

@@ -16,14 +16,6 @@ pub fn units(n: i64) -> String {
     out
 }
 
-/// An RFC 3339 instant as people read it: "2026-11-28T19:28:22.1Z" → "2026-11-28 19:28 UTC".
-pub fn timestamp(rfc3339: &str) -> String {
-    match (rfc3339.get(..10), rfc3339.get(11..16)) {
-        (Some(d), Some(t)) => format!("{d} {t} UTC"),
-        _ => rfc3339.to_owned(),
-    }
-}
-
 /// `0.8234` → `82.3%`.
 pub fn percent(f: f64) -> String {
     format!("{:.1}%", f * 100.0)
@@ -45,14 +37,5 @@ mod tests {
     fn percents() {
         assert_eq!(percent(0.8234), "82.3%");
         assert_eq!(percent(1.0), "100.0%");
-    }
-
-    #[test]
-    fn timestamps_to_the_minute() {
-        assert_eq!(
-            timestamp("2026-11-29T08:11:32.484081241Z"),
-            "2026-11-29 08:11 UTC"
-        );
-        assert_eq!(timestamp("2026-11-29"), "2026-11-29");
     }
 }

@@ -1,6 +1,8 @@
 //! UI pieces shared by every feature's pages.
 
+pub mod admin;
 pub mod chart;
 pub mod format;
 pub mod layout;
+pub mod ledger_table;
 pub mod widgets;

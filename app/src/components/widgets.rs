@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::shared::fields::ServerError;
+
 use crate::fleet::ledger::{Health, Ledger};
 
 /// Background and text classes for a health band (colour is never the only signal:
@@ -85,12 +87,13 @@ pub fn LedgerBar(ledger: Ledger, #[prop(into)] unit: String) -> impl IntoView {
 /// under `title` ("Could not show this page" unless given).
 #[component]
 pub fn ErrorPanel(
-    error: ServerFnError,
+    error: ServerError,
     #[prop(optional, into)] title: Option<String>,
 ) -> impl IntoView {
-    let message = match error {
-        ServerFnError::ServerError(m) => m,
-        other => other.to_string(),
+    // "quantity: must be > 0" when a field is at fault and the message does not say so.
+    let message = match &error.field {
+        Some(f) if !error.message.contains(f.as_str()) => format!("{f}: {}", error.message),
+        _ => error.message,
     };
     view! {
         <div role="alert" class="rounded border border-red-300 bg-red-50 p-4 text-red-900 dark:border-red-700 dark:bg-red-950 dark:text-red-100">

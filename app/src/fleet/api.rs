@@ -2,13 +2,17 @@
 
 use leptos::prelude::*;
 
+use crate::shared::fields::ServerError;
+
 #[cfg(feature = "ssr")]
-use super::types::{Cluster, Page};
+use super::types::Cluster;
 use super::types::{ClusterDetail, FilterOptions, FleetSummary, HeadroomNow, RegionDetail};
+#[cfg(feature = "ssr")]
+use crate::shared::page::Page;
 
 /// The fleet overview.
 #[server]
-pub async fn get_fleet_summary() -> Result<FleetSummary, ServerFnError> {
+pub async fn get_fleet_summary() -> Result<FleetSummary, ServerError> {
     let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
     super::server::service::fleet_summary(&db, &caller)
         .await
@@ -17,7 +21,7 @@ pub async fn get_fleet_summary() -> Result<FleetSummary, ServerFnError> {
 
 /// A region's page.
 #[server]
-pub async fn get_region_detail(code: String) -> Result<RegionDetail, ServerFnError> {
+pub async fn get_region_detail(code: String) -> Result<RegionDetail, ServerError> {
     let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
     super::server::service::region_detail(&db, &caller, &code)
         .await
@@ -30,7 +34,7 @@ pub async fn get_region_detail(code: String) -> Result<RegionDetail, ServerFnErr
 pub async fn get_region_sku(
     region: Option<String>,
     sku: Option<String>,
-) -> Result<HeadroomNow, ServerFnError> {
+) -> Result<HeadroomNow, ServerError> {
     let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
     super::server::service::headroom_now(&db, &caller, region.as_deref(), sku.as_deref())
         .await
@@ -39,7 +43,7 @@ pub async fn get_region_sku(
 
 /// A cluster's page.
 #[server]
-pub async fn get_cluster_detail(id: i64) -> Result<ClusterDetail, ServerFnError> {
+pub async fn get_cluster_detail(id: i64) -> Result<ClusterDetail, ServerError> {
     let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
     super::server::service::cluster_detail(&db, &caller, id)
         .await
@@ -49,7 +53,7 @@ pub async fn get_cluster_detail(id: i64) -> Result<ClusterDetail, ServerFnError>
 /// The cluster list page: the filter choices and one page of clusters, given the
 /// page's URL query string (parsed on the server with the same code as the API).
 #[server]
-pub async fn get_cluster_page(query: String) -> Result<ClusterPageData, ServerFnError> {
+pub async fn get_cluster_page(query: String) -> Result<ClusterPageData, ServerError> {
     let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
@@ -68,13 +72,13 @@ pub async fn get_cluster_page(query: String) -> Result<ClusterPageData, ServerFn
 /// What the cluster list page shows.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ClusterPageData {
-    pub page: super::types::Page<super::types::Cluster>,
+    pub page: crate::shared::page::Page<super::types::Cluster>,
     pub options: FilterOptions,
 }
 
 /// Regions and SKUs, for pickers.
 #[server]
-pub async fn get_filter_options() -> Result<FilterOptions, ServerFnError> {
+pub async fn get_filter_options() -> Result<FilterOptions, ServerError> {
     let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
     super::server::service::filter_options(&db, &caller)
         .await

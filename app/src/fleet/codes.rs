@@ -86,6 +86,43 @@ impl fmt::Display for SkuCode {
     }
 }
 
+/// Stores a parsed code as text and parses it again on the way out, so a row
+/// read from the database holds a `RegionCode`, not a string.
+#[cfg(feature = "ssr")]
+macro_rules! code_column {
+    ($name:ident) => {
+        impl sqlx::Type<sqlx::Any> for $name {
+            fn type_info() -> sqlx::any::AnyTypeInfo {
+                <&str as sqlx::Type<sqlx::Any>>::type_info()
+            }
+            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+                <&str as sqlx::Type<sqlx::Any>>::compatible(ty)
+            }
+        }
+        impl<'q> sqlx::Encode<'q, sqlx::Any> for $name {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <String as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&self.0, buf)
+            }
+        }
+        impl<'r> sqlx::Decode<'r, sqlx::Any> for $name {
+            fn decode(
+                value: <sqlx::Any as sqlx::Database>::ValueRef<'r>,
+            ) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <&str as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+                Ok($name::parse(text)?)
+            }
+        }
+    };
+}
+
+#[cfg(feature = "ssr")]
+code_column!(RegionCode);
+#[cfg(feature = "ssr")]
+code_column!(SkuCode);
+
 /// An availability zone of a region: 1, 2 or 3.
 pub fn parse_zone(s: &str) -> Result<i64, String> {
     match s.parse::<i64>() {
@@ -94,39 +131,9 @@ pub fn parse_zone(s: &str) -> Result<i64, String> {
     }
 }
 
-/// Declares a string enum with `as_str`, `parse`, `ALL` and serde in snake_case.
-macro_rules! string_enum {
-    ($(#[$m:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        pub enum $name {
-            $(#[serde(rename = $text)] $variant),+
-        }
+use crate::shared::enums::text_enum;
 
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(&self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(s: &str) -> Result<Self, String> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| {
-                    let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                    format!("'{}' is not a {} (one of {})", s, $what, names.join(", "))
-                })
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-string_enum!(
+text_enum!(
     /// The family of a SKU.
     Family, "SKU family" {
         General => "general",
@@ -137,7 +144,7 @@ string_enum!(
     }
 );
 
-string_enum!(
+text_enum!(
     /// The unit a SKU's capacity is counted in.
     CapacityUnit, "capacity unit" {
         Vcpu => "vCPU",
@@ -146,7 +153,7 @@ string_enum!(
     }
 );
 
-string_enum!(
+text_enum!(
     /// The lifecycle of a region.
     RegionLifecycle, "region lifecycle" {
         Building => "building",
@@ -155,7 +162,7 @@ string_enum!(
     }
 );
 
-string_enum!(
+text_enum!(
     /// The lifecycle of a cluster.
     ClusterLifecycle, "cluster lifecycle" {
         Buildout => "buildout",

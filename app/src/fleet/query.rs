@@ -3,23 +3,9 @@
 
 use super::codes::{parse_zone, ClusterLifecycle, Family, RegionCode, SkuCode};
 use super::ledger::Health;
+use crate::shared::fields::FieldError;
+use crate::shared::url::encode_component;
 use serde::{Deserialize, Serialize};
-
-/// A bad query parameter: the field it names and what is wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        FieldError {
-            field,
-            message: message.into(),
-        }
-    }
-}
 
 /// How the cluster list is ordered; every order ends in `id` so keyset pages are stable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -237,19 +223,6 @@ impl ClusterQuery {
             .collect::<Vec<_>>()
             .join("&")
     }
-}
-
-/// Percent-encodes everything but unreserved characters (RFC 3986).
-pub fn encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

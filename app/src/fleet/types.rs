@@ -21,7 +21,7 @@ pub struct Cluster {
 
 impl Cluster {
     /// Fills in the derived `utilization` and `health`.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments, reason = "a cluster is its stored columns")]
     pub fn new(
         id: i64,
         name: String,
@@ -46,13 +46,6 @@ impl Cluster {
             ledger,
         }
     }
-}
-
-/// A page of a keyset-paginated list (PRODUCT.md: `{"items", "next_cursor"}`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
 }
 
 /// A summed ledger with its derived figures, for any group of clusters.

@@ -1,21 +1,29 @@
-//! Server functions of the request pages (reads; the forms post to plain
-//! handlers so they work without WASM).
+//! Server functions of the request pages: reads, and the forms (file, act,
+//! comment, bulk decide), which work with and without WASM — hydrated, an
+//! `ActionForm` calls them in place; without JS, the browser posts the form and
+//! is sent on (to the request, with a notice) or back (with the error, which
+//! names its field, and what was typed except the justification).
+
+use std::collections::HashMap;
 
 use leptos::prelude::*;
 
 use super::types::{ApprovalInbox, CapacityRequest, RequestDetail, RequestFilter};
-use crate::fleet::types::Page;
+use crate::shared::fields::ServerError;
+use crate::shared::page::Page;
 
 #[cfg(feature = "ssr")]
-use crate::error::server_error;
+use crate::auth::{Access, Role};
+#[cfg(feature = "ssr")]
+use crate::error::{server_error, AppError};
 
 /// A page of requests for the list, from the page's URL query.
 #[server]
 pub async fn list_requests_page(
     filter: RequestFilter,
     cursor: Option<String>,
-) -> Result<Page<CapacityRequest>, ServerFnError> {
-    let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
+) -> Result<Page<CapacityRequest>, ServerError> {
+    let (db, caller) = crate::authorize(Access::SignedIn)?;
     let cursor = cursor.filter(|v| !v.trim().is_empty());
     super::server::service::list(&db, &caller, &filter, cursor.as_deref(), 50)
         .await
@@ -24,18 +32,277 @@ pub async fn list_requests_page(
 
 /// One request's page.
 #[server]
-pub async fn get_request_detail(key: String) -> Result<RequestDetail, ServerFnError> {
-    let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
-    super::server::service::detail(&db, &caller, &key)
+pub async fn get_request_detail(key: String) -> Result<RequestDetail, ServerError> {
+    let (db, caller) = crate::authorize(Access::SignedIn)?;
+    super::server::views::detail(&db, &caller, &key)
         .await
         .map_err(server_error)
 }
 
 /// The approver's inbox.
 #[server]
-pub async fn get_approval_inbox() -> Result<ApprovalInbox, ServerFnError> {
-    let (db, caller) = crate::authorize(crate::auth::Access::Role(crate::auth::Role::Approver))?;
-    super::server::service::inbox(&db, &caller)
+pub async fn get_approval_inbox() -> Result<ApprovalInbox, ServerError> {
+    let (db, caller) = crate::authorize(Access::Role(Role::Approver))?;
+    super::server::views::inbox(&db, &caller)
         .await
         .map_err(server_error)
+}
+
+/// Sends the browser on to `path` (a plain form post: 302; hydrated: the router).
+#[cfg(feature = "ssr")]
+fn go_to(path: &str) {
+    leptos_axum::redirect(path);
+}
+
+/// For a form posted without JavaScript that failed: back to the form with
+/// the error (as the server-function machinery encodes it) and the short
+/// fields that were typed — never the justification, which stays out of URLs.
+#[cfg(feature = "ssr")]
+fn back_with_error<F: server_fn::ServerFn>(fields: &[(&str, &str)], e: &ServerError) {
+    use leptos::server_fn::error::ServerFnUrlError;
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return;
+    };
+    let html = parts
+        .headers
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let referer = parts
+        .headers
+        .get(http::header::REFERER)
+        .and_then(|v| v.to_str().ok());
+    let (true, Some(referer)) = (html, referer) else {
+        return;
+    };
+    let base = referer.split('?').next().unwrap_or(referer);
+    let base = format!(
+        "{base}?{}",
+        crate::shared::url::query_string(fields.iter().copied())
+    );
+    if let Ok(url) = ServerFnUrlError::new(F::PATH, e.clone()).to_url(&base) {
+        go_to(url.as_str());
+    }
+}
+
+/// The new-request form's fields, as typed (the service checks them).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct NewRequestForm {
+    pub kind: Option<String>,
+    pub region: Option<String>,
+    pub zone: Option<String>,
+    pub sku: Option<String>,
+    pub quantity: Option<String>,
+    pub need_by: Option<String>,
+    pub service: Option<String>,
+    pub justification: Option<String>,
+    pub priority: Option<String>,
+    /// Present when "Save as draft" was pressed.
+    pub draft: Option<String>,
+}
+
+/// Files a request from the new-request form (submitted unless "Save as
+/// draft"), then shows it.
+#[server]
+pub async fn file_request(
+    #[server(flatten)] form: NewRequestForm,
+) -> Result<CapacityRequest, ServerError> {
+    let NewRequestForm {
+        kind,
+        region,
+        zone,
+        sku,
+        quantity,
+        need_by,
+        service,
+        justification,
+        priority,
+        draft,
+    } = form;
+    let (db, caller) = crate::authorize(Access::Role(Role::Requester))?;
+    let text = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    let keep: Vec<(&str, &str)> = [
+        ("kind", &kind),
+        ("region", &region),
+        ("zone", &zone),
+        ("sku", &sku),
+        ("quantity", &quantity),
+        ("need_by", &need_by),
+        ("service", &service),
+        ("priority", &priority),
+    ]
+    .iter()
+    .filter_map(|(k, v)| v.as_deref().map(|v| (*k, v)))
+    .collect();
+    let filed = async {
+        let quantity = match text(&quantity) {
+            None => None,
+            Some(q) => Some(q.parse::<i64>().map_err(|_| {
+                AppError::invalid("quantity", "quantity must be a whole number of units")
+            })?),
+        };
+        let zone = match text(&zone) {
+            None => None,
+            Some(z) => Some(
+                z.parse::<i64>()
+                    .map_err(|_| AppError::invalid("zone", "zone must be 1, 2 or 3"))?,
+            ),
+        };
+        let input = super::types::RequestInput {
+            kind: text(&kind),
+            region: text(&region),
+            zone: Some(zone),
+            sku: text(&sku),
+            quantity,
+            need_by: text(&need_by),
+            service: text(&service),
+            justification: text(&justification),
+            priority: text(&priority),
+            draft: draft.is_some(),
+            version: None,
+        };
+        super::server::service::create(&db, &caller, &input).await
+    };
+    match filed.await {
+        Ok(r) => {
+            let notice = format!("{} is {}", r.key, r.state);
+            go_to(&format!(
+                "/requests/{}?notice={}",
+                r.key,
+                crate::shared::url::encode_component(&notice)
+            ));
+            Ok(r)
+        }
+        Err(e) => {
+            let e = server_error(e);
+            back_with_error::<FileRequest>(&keep, &e);
+            Err(e)
+        }
+    }
+}
+
+/// Submits, approves, rejects, cancels or fulfils a request from its page, at
+/// the version the page showed, with an optional comment.
+#[server]
+pub async fn act_on_request(
+    key: String,
+    action: String,
+    version: Option<String>,
+    comment: Option<String>,
+) -> Result<CapacityRequest, ServerError> {
+    let (db, caller) = crate::authorize(Access::SignedIn)?;
+    let acted = async {
+        let action =
+            super::domain::Action::parse(&action).map_err(|m| AppError::invalid("action", m))?;
+        let input = super::types::ActionInput {
+            version: version.as_deref().and_then(|v| v.trim().parse().ok()),
+            comment: comment.filter(|c| !c.trim().is_empty()),
+        };
+        super::server::act::act(&db, &caller, &key, action, &input).await
+    };
+    match acted.await {
+        Ok(r) => {
+            go_to(&notice_for(&r));
+            Ok(r)
+        }
+        Err(e) => Err(server_error(e)),
+    }
+}
+
+/// The request page with a notice of what just happened to it.
+#[cfg(feature = "ssr")]
+fn notice_for(r: &CapacityRequest) -> String {
+    let notice = format!("{} is {} (version {})", r.key, r.state, r.version);
+    format!(
+        "/requests/{}?notice={}",
+        r.key,
+        crate::shared::url::encode_component(&notice)
+    )
+}
+
+/// Adds a comment from a request's page.
+#[server]
+pub async fn comment_on_request(
+    key: String,
+    comment: String,
+) -> Result<CapacityRequest, ServerError> {
+    let (db, caller) = crate::authorize(Access::SignedIn)?;
+    match super::server::service::comment(&db, &caller, &key, &comment).await {
+        Ok(r) => {
+            go_to(&notice_for(&r));
+            Ok(r)
+        }
+        Err(e) => Err(server_error(e)),
+    }
+}
+
+/// What a bulk decision did, in words.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BulkSummary {
+    pub done: Vec<String>,
+    pub failed: Vec<String>,
+}
+
+impl BulkSummary {
+    pub fn message(&self) -> String {
+        let mut m = String::new();
+        if !self.done.is_empty() {
+            m.push_str(&format!("Done: {}. ", self.done.join(", ")));
+        }
+        if !self.failed.is_empty() {
+            m.push_str(&format!("Failed: {}.", self.failed.join("; ")));
+        }
+        m.trim().to_owned()
+    }
+}
+
+/// Approves or rejects the requests ticked in the inbox (`pick[CR-…]` = the
+/// version shown), each checked on its own; then shows the inbox with what
+/// went through and what did not.
+#[server]
+pub async fn decide_requests(
+    action: String,
+    pick: Option<HashMap<String, String>>,
+) -> Result<BulkSummary, ServerError> {
+    let (db, caller) = crate::authorize(Access::Role(Role::Approver))?;
+    let decided = async {
+        let action =
+            super::domain::Action::parse(&action).map_err(|m| AppError::invalid("action", m))?;
+        let mut picks: Vec<(String, i64)> = pick
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, v.trim().parse().unwrap_or(0)))
+            .collect();
+        // Oldest first, as the inbox lists them.
+        picks.sort_by_key(|(k, _)| super::domain::parse_key(k).unwrap_or(i64::MAX));
+        super::server::bulk::decide_many(&db, &caller, action, &picks).await
+    };
+    let outcome = decided.await.map_err(server_error)?;
+    let summary = BulkSummary {
+        done: outcome
+            .done
+            .iter()
+            .map(|r| format!("{} {}", r.key, r.state))
+            .collect(),
+        failed: outcome
+            .failed
+            .iter()
+            .map(|(k, e)| format!("{k}: {e}"))
+            .collect(),
+    };
+    let kind = if summary.failed.is_empty() {
+        "notice"
+    } else {
+        "error"
+    };
+    go_to(&format!(
+        "/approvals?{kind}={}",
+        crate::shared::url::encode_component(&summary.message())
+    ));
+    Ok(summary)
 }

@@ -1,31 +1,7 @@
-//! Capacity requests: the state machine, parsed fields, and placement. Pure code,
-//! shared by the browser and the server.
+//! Capacity requests: the state machine and parsed fields. Pure code, shared
+//! by the browser and the server.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
-
-macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(&self) -> &'static str { match self { $($name::$variant => $text),+ } }
-            pub fn parse(s: &str) -> Result<Self, String> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| {
-                    let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                    format!("'{}' is not a {} (one of {})", s, $what, names.join(", "))
-                })
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
-        }
-    };
-}
+use crate::shared::enums::text_enum;
 
 text_enum!(
     /// Whether a request adds usage or gives capacity back.
@@ -140,7 +116,7 @@ pub fn parse_key(key: &str) -> Result<i64, String> {
         .ok_or_else(|| {
             format!(
                 "'{}' is not a request key (such as CR-1042)",
-                crate::text::bounded(key, 40)
+                crate::shared::text::bounded(key, 40)
             )
         })
 }
@@ -195,80 +171,8 @@ pub fn parse_text(s: &str, max: usize) -> Result<String, String> {
     }
 }
 
-/// A cluster that could hold units, with its free units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Candidate {
-    pub cluster_id: i64,
-    pub free: i64,
-}
-
-/// Not enough free units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shortfall {
-    pub units: i64,
-}
-
-/// Where `quantity` units go: clusters with the most free units first (ties by
-/// id), each filled as far as it can. All or nothing.
-pub fn place(candidates: &[Candidate], quantity: i64) -> Result<Vec<(i64, i64)>, Shortfall> {
-    let mut sorted: Vec<Candidate> = candidates.iter().copied().filter(|c| c.free > 0).collect();
-    sorted.sort_by(|a, b| b.free.cmp(&a.free).then(a.cluster_id.cmp(&b.cluster_id)));
-    let mut left = quantity;
-    let mut plan = Vec::new();
-    for c in sorted {
-        if left == 0 {
-            break;
-        }
-        let take = c.free.min(left);
-        plan.push((c.cluster_id, take));
-        left -= take;
-    }
-    if left > 0 {
-        Err(Shortfall { units: left })
-    } else {
-        Ok(plan)
-    }
-}
-
-/// Business days (Monday to Friday) from the date of `from` to the date of `to`,
-/// both RFC 3339 timestamps or plain dates; 0 if either is unreadable or `to` is earlier.
-pub fn business_days_between(from: &str, to: &str) -> i64 {
-    let parse = |s: &str| {
-        let fmt = time::macros::format_description!("[year]-[month]-[day]");
-        time::Date::parse(s.get(..10)?, &fmt).ok()
-    };
-    let (Some(mut d), Some(end)) = (parse(from), parse(to)) else {
-        return 0;
-    };
-    let mut n = 0;
-    while d < end {
-        let Some(next) = d.next_day() else { break };
-        d = next;
-        if !matches!(d.weekday(), time::Weekday::Saturday | time::Weekday::Sunday) {
-            n += 1;
-        }
-    }
-    n
-}
-
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn business_days_skip_weekends() {
-        use super::business_days_between as days;
-        // 2026-11-27 is a Friday.
-        assert_eq!(days("2026-11-27T09:00:00Z", "2026-11-27T18:00:00Z"), 0);
-        assert_eq!(
-            days("2026-11-27T09:00:00Z", "2026-11-29T09:00:00Z"),
-            0,
-            "Sat and Sun"
-        );
-        assert_eq!(days("2026-11-27T09:00:00Z", "2026-11-30"), 1, "Monday");
-        assert_eq!(days("2026-11-23", "2026-12-07"), 10, "two weeks");
-        assert_eq!(days("2026-12-07", "2026-11-23"), 0, "backwards");
-        assert_eq!(days("garbage", "2026-11-23"), 0);
-    }
-
     use super::*;
     use proptest::prelude::*;
 
@@ -341,33 +245,7 @@ mod tests {
         );
     }
 
-    #[test]
-    fn placement_fills_the_freest_first() {
-        let c = |cluster_id, free| Candidate { cluster_id, free };
-        assert_eq!(
-            place(&[c(1, 10), c(2, 50), c(3, 30)], 70),
-            Ok(vec![(2, 50), (3, 20)])
-        );
-        assert_eq!(place(&[c(1, 10), c(2, 5)], 20), Err(Shortfall { units: 5 }));
-        assert_eq!(place(&[c(1, 0)], 1), Err(Shortfall { units: 1 }));
-    }
-
     proptest! {
-        #[test]
-        fn placement_never_overfills(frees in proptest::collection::vec(0i64..1000, 0..30), q in 1i64..20_000) {
-            let cands: Vec<Candidate> = frees.iter().enumerate().map(|(i, f)| Candidate { cluster_id: i as i64, free: *f }).collect();
-            let total: i64 = frees.iter().sum();
-            match place(&cands, q) {
-                Ok(plan) => {
-                    prop_assert_eq!(plan.iter().map(|p| p.1).sum::<i64>(), q);
-                    for (id, units) in plan {
-                        prop_assert!(units > 0 && units <= frees[id as usize]);
-                    }
-                }
-                Err(s) => prop_assert_eq!(s.units, q - total),
-            }
-        }
-
         #[test]
         fn no_action_leaves_a_final_state(actions in proptest::collection::vec((0usize..6, any::<bool>()), 0..20)) {
             let mut s = State::Draft;

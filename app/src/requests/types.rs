@@ -44,11 +44,14 @@ pub struct Reservation {
 }
 
 /// The fields of a new request or an edit, as sent (checked by the service).
+/// On an edit (`PATCH`) a field left out keeps its value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RequestInput {
     pub kind: Option<String>,
     pub region: Option<String>,
-    pub zone: Option<i64>,
+    /// Left out: unchanged (or any zone, for a new request); `null`: any zone.
+    #[serde(default, deserialize_with = "present")]
+    pub zone: Option<Option<i64>>,
     pub sku: Option<String>,
     pub quantity: Option<i64>,
     pub need_by: Option<String>,
@@ -159,5 +162,30 @@ impl RequestFilter {
             requester: take("requester"),
             older_than_days: take("older_than_days"),
         }
+    }
+}
+
+/// A field that was sent, even as `null` (`Some(None)`), apart from one left
+/// out (`None`, by `#[serde(default)]`).
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_zone_left_out_differs_from_a_zone_sent_as_null() {
+        let absent: RequestInput = serde_json::from_str(r#"{"quantity": 5}"#).unwrap();
+        let null: RequestInput = serde_json::from_str(r#"{"zone": null}"#).unwrap();
+        let two: RequestInput = serde_json::from_str(r#"{"zone": 2}"#).unwrap();
+        assert_eq!((absent.zone, absent.quantity), (None, Some(5)));
+        assert_eq!(null.zone, Some(None));
+        assert_eq!(two.zone, Some(Some(2)));
     }
 }

@@ -1,11 +1,17 @@
-//! Admin-set settings, stored as key → text in the `settings` table.
-//!
-//! Each known key parses its value with domain code, so `headroom settings set`
-//! and (later) the admin page refuse the same bad values.
+//! Admin-set settings: the known keys (each parses its value with domain code,
+//! so `headroom settings set` and the settings page refuse the same bad
+//! values), and `Settings`, the typed values in force. Stored as key → text in
+//! the `settings` table, cached per replica under a `settings_version` of
+//! their own: a settings change does not touch the fleet's version.
+
+use std::collections::HashMap;
 
 use crate::fleet::ledger::{ThresholdError, Thresholds};
-use crate::requests::policy::{format_rules, parse_rules, DEFAULT_POLICY};
+use crate::requests::policy::{format_rules, parse_rules, Rule, DEFAULT_POLICY};
 
+pub mod access;
+pub mod api;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
 
@@ -87,7 +93,7 @@ pub fn parse_cidrs(v: &str) -> Result<Vec<ipnet::IpNet>, String> {
                 .map_err(|_| {
                     format!(
                         "'{}' is not an address or CIDR such as 10.0.0.0/8",
-                        crate::text::bounded(p, 64)
+                        crate::shared::text::bounded(p, 64)
                     )
                 })
         })
@@ -225,6 +231,73 @@ pub fn find(key: &str) -> Option<SettingKey> {
     ALL.iter().copied().find(|k| k.key == key)
 }
 
+/// The settings in force, typed. A stored value that no longer parses (only a
+/// hand-edited database has one: `set` refuses them) falls back to its default.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub thresholds: Thresholds,
+    pub session_idle_minutes: i64,
+    pub session_absolute_minutes: i64,
+    pub signin_max_failures_per_account: i64,
+    pub signin_max_failures_per_address: i64,
+    pub signin_window_minutes: i64,
+    /// The identity header of an authenticating proxy, lower case; `None` = off.
+    pub proxy_header: Option<String>,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub policy: Vec<Rule>,
+    pub sla_business_days: i64,
+    pub hold_grace_days: i64,
+    pub max_need_by_days: i64,
+    pub auto_approvals_per_day: i64,
+    pub status_show_units: bool,
+    pub status_refresh_seconds: i64,
+    /// Every known key with its value in force, as text (the settings page).
+    pub text: Vec<(SettingKey, String)>,
+}
+
+impl Settings {
+    /// The settings from stored key → text pairs (missing keys take their defaults).
+    pub fn from_stored(stored: &HashMap<String, String>) -> Settings {
+        let text = |k: &SettingKey| {
+            stored
+                .get(k.key)
+                .and_then(|v| k.parse(v).ok())
+                .unwrap_or_else(|| k.default.to_owned())
+        };
+        let count = |k: &SettingKey| text(k).parse().unwrap_or(1);
+        let header = text(&PROXY_AUTH_HEADER);
+        Settings {
+            thresholds: thresholds_from(
+                Some(&text(&HEALTH_CONSTRAINED)),
+                Some(&text(&HEALTH_CRITICAL)),
+            )
+            .unwrap_or_default(),
+            session_idle_minutes: count(&SESSION_IDLE_MINUTES),
+            session_absolute_minutes: count(&SESSION_ABSOLUTE_MINUTES),
+            signin_max_failures_per_account: count(&SIGNIN_MAX_FAILURES_PER_ACCOUNT),
+            signin_max_failures_per_address: count(&SIGNIN_MAX_FAILURES_PER_ADDRESS),
+            signin_window_minutes: count(&SIGNIN_WINDOW_MINUTES),
+            proxy_header: (!header.is_empty()).then_some(header),
+            trusted_proxies: parse_cidrs(&text(&TRUSTED_PROXIES)).unwrap_or_default(),
+            policy: parse_rules(&text(&REQUESTS_POLICY))
+                .unwrap_or_else(|_| crate::requests::policy::default_rules()),
+            sla_business_days: count(&REQUESTS_SLA_BUSINESS_DAYS),
+            hold_grace_days: count(&REQUESTS_HOLD_GRACE_DAYS),
+            max_need_by_days: count(&REQUESTS_MAX_NEED_BY_DAYS),
+            auto_approvals_per_day: count(&REQUESTS_AUTO_APPROVALS_PER_DAY),
+            status_show_units: text(&STATUS_SHOW_UNITS) == "on",
+            status_refresh_seconds: count(&STATUS_REFRESH_SECONDS),
+            text: ALL.iter().map(|k| (*k, text(k))).collect(),
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings::from_stored(&HashMap::new())
+    }
+}
+
 /// Builds thresholds from the two stored values (falling back to defaults).
 pub fn thresholds_from(
     constrained: Option<&str>,
@@ -238,6 +311,37 @@ pub fn thresholds_from(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_settings_take_stored_values_and_fall_back_to_defaults() {
+        let d = Settings::default();
+        assert_eq!(d.thresholds, Thresholds::default());
+        assert_eq!(
+            (
+                d.session_idle_minutes,
+                d.max_need_by_days,
+                d.proxy_header.clone()
+            ),
+            (60, 365, None)
+        );
+        let stored: HashMap<String, String> = [
+            ("health.critical", "0.95"),
+            ("auth.proxy_header", "x-forwarded-email"),
+            ("auth.trusted_proxies", "10.0.0.0/8"),
+            ("requests.sla_business_days", "not a number"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let s = Settings::from_stored(&stored);
+        assert_eq!(s.thresholds.critical_bp, 9_500);
+        assert_eq!(s.proxy_header.as_deref(), Some("x-forwarded-email"));
+        assert_eq!(s.trusted_proxies.len(), 1);
+        assert_eq!(
+            s.sla_business_days, 2,
+            "an unusable stored value falls back to the default"
+        );
+    }
 
     #[test]
     fn defaults_make_default_thresholds() {

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::shared::fields::ServerError;
+
 use super::types::Notice;
 
 #[cfg(feature = "ssr")]
@@ -9,7 +11,7 @@ use crate::error::server_error;
 
 /// Active notices and those resolved in the last two weeks (admins only).
 #[server]
-pub async fn list_notices() -> Result<Vec<Notice>, ServerFnError> {
+pub async fn list_notices() -> Result<Vec<Notice>, ServerError> {
     let (db, caller) = crate::authorize(crate::auth::Access::Role(crate::auth::Role::Admin))?;
     super::server::service::current(&db, &caller)
         .await
@@ -24,7 +26,7 @@ pub async fn publish_notice(
     title: String,
     regions: String,
     message: String,
-) -> Result<Notice, ServerFnError> {
+) -> Result<Notice, ServerError> {
     let (db, caller) = crate::authorize(crate::auth::Access::Role(crate::auth::Role::Admin))?;
     let input = super::server::service::NoticeInput {
         kind,
@@ -45,7 +47,7 @@ pub async fn update_notice(
     version: i64,
     message: String,
     resolve: Option<String>,
-) -> Result<Notice, ServerFnError> {
+) -> Result<Notice, ServerError> {
     let (db, caller) = crate::authorize(crate::auth::Access::Role(crate::auth::Role::Admin))?;
     let resolve = resolve.is_some_and(|v| !v.is_empty() && v != "off");
     super::server::service::add_update(&db, &caller, id, version, &message, resolve)

@@ -8,9 +8,9 @@ use leptos_meta::Title;
 use super::api::{list_notices, PublishNotice, UpdateNotice};
 use super::domain::NoticeKind;
 use super::types::Notice;
-use crate::auth::pages::admin::{outcome, AdminNav, BUTTON, CARD, INPUT};
-use crate::components::format::timestamp;
+use crate::components::admin::{outcome, AdminNav, BUTTON, CARD, INPUT};
 use crate::components::widgets::{ErrorPanel, PageHeader};
+use crate::shared::time::timestamp;
 
 #[component]
 pub fn NoticesPage() -> impl IntoView {

@@ -13,7 +13,8 @@ use app::error::{AppError, AppResult};
 use app::fleet::codes::RegionCode;
 use app::fleet::query::ClusterQuery;
 use app::fleet::server::service;
-use app::fleet::types::{Cluster, FleetSummary, Page, Region, RegionDetail};
+use app::fleet::types::{Cluster, FleetSummary, Region, RegionDetail};
+use app::shared::page::Page;
 
 fn parse_query(raw: Option<String>) -> AppResult<ClusterQuery> {
     let pairs = query_pairs(raw.as_deref());

@@ -10,12 +10,13 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{get, patch, post, MethodRouter};
 use axum::Router;
 
-use app::auth::{Access, Role};
+use app::auth::Access;
 
-use crate::routes::AppState;
+use crate::state::AppState;
 use app::error::AppError;
 
-/// One route of the API: method, path (under `/api/v1`) and access rule.
+/// One route of the API: method, path (under `/api/v1`) and the access rule
+/// its feature declares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiRoute {
     pub method: Method,
@@ -23,69 +24,45 @@ pub struct ApiRoute {
     pub access: Access,
 }
 
-/// Every API route, declared once: the router is built from this list and the
-/// route × role matrix test enumerates it.
+/// A handler bound to its route; the rule comes from the feature's
+/// declaration (`app::<feature>::access::RULES`), never from here.
+fn route(
+    method: Method,
+    path: &'static str,
+    handler: MethodRouter<AppState>,
+) -> (ApiRoute, MethodRouter<AppState>) {
+    let access = app::auth::access::api_access(method.as_str(), path)
+        .unwrap_or_else(|| panic!("{method} {path} has no access rule in its feature's access.rs"));
+    (
+        ApiRoute {
+            method,
+            path,
+            access,
+        },
+        handler,
+    )
+}
+
+/// Every API route with its handler: the router is built from this list, and
+/// the access matrix test checks it against its own expectations.
 pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
-    use Access::SignedIn;
-    let r = |method, path, access| ApiRoute {
-        method,
-        path,
-        access,
-    };
+    use Method as M;
     vec![
-        (
-            r(Method::GET, "/fleet/summary", SignedIn),
-            get(fleet::summary),
-        ),
-        (r(Method::GET, "/regions", SignedIn), get(fleet::regions)),
-        (
-            r(Method::GET, "/regions/{code}", SignedIn),
-            get(fleet::region),
-        ),
-        (r(Method::GET, "/clusters", SignedIn), get(fleet::clusters)),
-        (
-            r(Method::GET, "/clusters/{id}", SignedIn),
-            get(fleet::cluster),
-        ),
-        (
-            r(Method::POST, "/requests", Access::Role(Role::Requester)),
-            post(requests::create),
-        ),
-        (r(Method::GET, "/requests", SignedIn), get(requests::list)),
-        (
-            r(Method::GET, "/requests/{key}", SignedIn),
-            get(requests::get),
-        ),
-        (
-            r(
-                Method::PATCH,
-                "/requests/{key}",
-                Access::Role(Role::Requester),
-            ),
-            patch(requests::edit),
-        ),
-        // Which roles may take which action is the request service's decision.
-        (
-            r(Method::POST, "/requests/{key}/comments", SignedIn),
-            post(requests::comment),
-        ),
-        (
-            r(Method::POST, "/requests/{key}/{action}", SignedIn),
-            post(requests::act),
-        ),
-        (r(Method::GET, "/notices", SignedIn), get(notices::list)),
-        (
-            r(Method::POST, "/notices", Access::Role(Role::Admin)),
-            post(notices::publish),
-        ),
-        (
-            r(
-                Method::POST,
-                "/notices/{id}/updates",
-                Access::Role(Role::Admin),
-            ),
-            post(notices::update),
-        ),
+        route(M::GET, "/fleet/summary", get(fleet::summary)),
+        route(M::GET, "/regions", get(fleet::regions)),
+        route(M::GET, "/regions/{code}", get(fleet::region)),
+        route(M::GET, "/clusters", get(fleet::clusters)),
+        route(M::GET, "/clusters/{id}", get(fleet::cluster)),
+        route(M::POST, "/requests", post(requests::create)),
+        route(M::GET, "/requests", get(requests::list)),
+        route(M::GET, "/requests/{key}", get(requests::get)),
+        route(M::PATCH, "/requests/{key}", patch(requests::edit)),
+        route(M::POST, "/requests/{key}/comments", post(requests::comment)),
+        // Which roles may take which action is the workflow's decision.
+        route(M::POST, "/requests/{key}/{action}", post(requests::act)),
+        route(M::GET, "/notices", get(notices::list)),
+        route(M::POST, "/notices", post(notices::publish)),
+        route(M::POST, "/notices/{id}/updates", post(notices::update)),
     ]
 }
 

@@ -10,7 +10,7 @@ use super::requests::JsonBody;
 use app::auth::server::caller::Caller;
 use app::db::Db;
 use app::error::{AppError, AppResult};
-use app::fleet::types::Page;
+use app::shared::page::Page;
 use app::status::server::service::{self, NoticeInput};
 use app::status::types::Notice;
 

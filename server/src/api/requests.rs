@@ -9,10 +9,10 @@ use app::auth::server::caller::Caller;
 use app::db::Db;
 use app::error::{AppError, AppResult};
 use app::fleet::query::{DEFAULT_LIMIT, MAX_LIMIT};
-use app::fleet::types::Page;
 use app::requests::domain::Action;
-use app::requests::server::service;
+use app::requests::server::{act, service};
 use app::requests::types::{ActionInput, CapacityRequest, RequestFilter, RequestInput};
+use app::shared::page::Page;
 
 /// A JSON body, with a 400 naming the problem instead of axum's plain-text rejection.
 pub struct JsonBody<T>(pub T);
@@ -49,9 +49,10 @@ pub async fn edit(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
     Path(key): Path<String>,
-    JsonBody(input): JsonBody<RequestInput>,
+    JsonBody(patch): JsonBody<RequestInput>,
 ) -> AppResult<Json<CapacityRequest>> {
-    Ok(Json(service::edit(&db, &caller, &key, &input).await?))
+    // Only the fields sent change (and `version` says which version they change).
+    Ok(Json(service::edit(&db, &caller, &key, &patch).await?))
 }
 
 pub async fn get(
@@ -118,9 +119,7 @@ pub async fn act(
             )))
         }
     };
-    Ok(Json(
-        service::act(&db, &caller, &key, action, &input).await?,
-    ))
+    Ok(Json(act::act(&db, &caller, &key, action, &input).await?))
 }
 
 #[derive(serde::Deserialize)]

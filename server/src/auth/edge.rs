@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::routes::REQUEST_ID;
-use app::auth::access::path_problem;
+use app::auth::paths::path_problem;
 use app::error::AppError;
 
 /// Refuses, with 400, any path that is not in normal form (dot segments, empty

@@ -5,14 +5,14 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 
-use crate::routes::AppState;
-use app::auth::access::safe_next;
+use crate::state::AppState;
+use app::auth::paths::safe_next;
 use app::auth::roles::parse_user_name;
-use app::auth::server::audit;
 use app::auth::server::caller::Caller;
 use app::auth::server::{sessions, users};
 use app::error::AppError;
-use app::fleet::query::encode_component;
+use app::shared::audit;
+use app::shared::url::encode_component;
 
 #[derive(serde::Deserialize)]
 pub struct LoginForm {

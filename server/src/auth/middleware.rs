@@ -10,12 +10,14 @@ use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use crate::routes::{AppState, REQUEST_ID};
-use app::auth::access::{is_public_path, page_access, server_fn_access, MAX_NEXT};
-use app::auth::server::audit;
+use crate::routes::REQUEST_ID;
+use crate::state::AppState;
+use app::auth::access::{is_public_path, page_access, server_fn_access};
+use app::auth::paths::MAX_NEXT;
 use app::auth::server::caller::{self, Caller, Peer};
 use app::auth::Access;
 use app::error::{AppError, Refusal};
+use app::shared::audit;
 
 /// Marks a response whose refusal is already in the audit trail.
 #[derive(Debug, Clone, Copy)]
@@ -163,7 +165,7 @@ pub async fn enforce_access(State(state): State<AppState>, req: Request, next: N
             .unwrap_or("/");
         let target = format!(
             "/login?next={}",
-            app::fleet::query::encode_component(next_path)
+            app::shared::url::encode_component(next_path)
         );
         return Redirect::to(&target).into_response();
     }
@@ -223,7 +225,7 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
             .headers()
             .get(header::ORIGIN)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-        tracing::warn!(path = %app::text::bounded(req.uri().path(), 256), "refused a cross-site request");
+        tracing::warn!(path = %app::shared::text::bounded(req.uri().path(), 256), "refused a cross-site request");
         let actor = caller.user.as_ref().map(|u| u.name.as_str());
         let what = format!("{} {}", req.method(), req.uri().path());
         audit::record_refusal(

@@ -2,10 +2,10 @@
 //! seed and documented in the README. `serve` warns while they exist and will
 //! not listen beyond loopback.
 
-use app::auth::server::audit::Origin;
 use app::auth::server::{store, users};
 use app::auth::{Role, Roles};
 use app::db::Db;
+use app::shared::audit::Origin;
 
 /// (name, password, roles). DEMO ONLY: these passwords are public.
 pub const DEMO_ACCOUNTS: &[(&str, &str, &[Role])] = &[

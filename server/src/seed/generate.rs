@@ -4,9 +4,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::catalogue::{SkuSpec, REGIONS, SKUS};
+use app::fleet::codes::ClusterLifecycle;
 use app::fleet::codes::Family;
-use app::fleet::server::history::format_day;
-use app::fleet::server::store::{NewCluster, NewHistory};
+use app::fleet::server::ledger::{NewCluster, NewHistory};
+use app::shared::time::format_day;
 
 /// The demo fleet's size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -131,22 +132,22 @@ pub fn generate(spec: &ScaleSpec, today: time::Date) -> impl Iterator<Item = Reg
                     let cap = nodes * sku.per_node;
                     let roll: f64 = rng.gen();
                     let (lifecycle, oos_frac, util) = if roll < 0.03 {
-                        ("buildout", 0.0, 0.0)
+                        (ClusterLifecycle::Buildout, 0.0, 0.0)
                     } else if roll < 0.07 {
                         (
-                            "maintenance",
+                            ClusterLifecycle::Maintenance,
                             rng.gen_range(0.2..0.5),
                             clamp(target + rng.gen_range(-0.1..0.05), 0.0, 0.97),
                         )
                     } else if roll < 0.09 {
                         (
-                            "decommissioning",
+                            ClusterLifecycle::Decommissioning,
                             rng.gen_range(0.0..0.1),
                             clamp(target * 0.5, 0.0, 1.0),
                         )
                     } else {
                         (
-                            "in_service",
+                            ClusterLifecycle::InService,
                             rng.gen_range(0.0..0.03),
                             clamp(
                                 target + rng.gen_range(-0.12..0.08),

@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use app::db::Db;
-use app::fleet::server::store;
+use app::fleet::server::ledger;
 
 pub use accounts::{demo_accounts_exist, ensure_demo_accounts, DEMO_ACCOUNTS};
 pub use generate::{Scale, ScaleSpec};
@@ -32,7 +32,7 @@ pub struct SeedReport {
 pub async fn seed_demo(db: &Db, scale: Scale) -> anyhow::Result<SeedReport> {
     let started = Instant::now();
     let spec = scale.spec();
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = db.clock().today();
     let mut tx = db.begin_write().await?;
     // What points at the fleet goes with it: notices, requests and their reservations.
     app::status::server::store::delete_all_notices(&mut tx)
@@ -41,11 +41,9 @@ pub async fn seed_demo(db: &Db, scale: Scale) -> anyhow::Result<SeedReport> {
     app::requests::server::store::delete_all_requests(&mut tx)
         .await
         .context("clearing requests")?;
-    store::delete_fleet(&mut tx)
-        .await
-        .context("clearing the fleet")?;
+    ledger::clear(&mut tx).await.context("clearing the fleet")?;
     for sku in catalogue::SKUS {
-        store::insert_sku(&mut tx, sku.code, sku.family.as_str(), sku.unit.as_str()).await?;
+        ledger::add_sku(&mut tx, sku.code, sku.family.as_str(), sku.unit.as_str()).await?;
     }
     let mut report = SeedReport {
         regions: 0,
@@ -54,26 +52,15 @@ pub async fn seed_demo(db: &Db, scale: Scale) -> anyhow::Result<SeedReport> {
         history_rows: 0,
     };
     for region in generate::generate(&spec, today) {
-        store::insert_region(
-            &mut tx,
-            region.code,
-            region.name,
-            region.geography,
-            region.lifecycle,
-        )
-        .await?;
-        store::insert_clusters(&mut tx, &region.clusters)
+        let head = (region.code, region.name, region.geography, region.lifecycle);
+        ledger::load_region(&mut tx, head, &region.clusters, &region.history)
             .await
-            .context("inserting clusters")?;
-        store::insert_history(&mut tx, &region.history)
-            .await
-            .context("inserting history")?;
+            .context("loading a region")?;
         report.regions += 1;
         report.clusters += region.clusters.len();
         report.history_rows += region.history.len();
     }
-    store::rebuild_region_sku_ledger(&mut tx).await?;
-    store::bump_fleet_version(&mut *tx).await?;
+    ledger::finish_load(&mut tx).await?;
     tx.commit().await?;
     tracing::info!(
         ?report,

@@ -2,15 +2,15 @@
 //! accounts, so the approved ones back real reservations and every timeline is
 //! a true audit trail.
 
-use app::auth::server::audit::Origin;
 use app::auth::server::caller::{Caller, Via};
 use app::auth::server::store;
 use app::auth::{CurrentUser, Roles};
 use app::db::Db;
-use app::fleet::server::history::format_day;
 use app::requests::domain::Action;
-use app::requests::server::{expiry, service};
+use app::requests::server::{act::act as decide, expiry, service};
 use app::requests::types::{ActionInput, CapacityRequest, RequestInput};
+use app::shared::audit::Origin;
+use app::shared::time::format_day;
 
 async fn caller(db: &Db, name: &str) -> anyhow::Result<Caller> {
     let u = store::find_user_by_name(db.pool(), name)
@@ -27,8 +27,8 @@ async fn caller(db: &Db, name: &str) -> anyhow::Result<Caller> {
     })
 }
 
-fn day(offset: i64) -> String {
-    format_day(time::OffsetDateTime::now_utc().date() + time::Duration::days(offset))
+fn day(db: &Db, offset: i64) -> String {
+    format_day(db.clock().today() + time::Duration::days(offset))
 }
 
 /// Creates the demo requests; returns how many.
@@ -59,7 +59,7 @@ pub async fn seed_demo_requests(db: &Db) -> anyhow::Result<usize> {
             RequestInput {
                 kind: Some("provision".into()),
                 region: Some(region),
-                zone: None,
+                zone: Some(None),
                 sku: Some(sku),
                 quantity: Some(quantity),
                 need_by: Some(need_by),
@@ -82,24 +82,34 @@ pub async fn seed_demo_requests(db: &Db) -> anyhow::Result<usize> {
                 version: None,
             }
         };
-    let act = |r: &CapacityRequest| ActionInput {
+    let seen = |r: &CapacityRequest| ActionInput {
         version: Some(r.version),
         comment: None,
     };
     let mut made = 0;
     // Drafts.
     for (i, pair) in general.iter().enumerate().take(2) {
-        service::create(db, &requester, &file(i, pair.clone(), 200, day(45), true)).await?;
+        service::create(
+            db,
+            &requester,
+            &file(i, pair.clone(), 200, day(db, 45), true),
+        )
+        .await?;
         made += 1;
     }
     // Submitted: a GPU request with one of two approvals, and ones waiting for their first.
-    let r = service::create(db, &requester, &file(2, gpu[0].clone(), 32, day(30), false)).await?;
-    service::act(db, &approver1, &r.key, Action::Approve, &act(&r)).await?;
+    let r = service::create(
+        db,
+        &requester,
+        &file(2, gpu[0].clone(), 32, day(db, 30), false),
+    )
+    .await?;
+    decide(db, &approver1, &r.key, Action::Approve, &seen(&r)).await?;
     for (i, pair) in general.iter().enumerate().skip(3).take(2) {
         service::create(
             db,
             &requester,
-            &file(i, pair.clone(), 400, day(20 + i as i64), false),
+            &file(i, pair.clone(), 400, day(db, 20 + i as i64), false),
         )
         .await?;
     }
@@ -114,13 +124,13 @@ pub async fn seed_demo_requests(db: &Db) -> anyhow::Result<usize> {
                 i,
                 general[i % general.len()].clone(),
                 300,
-                day(10 + i as i64),
+                day(db, 10 + i as i64),
                 false,
             ),
         )
         .await?;
         let r = if r.state == app::requests::domain::State::Submitted {
-            service::act(db, &approver2, &r.key, Action::Approve, &act(&r)).await?
+            decide(db, &approver2, &r.key, Action::Approve, &seen(&r)).await?
         } else {
             r
         };
@@ -128,21 +138,21 @@ pub async fn seed_demo_requests(db: &Db) -> anyhow::Result<usize> {
         made += 1;
     }
     let fulfilled = approved.remove(0);
-    service::act(
+    decide(
         db,
         &operator,
         &fulfilled.key,
         Action::Fulfill,
-        &act(&fulfilled),
+        &seen(&fulfilled),
     )
     .await?;
     let r = service::create(
         db,
         &requester,
-        &file(9, general[1].clone(), 450, day(60), false),
+        &file(9, general[1].clone(), 450, day(db, 60), false),
     )
     .await?;
-    service::act(
+    decide(
         db,
         &approver1,
         &r.key,
@@ -156,20 +166,20 @@ pub async fn seed_demo_requests(db: &Db) -> anyhow::Result<usize> {
     let r = service::create(
         db,
         &requester,
-        &file(10, general[2].clone(), 120, day(40), true),
+        &file(10, general[2].clone(), 120, day(db, 40), true),
     )
     .await?;
-    service::act(db, &requester, &r.key, Action::Cancel, &act(&r)).await?;
+    decide(db, &requester, &r.key, Action::Cancel, &seen(&r)).await?;
     let r = service::create(
         db,
         &requester,
-        &file(11, general[3].clone(), 250, day(-30), false),
+        &file(11, general[3].clone(), 250, day(db, -30), false),
     )
     .await?;
     if r.state == app::requests::domain::State::Submitted {
-        service::act(db, &approver2, &r.key, Action::Approve, &act(&r)).await?;
+        decide(db, &approver2, &r.key, Action::Approve, &seen(&r)).await?;
     }
-    expiry::sweep(db, &day(0)).await?;
+    expiry::sweep(db, &day(db, 0)).await?;
     made += 3;
     Ok(made)
 }

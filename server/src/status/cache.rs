@@ -176,7 +176,7 @@ impl StatusCache {
     async fn rebuild(&self, db: &Db, origin: Option<&str>) -> AppResult<Arc<Rendered>> {
         let snap = app::fleet::server::service::snapshot(db).await?;
         let view = service::view(db, &snap).await?;
-        let max_age = service::refresh_seconds(&snap.settings).max(1) as u64;
+        let max_age = snap.settings.status_refresh_seconds.max(1) as u64;
         let origin = origin.map(str::to_owned);
         // Rendering and compressing is CPU work: keep it off the async threads.
         let rendered = tokio::task::spawn_blocking(move || {

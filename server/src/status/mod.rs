@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::routes::AppState;
+use crate::state::AppState;
 use app::error::{AppError, AppResult};
 pub use cache::{Asset, Rendered, StatusCache};
 

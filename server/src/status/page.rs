@@ -8,7 +8,8 @@ use std::fmt::Write;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use serde_json::json;
 
-use app::components::format::{timestamp as when, units};
+use app::components::format::units;
+use app::shared::time::timestamp as when;
 use app::status::domain::ComponentState;
 use app::status::types::{Notice, StatusView};
 

@@ -104,7 +104,7 @@ pub async fn fixture(app: &TestApp) -> Fixture {
         .as_str()
         .unwrap()
         .to_owned();
-    let o = app::auth::server::audit::Origin::default();
+    let o = app::shared::audit::Origin::default();
     let roles = app::auth::Roles::new([Viewer]);
     app::auth::server::users::add(
         &app.db,
@@ -168,7 +168,7 @@ pub fn page_path(pattern: &str, f: &Fixture) -> String {
 }
 
 /// The server functions and who may call them, with arguments that make the
-/// call succeed for an allowed caller.
+/// call succeed for an allowed caller (`{…}` filled from fresh objects).
 const SERVER_FNS: &[(&str, Who, &str)] = &[
     // Used by the layout on every page; over HTTP, like any other API, it needs a signed-in caller.
     ("get_me", Who::SignedIn, ""),
@@ -178,55 +178,43 @@ const SERVER_FNS: &[(&str, Who, &str)] = &[
     ("get_cluster_page", Who::SignedIn, "query="),
     ("get_filter_options", Who::SignedIn, ""),
     ("get_region_sku", Who::SignedIn, "region=westus2&sku=Dv5"),
-    (
-        "list_requests_page",
-        Who::SignedIn,
-        "filter[state]=submitted",
-    ),
+    ("list_requests_page", Who::SignedIn, "filter[state]=submitted"),
     ("get_request_detail", Who::SignedIn, "key={draft}"),
     ("get_approval_inbox", Who::Only(Approver), ""),
+    // The request forms: requesters file and withdraw their own; approvers decide.
+    ("file_request", Who::Only(Requester), "kind=provision&region=westus2&sku=Dv5&quantity=10&need_by={need_by}&service=s&justification=j&priority=P2&draft=on"),
+    ("act_on_request", Who::Only(Requester), "key={fresh_draft}&action=cancel&version=1"),
+    ("comment_on_request", Who::SignedIn, "key={draft}&comment=looks+good"),
+    ("decide_requests", Who::Only(Approver), "action=approve&pick[{submitted}]={submitted_version}"),
     ("list_users", Who::Only(Admin), ""),
-    (
-        "add_user",
-        Who::Only(Admin),
-        "name=new-user&password=a+long+enough+password&viewer=on",
-    ),
-    (
-        "set_user_roles",
-        Who::Only(Admin),
-        "name=throwaway-user&viewer=on&requester=on",
-    ),
+    ("add_user", Who::Only(Admin), "name=new-user&password=a+long+enough+password&viewer=on"),
+    ("set_user_roles", Who::Only(Admin), "name=throwaway-user&viewer=on&requester=on"),
     ("disable_user", Who::Only(Admin), "name=throwaway-user"),
     ("list_api_tokens", Who::Only(Admin), ""),
-    (
-        "create_api_token",
-        Who::Only(Admin),
-        "user=viewer-user&name=scripted&viewer=on",
-    ),
+    ("create_api_token", Who::Only(Admin), "user=viewer-user&name=scripted&viewer=on"),
     ("revoke_api_token", Who::Only(Admin), "id={token_id}"),
     ("list_settings", Who::Only(Admin), ""),
-    (
-        "update_setting",
-        Who::Only(Admin),
-        "key=status.show_units&value=off",
-    ),
+    ("update_setting", Who::Only(Admin), "key=status.show_units&value=off"),
     ("list_audit", Who::Only(Admin), ""),
     ("list_notices", Who::Only(Admin), ""),
-    (
-        "publish_notice",
-        Who::Only(Admin),
-        "kind=maintenance&title=Work&regions=westus2&message=soon",
-    ),
-    (
-        "update_notice",
-        Who::Only(Admin),
-        "id={notice_id}&version={notice_version}&message=later",
-    ),
+    ("publish_notice", Who::Only(Admin), "kind=maintenance&title=Work&regions=westus2&message=soon"),
+    ("update_notice", Who::Only(Admin), "id={notice_id}&version={notice_version}&message=later"),
 ];
 
-fn fill(template: &str, f: &Fixture) -> String {
-    template
-        .replace("{cluster}", &f.cluster.to_string())
+/// The arguments of one call, on fresh objects where the call changes them.
+async fn fill(app: &TestApp, template: &str, f: &Fixture) -> String {
+    let mut args = template.replace("{need_by}", &need_by(30));
+    if args.contains("{fresh_draft}") {
+        let r = file_request(app, 10, false).await;
+        args = args.replace("{fresh_draft}", r["key"].as_str().unwrap());
+    }
+    if args.contains("{submitted}") {
+        let r = file_request(app, 100, true).await;
+        args = args
+            .replace("{submitted}", r["key"].as_str().unwrap())
+            .replace("{submitted_version}", &r["version"].to_string());
+    }
+    args.replace("{cluster}", &f.cluster.to_string())
         .replace("{draft}", &f.draft)
         .replace("{token_id}", &f.token_id.to_string())
         .replace("{notice_id}", &f.notice_id.to_string())
@@ -296,18 +284,19 @@ both_databases! {
         assert_eq!(names, listed, "every server function has an expectation here, and no more");
         for path in &registered {
             let (_, who, args) = SERVER_FNS.iter().find(|(n, _, _)| *n == server_fn_name(path)).unwrap();
-            let body = fill(args, &f);
-            let call = |c: &reqwest::Client| c.post(app.url(path)).header("content-type", "application/x-www-form-urlencoded").body(body.clone());
-            assert_eq!(call(&app.anonymous).send().await.unwrap().status(), 401, "anonymous {path}");
+            let call = |c: &reqwest::Client, body: String| c.post(app.url(path)).header("content-type", "application/x-www-form-urlencoded").body(body);
+            let resp = call(&app.anonymous, fill(&app, args, &f).await).send().await.unwrap();
+            assert_eq!(resp.status(), 401, "anonymous {path}");
             for role in Role::ALL {
-                let resp = call(&app.as_role(role)).send().await.unwrap();
+                let resp = call(&app.as_role(role), fill(&app, args, &f).await).send().await.unwrap();
                 let status = resp.status().as_u16();
                 let text = resp.text().await.unwrap();
                 let want = if who.admits(role) { 200 } else { 403 };
                 assert_eq!(status, want, "{role} {path}: {text}");
             }
             for headers in CROSS_SITE {
-                let status = with_headers(call(&app.as_role(Admin)), headers).send().await.unwrap().status();
+                let req = call(&app.as_role(Admin), fill(&app, args, &f).await);
+                let status = with_headers(req, headers).send().await.unwrap().status();
                 assert_eq!(status, 403, "cross-site {headers:?} {path}");
             }
         }
@@ -404,16 +393,14 @@ both_databases! {
     async fn every_form_post_answers_as_the_product_says(backend: Backend) {
         let app = TestApp::seeded(backend).await;
         // (route, who, anonymous status, allowed status)
+        // The request forms are server functions (above); these two are plain form posts.
         let forms: &[(&str, Who, u16, u16)] = &[
-            ("/requests/new", Who::Only(Requester), 401, 303),
-            ("/requests/{key}/act", Who::Only(Requester), 401, 303),
-            ("/approvals/bulk", Who::Only(Approver), 401, 303),
             ("/login", Who::Public, 303, 303),
             ("/logout", Who::SignedIn, 401, 303),
         ];
         for (route, who, anonymous, ok) in forms {
             for caller in std::iter::once(None).chain(Role::ALL.map(Some)) {
-                let (path, body) = form_call(&app, route, caller).await;
+                let (path, body) = form_call(route, caller);
                 let client = caller.map_or(app.anonymous.clone(), |r| app.as_role(r));
                 let resp = client.post(app.url(&path)).form(&body).send().await.unwrap();
                 let status = resp.status().as_u16();
@@ -430,13 +417,13 @@ both_databases! {
             }
             for headers in CROSS_SITE {
                 let role = match who { Who::Only(r) => *r, _ => Viewer };
-                let (path, body) = form_call(&app, route, Some(role)).await;
+                let (path, body) = form_call(route, Some(role));
                 let req = with_headers(app.as_role(role).post(app.url(&path)).form(&body), headers);
                 assert_eq!(req.send().await.unwrap().status(), 403, "cross-site {headers:?} POST {path}");
             }
             // The same post from this site's own page passes.
             let role = match who { Who::Only(r) => *r, _ => Viewer };
-            let (path, body) = form_call(&app, route, Some(role)).await;
+            let (path, body) = form_call(route, Some(role));
             let host = app.address.trim_start_matches("http://").to_owned();
             let same = app.as_role(role).post(app.url(&path)).form(&body)
                 .header("origin", format!("http://{host}")).header("sec-fetch-site", "same-origin");
@@ -482,7 +469,7 @@ both_databases! {
 
     async fn tokens_narrow_and_revoke(backend: Backend) {
         let app = TestApp::seeded(backend).await;
-        let o = app::auth::server::audit::Origin::default();
+        let o = app::shared::audit::Origin::default();
         let both = app::auth::Roles::new([Admin, Viewer]);
         app::auth::server::users::add(&app.db, &o, "t", "both", Some("long enough pass".into()), &both, false).await.unwrap();
         let narrow = app::auth::Roles::new([Viewer]);
@@ -572,12 +559,8 @@ async fn api_call(app: &TestApp, f: &Fixture, method: &str, route: &str) -> (Str
     (path, body)
 }
 
-/// The path and form fields of one form post, on fresh objects.
-async fn form_call(
-    app: &TestApp,
-    route: &str,
-    caller: Option<Role>,
-) -> (String, Vec<(String, String)>) {
+/// The path and form fields of one form post.
+fn form_call(route: &str, caller: Option<Role>) -> (String, Vec<(String, String)>) {
     let fields = |pairs: &[(&str, &str)]| {
         pairs
             .iter()
@@ -585,40 +568,6 @@ async fn form_call(
             .collect::<Vec<_>>()
     };
     match route {
-        "/requests/new" => (
-            "/requests/new".into(),
-            fields(&[
-                ("kind", "provision"),
-                ("region", "westus2"),
-                ("sku", "Dv5"),
-                ("quantity", "10"),
-                ("need_by", &need_by(30)),
-                ("service", "s"),
-                ("justification", "j"),
-                ("priority", "P2"),
-                ("draft", "on"),
-            ]),
-        ),
-        "/requests/{key}/act" => {
-            let r = file_request(app, 10, false).await;
-            let key = r["key"].as_str().unwrap();
-            (
-                format!("/requests/{key}/act"),
-                fields(&[("action", "cancel"), ("version", "1")]),
-            )
-        }
-        "/approvals/bulk" => {
-            let r = file_request(app, 100, true).await;
-            let key = r["key"].as_str().unwrap();
-            (
-                "/approvals/bulk".into(),
-                fields(&[
-                    ("action", "approve"),
-                    ("keys", key),
-                    (&format!("v_{key}"), &r["version"].to_string()),
-                ]),
-            )
-        }
         "/login" => {
             let name = caller.map_or("viewer-user".to_owned(), |r| format!("{r}-user"));
             (

@@ -4,7 +4,9 @@ use std::collections::HashSet;
 
 use crate::both_databases;
 use crate::helpers::{assert_error, TestApp};
-use app::fleet::server::store::{self, NewCluster};
+use app::fleet::codes::ClusterLifecycle;
+use app::fleet::server::ledger::{self, NewCluster};
+use app::fleet::server::store;
 use serde_json::Value;
 
 fn keys(v: &Value) -> Vec<&str> {
@@ -78,12 +80,12 @@ both_databases! {
         let seen: Vec<String> = first["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect();
         let cursor = first["next_cursor"].as_str().unwrap().to_owned();
         // A cluster that sorts before the cursor arrives between two page loads.
-        let mut conn = app.db.pool().acquire().await.unwrap();
-        store::insert_clusters(&mut conn, &[NewCluster {
+        let mut tx = app.db.begin_write().await.unwrap();
+        ledger::add_cluster(&mut tx, NewCluster {
             name: "westus2-az1-aaa-000".into(), region: "westus2".into(), zone: 1, sku: "Dv5".into(),
-            lifecycle: "in_service", total: 10, allocated: 1, reserved: 0, out_of_service: 0,
-        }]).await.unwrap();
-        drop(conn);
+            lifecycle: ClusterLifecycle::InService, total: 10, allocated: 1, reserved: 0, out_of_service: 0,
+        }).await.unwrap();
+        tx.commit().await.unwrap();
         let (_, second) = app.get_json(&format!("/api/v1/clusters?region=westus2&limit=20&cursor={cursor}")).await;
         let next: Vec<&str> = second["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
         assert_eq!(next.len(), 20);
@@ -168,7 +170,7 @@ both_databases! {
 
     async fn thresholds_from_settings_move_the_bands(backend: Backend) {
         let app = TestApp::seeded(backend).await;
-        let o = app::auth::server::audit::Origin::default();
+        let o = app::shared::audit::Origin::default();
         app::settings::server::set(&app.db, &o, "t", "health.constrained", "0.01").await.unwrap();
         app::settings::server::set(&app.db, &o, "t", "health.critical", "0.02").await.unwrap();
         let (_, summary) = app.get_json("/api/v1/fleet/summary").await;

@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 use crate::access::file_request;
 use crate::both_databases;
 use crate::helpers::{assert_error, need_by, TestApp, PASSWORD};
-use app::auth::server::audit::Origin;
 use app::auth::Role;
+use app::shared::audit::Origin;
 
 async fn set(app: &TestApp, key: &str, value: &str) {
     app::settings::server::set(&app.db, &Origin::default(), "t", key, value)
@@ -97,7 +97,7 @@ both_databases! {
 
     async fn floods_of_hostile_input_leave_bounded_records(backend: Backend) {
         let app = TestApp::seeded(backend).await;
-        let max = app::auth::server::audit::MAX_VALUE + 64;
+        let max = app::shared::audit::MAX_VALUE + 64;
         // Cross-site posts with a 60 KB path and a 60 KB Origin.
         let long_path = format!("/{}", "a".repeat(60_000));
         let long_origin = format!("https://{}.example", "b".repeat(60_000));
@@ -106,7 +106,7 @@ both_databases! {
             assert_eq!(resp.status(), 403);
         }
         let refused = count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'csrf.refused'").await;
-        assert!((1..=app::auth::server::audit::RefusalLimiter::PER_MINUTE as i64).contains(&refused), "{refused} rows for 40 refusals");
+        assert!((1..=app::shared::audit::RefusalLimiter::PER_MINUTE as i64).contains(&refused), "{refused} rows for 40 refusals");
         let longest = count(&app, "SELECT CAST(COALESCE(MAX(LENGTH(object) + LENGTH(COALESCE(after, ''))), 0) AS BIGINT) FROM audit_log").await;
         assert!(longest as usize <= 2 * max, "an audit value of {longest} bytes");
         // A sign-in with a 200 KB name: nothing unbounded is stored or echoed.
@@ -200,19 +200,19 @@ both_databases! {
 
     async fn bulk_decisions_are_capped(backend: Backend) {
         let app = TestApp::seeded(backend).await;
-        let mut form: Vec<(String, String)> = vec![("action".into(), "approve".into())];
-        for i in 0..201 {
-            form.push(("keys".into(), format!("CR-{}", 5000 + i)));
-            form.push((format!("v_CR-{}", 5000 + i), "2".into()));
-        }
-        let resp = app.as_role(Role::Approver).post(app.url("/approvals/bulk")).form(&form).send().await.unwrap();
-        let status = resp.status().as_u16();
+        let path = crate::helpers::server_fn_path("decide_requests");
+        let picks = |n: usize| (0..n).map(|i| format!("&pick[CR-{}]=2", 5000 + i)).collect::<String>();
+        let post = |body: String| app.as_role(Role::Approver).post(app.url(&path))
+            .header("content-type", "application/x-www-form-urlencoded").body(body).send();
+        let resp = post(format!("action=approve{}", picks(201))).await.unwrap();
+        assert_eq!(resp.status(), 400);
         let body: Value = resp.json().await.unwrap();
-        assert_error(status, &body, 400, "invalid", Some("keys"));
+        assert_eq!((body["code"].as_str(), body["field"].as_str()), (Some("invalid"), Some("keys")), "{body}");
         // 200 is allowed (each unknown key fails on its own).
-        form.truncate(1 + 2 * 200);
-        let resp = app.as_role(Role::Approver).post(app.url("/approvals/bulk")).form(&form).send().await.unwrap();
-        assert_eq!(resp.status(), 303);
+        let resp = post(format!("action=approve{}", picks(200))).await.unwrap();
+        assert_eq!(resp.status(), 200);
+        let summary: Value = resp.json().await.unwrap();
+        assert_eq!(summary["failed"].as_array().unwrap().len(), 200);
     }
 
     async fn sign_in_sends_people_only_to_local_printable_paths(backend: Backend) {

@@ -5,10 +5,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use std::collections::HashMap;
 
-use app::auth::server::audit::Origin;
 use app::auth::server::users;
 use app::auth::{Role, Roles};
 use app::db::Db;
+use app::shared::audit::Origin;
 use server::seed::{seed_demo, Scale};
 use server::{router, AppState};
 
@@ -292,7 +292,7 @@ macro_rules! both_databases {
     ($(async fn $name:ident($backend:ident: Backend) $body:block)+) => {
         $(
             mod $name {
-                #[allow(unused_imports)]
+                #[allow(unused_imports, reason = "a test body may not use the module's imports; expect would fail where it does")]
                 use super::*;
                 async fn run($backend: $crate::helpers::Backend) $body
 
@@ -418,4 +418,37 @@ pub async fn user_with_token(app: &TestApp, name: &str, roles: &[Role]) -> reqwe
         .await
         .unwrap();
     client_with(Some(&token))
+}
+
+/// The registered path of a server function (`/api/<name><hash>`).
+pub fn server_fn_path(name: &str) -> String {
+    leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p.to_owned())
+        .find(|p| {
+            p.strip_prefix("/api/")
+                .and_then(|rest| rest.strip_prefix(name))
+                .is_some_and(|hash| hash.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .unwrap_or_else(|| panic!("no server function {name}"))
+}
+
+/// Polls `check` every 50 ms until it gives `Some`, for at most `within`;
+/// panics naming `what` if it never does. Tests wait for a condition this way,
+/// never for a fixed time.
+pub async fn eventually<T, F, Fut>(within: std::time::Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not within {within:?}: {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }

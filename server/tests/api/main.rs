@@ -4,6 +4,7 @@ mod access;
 mod fleet_api;
 mod hardening;
 mod helpers;
+mod ledger;
 mod ops;
 mod pages;
 mod path_tricks;

@@ -164,7 +164,7 @@ fn every_trick_is_refused_by_the_pure_check() {
         for t in tricks(&pattern.replace(':', "x")) {
             let path = t.split('?').next().unwrap();
             assert!(
-                app::auth::access::path_problem(path).is_some(),
+                app::auth::paths::path_problem(path).is_some(),
                 "{t} passes the check"
             );
         }

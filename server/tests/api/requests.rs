@@ -7,9 +7,9 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use crate::both_databases;
-use crate::helpers::{assert_error, TestApp};
-use app::auth::server::audit::Origin;
+use crate::helpers::{assert_error, need_by, TestApp};
 use app::auth::Role;
+use app::shared::audit::Origin;
 
 async fn send(
     c: &reqwest::Client,
@@ -38,7 +38,7 @@ async fn token_for(app: &TestApp, name: &str, roles: &[Role]) -> reqwest::Client
 }
 
 fn gpu_request(quantity: i64) -> Value {
-    json!({"kind": "provision", "region": "westus2", "sku": "ND-H100-v5", "quantity": quantity, "need_by": "2027-03-01",
+    json!({"kind": "provision", "region": "westus2", "sku": "ND-H100-v5", "quantity": quantity, "need_by": need_by(90),
            "service": "inference", "justification": "launch", "priority": "P1"})
 }
 
@@ -100,7 +100,7 @@ both_databases! {
         let (status, r) = send(&a2, reqwest::Method::POST, app.url(&format!("/api/v1/requests/{key}/approve")), json!({"version": v})).await;
         assert_eq!(status, 200, "{r}");
         assert_eq!(r["state"], "approved");
-        assert_eq!(r["hold_until"], "2027-03-15");
+        assert_eq!(r["hold_until"], need_by(104));
         let held: i64 = r["reservations"].as_array().unwrap().iter().map(|x| x["units"].as_i64().unwrap()).sum();
         assert_eq!(held, 16);
         let after = ledger_sums(&app).await;
@@ -112,7 +112,7 @@ both_databases! {
         assert_eq!(status, 200, "{r}");
         assert_eq!(r["state"], "fulfilled");
         assert_eq!(ledger_sums(&app).await.0, before.0);
-        let trail = app::auth::server::audit::list(app.db.pool(), None, None, None, 100).await.unwrap();
+        let trail = app::shared::audit::list(app.db.pool(), None, None, None, 100).await.unwrap();
         let mine: Vec<&str> = trail.iter().filter(|e| e.object.as_deref() == Some(key.as_str())).map(|e| e.action.as_str()).collect();
         for a in ["request.create", "request.submit", "request.approve", "request.comment", "request.fulfill"] {
             assert!(mine.contains(&a), "{a} in {mine:?}");
@@ -205,13 +205,13 @@ both_databases! {
             .flat_map(|r| r["skus"].as_array().unwrap().iter())
             .find(|s| s["health"] == "healthy" && s["family"] != "gpu" && s["ledger"]["free"].as_i64().unwrap() > 1000)
             .expect("a healthy pair").clone();
-        let body = json!({"kind": "provision", "region": pair["region"], "sku": pair["sku"], "quantity": 64, "need_by": "2027-01-15",
+        let body = json!({"kind": "provision", "region": pair["region"], "sku": pair["sku"], "quantity": 64, "need_by": need_by(45),
                           "service": "web", "justification": "growth", "priority": "P3"});
         let (status, r) = post(&app, Role::Requester, "/api/v1/requests", body).await;
         assert_eq!(status, 201, "{r}");
         assert_eq!(r["state"], "approved");
         assert!(r["policy"].as_str().unwrap().starts_with("approved by policy"));
-        let trail = app::auth::server::audit::list(app.db.pool(), Some("request.approve"), Some("(policy)"), None, 10).await.unwrap();
+        let trail = app::shared::audit::list(app.db.pool(), Some("request.approve"), Some("(policy)"), None, 10).await.unwrap();
         assert_eq!(trail.len(), 1, "recorded as approved by policy");
         // Cancelling gives the units back.
         let before = ledger_sums(&app).await;
@@ -247,7 +247,7 @@ both_databases! {
         // One approval is now final, and the hold is need-by plus the grace setting.
         let (status, r) = post(&app, Role::Approver, &format!("/api/v1/requests/{key}/approve"), json!({"version": r["version"]})).await;
         assert_eq!((status, r["state"].as_str()), (200, Some("approved")), "{r}");
-        assert_eq!(r["hold_until"], "2027-03-04");
+        assert_eq!(r["hold_until"], need_by(93));
         // Admins edit the policy in a text area on the settings page.
         let html = app.as_role(Role::Admin).get(app.url("/admin/settings")).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("<textarea") && html.contains("GPU by one | family=gpu | 1"), "the policy on the settings page");
@@ -255,7 +255,7 @@ both_databases! {
 
     async fn the_list_filters_by_sku_requester_and_age(backend: Backend) {
         let app = TestApp::seeded(backend).await;
-        let dv5 = |service: &str| json!({"kind": "provision", "region": "eastus", "sku": "Dv5", "quantity": 900, "need_by": "2027-03-01",
+        let dv5 = |service: &str| json!({"kind": "provision", "region": "eastus", "sku": "Dv5", "quantity": 900, "need_by": need_by(90),
                                           "service": service, "justification": "growth", "priority": "P2"});
         let (_, gpu) = post(&app, Role::Requester, "/api/v1/requests", gpu_request(4)).await;
         let (_, mine) = post(&app, Role::Requester, "/api/v1/requests", dv5("web")).await;
@@ -300,6 +300,58 @@ both_databases! {
         assert!(html.contains("westus2 does not offer Nope-v1"));
     }
 
+    async fn an_edit_changes_only_the_fields_it_sends(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let (status, draft) = post(&app, Role::Requester, "/api/v1/requests", json!({"kind": "provision", "region": "westus2",
+            "zone": 2, "sku": "Dv5", "quantity": 10, "need_by": need_by(30), "service": "web", "justification": "launch",
+            "priority": "P2", "draft": true})).await;
+        assert_eq!(status, 201, "{draft}");
+        let key = draft["key"].as_str().unwrap().to_owned();
+        let requester = app.as_role(Role::Requester);
+        let patch = |body: Value| send(&requester, reqwest::Method::PATCH, app.url(&format!("/api/v1/requests/{key}")), body);
+        let (status, r) = patch(json!({"quantity": 20, "version": 1})).await;
+        assert_eq!(status, 200, "{r}");
+        assert_eq!((r["quantity"].as_i64(), r["version"].as_i64()), (Some(20), Some(2)));
+        for field in ["kind", "region", "zone", "sku", "need_by", "service", "justification", "priority"] {
+            assert_eq!(r[field], draft[field], "{field} kept");
+        }
+        // `null` clears the zone; leaving it out keeps it.
+        let (_, r) = patch(json!({"zone": null, "version": 2})).await;
+        assert_eq!((r["zone"].clone(), r["quantity"].as_i64()), (Value::Null, Some(20)));
+        // Still checked as a whole, naming the field; the version is required.
+        let (status, body) = patch(json!({"quantity": 0, "version": 3})).await;
+        assert_error(status, &body, 400, "invalid", Some("quantity"));
+        let (status, body) = patch(json!({"quantity": 5})).await;
+        assert_error(status, &body, 400, "invalid", Some("version"));
+    }
+
+    async fn the_request_forms_work_without_javascript(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let requester = app.as_role(Role::Requester);
+        let path = crate::helpers::server_fn_path("file_request");
+        let form = |justification: &str| format!(
+            "kind=provision&region=westus2&sku=Dv5&quantity=12&need_by={}&service=web&justification={justification}&priority=P2",
+            crate::helpers::need_by(30));
+        let plain = |body: String| requester.post(app.url(&path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "text/html").header("referer", app.url("/requests/new")).body(body).send();
+        // Filed: the browser goes on to the new request, with a notice.
+        let resp = plain(form("launch")).await.unwrap();
+        assert_eq!(resp.status(), 302);
+        let to = resp.headers()["location"].to_str().unwrap().to_owned();
+        assert!(to.starts_with("/requests/CR-") && to.contains("notice="), "{to}");
+        // Refused: back to the form with the error naming its field and the short
+        // fields that were typed, but never the justification.
+        let resp = plain(form("%20")).await.unwrap();
+        assert_eq!(resp.status(), 302);
+        let back = resp.headers()["location"].to_str().unwrap().to_owned();
+        assert!(back.contains("/requests/new?") && back.contains("service=web") && back.contains("__err="), "{back}");
+        assert!(!back.contains("justification="), "the justification stays out of the URL: {back}");
+        let html = requester.get(&back).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("justification is required"), "the error is shown on the form");
+        assert!(html.contains(r#"value="web""#), "what was typed is kept");
+    }
+
     async fn approved_requests_expire_after_their_hold(backend: Backend) {
         let app = TestApp::seeded(backend).await;
         let (_, r) = post(&app, Role::Requester, "/api/v1/requests", gpu_request(4)).await;
@@ -308,8 +360,8 @@ both_databases! {
         let (_, r) = post(&app, Role::Approver, &format!("/api/v1/requests/{key}/approve"), json!({"version": r["version"]})).await;
         let (_, r) = send(&a2, reqwest::Method::POST, app.url(&format!("/api/v1/requests/{key}/approve")), json!({"version": r["version"]})).await;
         assert_eq!(r["state"], "approved");
-        assert_eq!(app::requests::server::expiry::sweep(&app.db, "2027-03-15").await.unwrap(), 0, "hold lasts through its last day");
-        assert_eq!(app::requests::server::expiry::sweep(&app.db, "2027-03-16").await.unwrap(), 1);
+        assert_eq!(app::requests::server::expiry::sweep(&app.db, &need_by(104)).await.unwrap(), 0, "hold lasts through its last day");
+        assert_eq!(app::requests::server::expiry::sweep(&app.db, &need_by(105)).await.unwrap(), 1);
         let (_, r) = app.get_json(&format!("/api/v1/requests/{key}")).await;
         assert_eq!(r["state"], "expired");
         assert_eq!(ledger_sums(&app).await, (0, 0, 0));
@@ -328,7 +380,7 @@ both_databases! {
         let requester = app.as_role(Role::Requester);
         for i in 0..200 {
             let body = json!({"kind": "provision", "region": "eastus", "sku": "Dv5", "quantity": free / 120 + (i % 5),
-                              "need_by": "2027-06-01", "service": format!("svc-{i}"), "justification": "load", "priority": "P2"});
+                              "need_by": need_by(180), "service": format!("svc-{i}"), "justification": "load", "priority": "P2"});
             let (status, r) = send(&requester, reqwest::Method::POST, app.url("/api/v1/requests"), body).await;
             assert_eq!(status, 201, "{r}");
             keys.push((r["key"].as_str().unwrap().to_owned(), r["version"].as_i64().unwrap(), r["approvals_needed"].as_i64().unwrap()));

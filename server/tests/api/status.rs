@@ -9,7 +9,7 @@ use app::auth::Role;
 use serde_json::{json, Value};
 
 use crate::both_databases;
-use crate::helpers::{assert_error, TestApp};
+use crate::helpers::{assert_error, eventually, TestApp};
 
 const PUBLIC: [&str; 4] = [
     "/status",
@@ -21,7 +21,7 @@ const PUBLIC: [&str; 4] = [
 /// A seeded app whose status routes are rebuilt after `refresh` seconds.
 async fn app_with_refresh(backend: crate::helpers::Backend, refresh: &str) -> TestApp {
     let app = TestApp::seeded(backend).await;
-    let origin = app::auth::server::audit::Origin::default();
+    let origin = app::shared::audit::Origin::default();
     app::settings::server::set(
         &app.db,
         &origin,
@@ -257,10 +257,10 @@ both_databases! {
             assert_error(status, &err, 400, "invalid", Some(field));
         }
         // A region still being built is not on the public page, so a notice cannot name it.
-        let mut conn = app.db.pool().acquire().await.unwrap();
-        app::fleet::server::store::insert_region(&mut conn, "brazilsouth9", "Brazil South 9", "Brazil", "building").await.unwrap();
-        app::fleet::server::store::bump_fleet_version(&mut *conn).await.unwrap();
-        drop(conn);
+        let mut tx = app.db.begin_write().await.unwrap();
+        app::fleet::server::ledger::load_region(&mut tx, ("brazilsouth9", "Brazil South 9", "Brazil", "building"), &[], &[]).await.unwrap();
+        app::fleet::server::ledger::finish_load(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
         let mut body = good.clone();
         body["regions"] = json!(["brazilsouth9"]);
         let (status, err) = publish(&app, body).await;
@@ -276,8 +276,9 @@ both_databases! {
         assert_eq!(status, 201, "{notice}");
         let id = notice["id"].as_i64().unwrap();
         let v1 = notice["version"].as_i64().unwrap();
-        tokio::time::sleep(Duration::from_millis(1100)).await;
-        assert_eq!(region_state(&status_json(&app).await, &healthy), "degraded", "an incident degrades its region");
+        eventually(Duration::from_secs(10), "an incident degrades its region", || async {
+            (region_state(&status_json(&app).await, &healthy) == "degraded").then_some(())
+        }).await;
         let today = time::OffsetDateTime::now_utc().date().to_string();
         let today_bar = format!("title=\"{today} degraded\"");
         let row = |html: &str| {
@@ -305,9 +306,10 @@ both_databases! {
         assert_eq!(status, 404);
 
         // Resolved: the region is back, the notice stays in the feed and the page's recent list.
-        tokio::time::sleep(Duration::from_millis(1100)).await;
-        let after = status_json(&app).await;
-        assert_eq!(region_state(&after, &healthy), "operational");
+        let after = eventually(Duration::from_secs(10), "the region is back once resolved", || async {
+            let json = status_json(&app).await;
+            (region_state(&json, &healthy) == "operational").then_some(json)
+        }).await;
         assert_eq!(after["notices"], json!([]), "only active notices in the JSON");
         let (_, _, html) = fetch(&app, "/status").await;
         assert!(html.contains("Resolved recently") && html.contains(&format!("id=\"notice-{id}\"")));
@@ -376,14 +378,16 @@ both_databases! {
         assert_eq!(app.status.builds(), 1, "fifty requests, one rendering");
         assert_eq!(first["cache-control"], "public, max-age=5");
         // Callers may keep a rendering only for what is left of its interval.
-        tokio::time::sleep(Duration::from_millis(2100)).await;
-        let (_, aged, _) = fetch(&app, "/status").await;
-        let left: u64 = aged["cache-control"].to_str().unwrap().trim_start_matches("public, max-age=").parse().unwrap();
-        assert!(left <= 3, "max-age counts down: {left}");
-        assert_eq!(aged["etag"], first["etag"], "the same rendering");
-        tokio::time::sleep(Duration::from_millis(3000)).await;
-        let (_, later, _) = fetch(&app, "/status").await;
-        assert_eq!(app.status.builds(), 2, "rebuilt once the interval passed");
+        let aged = eventually(Duration::from_secs(10), "max-age counts down", || async {
+            let (_, h, _) = fetch(&app, "/status").await;
+            let left: u64 = h["cache-control"].to_str().unwrap().trim_start_matches("public, max-age=").parse().unwrap();
+            (left <= 3 && app.status.builds() == 1).then_some(h)
+        }).await;
+        assert_eq!(aged["etag"], first["etag"], "the same rendering while it counts down");
+        let later = eventually(Duration::from_secs(15), "a rebuild once the interval passed", || async {
+            let (_, h, _) = fetch(&app, "/status").await;
+            (app.status.builds() == 2).then_some(h)
+        }).await;
         assert_ne!(later["etag"], first["etag"], "a new rendering, a new ETag (it says when it was refreshed)");
     }
 
@@ -393,7 +397,7 @@ both_databases! {
         let (_, sku) = app.get_json("/api/v1/regions/westus2").await;
         let sku = sku["region"]["skus"][0]["sku"].as_str().unwrap().to_owned();
         let resp = app.as_role(Role::Requester).post(app.url("/api/v1/requests")).json(&json!({
-            "kind": "provision", "region": "westus2", "sku": sku, "quantity": 8, "need_by": "2027-03-01",
+            "kind": "provision", "region": "westus2", "sku": sku, "quantity": 8, "need_by": crate::helpers::need_by(90),
             "service": "payments", "justification": "launch", "priority": "P2",
         })).send().await.unwrap();
         assert_eq!(resp.status(), 201);
@@ -429,10 +433,12 @@ both_databases! {
         assert!(!shows_number("2026-11-29T08:16:45.123456Z", "2026") && !shows_number("1234567", "345"));
 
         // An admin may allow numbers: then the free units appear, as the fleet has them.
-        let origin = app::auth::server::audit::Origin::default();
+        let origin = app::shared::audit::Origin::default();
         app::settings::server::set(&app.db, &origin, "(test)", "status.show_units", "on").await.unwrap();
-        tokio::time::sleep(Duration::from_millis(1100)).await;
-        let status = status_json(&app).await;
+        let status = eventually(Duration::from_secs(10), "free units once allowed", || async {
+            let json = status_json(&app).await;
+            json["regions"].as_array().unwrap().iter().any(|r| r.get("free").is_some()).then_some(json)
+        }).await;
         let westus2 = status["regions"].as_array().unwrap().iter().find(|r| r["code"] == "westus2").unwrap();
         for entry in westus2["free"].as_array().expect("free units when allowed") {
             let unit = entry["unit"].as_str().unwrap().to_owned();

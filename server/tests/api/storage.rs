@@ -22,7 +22,7 @@ both_databases! {
         let app = TestApp::seeded(backend).await;
         // The seed already wrote today's sample; it is not duplicated.
         assert_eq!(history::sample_today(&app.db).await.unwrap(), 0);
-        sqlx::query("DELETE FROM ledger_history WHERE day = $1").bind(history::today()).execute(app.db.pool()).await.unwrap();
+        sqlx::query("DELETE FROM ledger_history WHERE day = $1").bind(history::today(&app.db)).execute(app.db.pool()).await.unwrap();
         let pairs: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM region_sku_ledger").fetch_one(app.db.pool()).await.unwrap();
         assert_eq!(history::sample_today(&app.db).await.unwrap() as i64, pairs.0);
         assert_eq!(history::sample_today(&app.db).await.unwrap(), 0);

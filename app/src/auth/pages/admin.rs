@@ -1,35 +1,13 @@
-//! Admin pages: users, API tokens, settings, the audit trail (status notices
-//! live in `crate::status::pages`). Forms are
-//! `ActionForm`s over server functions, so they work before the WASM loads.
+//! Admin pages of identity: users and API tokens. Forms are `ActionForm`s over
+//! server functions, so they work before the WASM loads.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 use crate::auth::api::*;
 use crate::auth::roles::Role;
+use crate::components::admin::{outcome, AdminNav, BUTTON, CARD, INPUT};
 use crate::components::widgets::{ErrorPanel, PageHeader};
-
-pub(crate) const INPUT: &str =
-    "rounded border border-slate-300 px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
-pub(crate) const BUTTON: &str = "rounded bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700 dark:bg-slate-100 dark:text-slate-900";
-pub(crate) const CARD: &str =
-    "mb-6 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900";
-
-/// Admin sub-navigation.
-#[component]
-pub(crate) fn AdminNav() -> impl IntoView {
-    let link = "rounded px-3 py-1.5 text-sm hover:bg-slate-100 dark:hover:bg-slate-800 aria-[current=page]:font-semibold aria-[current=page]:underline";
-    view! {
-        <nav aria-label="Administration" class="mb-4 flex flex-wrap gap-1">
-            <leptos_router::components::A href="/admin/users" attr:class=link>"Users"</leptos_router::components::A>
-            <leptos_router::components::A href="/admin/tokens" attr:class=link>"API tokens"</leptos_router::components::A>
-            <leptos_router::components::A href="/admin/settings" attr:class=link>"Settings"</leptos_router::components::A>
-            <leptos_router::components::A href="/admin/notices" attr:class=link>"Status notices"</leptos_router::components::A>
-            <leptos_router::components::A href="/admin/audit" attr:class=link>"Audit trail"</leptos_router::components::A>
-        </nav>
-    }
-}
 
 /// Checkboxes for the five roles, named as the server functions expect.
 #[component]
@@ -55,19 +33,6 @@ fn RoleBoxes(
             }
         })
         .collect_view()
-}
-
-/// A server function's outcome under a form.
-pub(crate) fn outcome<T: Clone + Send + Sync + 'static>(
-    value: impl Get<Value = Option<Result<T, ServerFnError>>> + Send + Sync + 'static,
-    ok: &'static str,
-) -> impl IntoView {
-    move || {
-        value.get().map(|r| match r {
-            Ok(_) => view! { <p role="status" class="mt-2 text-sm text-emerald-700 dark:text-emerald-400">{ok}</p> }.into_any(),
-            Err(e) => view! { <div class="mt-2"><ErrorPanel error=e title="Not saved"/></div> }.into_any(),
-        })
-    }
 }
 
 #[component]
@@ -202,106 +167,6 @@ pub fn TokensPage() -> impl IntoView {
                             </tbody>
                         </table>
                     }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
-pub fn SettingsPage() -> impl IntoView {
-    let update = ServerAction::<UpdateSetting>::new();
-    let settings = Resource::new(move || update.version().get(), |_| list_settings());
-    view! {
-        <Title text="Settings · Headroom"/>
-        <PageHeader title="Administration" subtitle="Health thresholds, sign-in limits, sessions, proxy sign-in, and the approval policy."/>
-        <AdminNav/>
-        {outcome(update.value(), "Setting saved.")}
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match settings.await {
-                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                    Ok(list) => list.into_iter().map(|s| {
-                        let id = format!("setting-{}", s.key.replace('.', "-"));
-                        view! {
-                            <ActionForm action=update attr:class="mb-3 flex flex-wrap items-end gap-3">
-                                <input type="hidden" name="key" value=s.key.clone()/>
-                                <label for=id.clone() class="flex w-96 flex-col gap-1 text-sm">
-                                    <span class="font-mono">{s.key.clone()}</span>
-                                    <span class="text-xs text-slate-500 dark:text-slate-400">{s.help}</span>
-                                </label>
-                                {if s.multiline {
-                                    view! { <textarea id=id name="value" rows="6" spellcheck="false" class=format!("{INPUT} w-full max-w-3xl font-mono text-xs")>{s.value}</textarea> }.into_any()
-                                } else {
-                                    view! { <input id=id name="value" value=s.value class=INPUT/> }.into_any()
-                                }}
-                                <button type="submit" class=BUTTON>"Save"</button>
-                            </ActionForm>
-                        }
-                    }).collect_view().into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
-pub fn AuditPage() -> impl IntoView {
-    let query = use_query_map();
-    let rows = Resource::new(
-        move || {
-            query.with(|q| {
-                (
-                    q.get("action"),
-                    q.get("actor"),
-                    q.get("before").and_then(|b| b.parse::<i64>().ok()),
-                )
-            })
-        },
-        |(action, actor, before)| list_audit(action, actor, before),
-    );
-    view! {
-        <Title text="Audit trail · Headroom"/>
-        <PageHeader title="Administration" subtitle="Every sign-in, refusal and change, newest first. Nothing here can be edited or deleted."/>
-        <AdminNav/>
-        <form method="get" action="/admin/audit" class="mb-4 flex flex-wrap items-end gap-3">
-            <label class="flex flex-col gap-1 text-sm">"Action"<input name="action" placeholder="signin.failed" class=INPUT value=move || query.read().get("action").unwrap_or_default()/></label>
-            <label class="flex flex-col gap-1 text-sm">"Actor"<input name="actor" class=INPUT value=move || query.read().get("actor").unwrap_or_default()/></label>
-            <button type="submit" class=BUTTON>"Filter"</button>
-        </form>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match rows.await {
-                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                    Ok(list) => {
-                        let older = list.last().filter(|_| list.len() == 100).map(|r| format!("/admin/audit?before={}", r.id));
-                        view! {
-                            <div class="overflow-x-auto">
-                            <table class="w-full text-sm" data-testid="audit">
-                                <thead class="text-left"><tr>
-                                    <th scope="col" class="px-2 py-1">"When (UTC)"</th><th scope="col" class="px-2 py-1">"Actor"</th>
-                                    <th scope="col" class="px-2 py-1">"Action"</th><th scope="col" class="px-2 py-1">"Object"</th>
-                                    <th scope="col" class="px-2 py-1">"Before → after"</th><th scope="col" class="px-2 py-1">"Source"</th>
-                                    <th scope="col" class="px-2 py-1">"Request"</th>
-                                </tr></thead>
-                                <tbody>
-                                    {list.into_iter().map(|r| view! {
-                                        <tr class="border-t border-slate-100 align-top dark:border-slate-800">
-                                            <td class="px-2 py-1 whitespace-nowrap">{r.at}</td>
-                                            <td class="px-2 py-1">{r.actor.unwrap_or_default()}</td>
-                                            <td class="px-2 py-1 font-mono">{r.action}</td>
-                                            <td class="px-2 py-1">{r.object.unwrap_or_default()}</td>
-                                            <td class="px-2 py-1">{format!("{} → {}", r.before.unwrap_or_default(), r.after.unwrap_or_default())}</td>
-                                            <td class="px-2 py-1">{r.source.unwrap_or_default()}</td>
-                                            <td class="px-2 py-1 font-mono text-xs">{r.request_id.unwrap_or_default()}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            </div>
-                            {older.map(|href| view! { <p class="mt-3"><a class="text-sky-700 underline" href=href>"Older →"</a></p> })}
-                        }.into_any()
-                    }
                 }
             })}
         </Suspense>

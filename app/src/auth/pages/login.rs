@@ -11,7 +11,7 @@ pub fn LoginPage() -> impl IntoView {
         query
             .read()
             .get("next")
-            .map(|n| crate::auth::access::safe_next(&n).to_owned())
+            .map(|n| crate::auth::paths::safe_next(&n).to_owned())
             .unwrap_or_else(|| "/".into())
     };
     let error = move || query.read().get("error");

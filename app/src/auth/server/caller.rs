@@ -7,14 +7,12 @@ use std::net::IpAddr;
 use axum::http::HeaderMap;
 use ipnet::IpNet;
 
-use super::audit::Origin;
 use super::sessions::{self, SessionPolicy};
 use super::{store, tokens};
 use crate::auth::roles::{parse_user_name, CurrentUser, Role, Roles};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::settings::server::value_of;
-use crate::settings::{parse_cidrs, PROXY_AUTH_HEADER, TRUSTED_PROXIES};
+use crate::shared::audit::Origin;
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,8 +103,8 @@ pub fn client_address(
 /// from anyone else it is refused (`forbidden`), never ignored, so a
 /// misrouted client learns it at once and the attempt is audited.
 pub async fn resolve(db: &Db, headers: &HeaderMap, peer: Peer) -> AppResult<Caller> {
-    let snapshot = crate::fleet::server::service::snapshot(db).await?;
-    let trusted = parse_cidrs(value_of(&snapshot.settings, &TRUSTED_PROXIES)).unwrap_or_default();
+    let settings = crate::settings::server::current(db).await?;
+    let trusted = &settings.trusted_proxies;
     let forwarded: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
@@ -116,11 +114,14 @@ pub async fn resolve(db: &Db, headers: &HeaderMap, peer: Peer) -> AppResult<Call
         .addr
         .is_some_and(|a| trusted.iter().any(|n| n.contains(&a)));
     let origin = Origin {
-        source: client_address(peer.addr, &forwarded, &trusted).map(|a| a.to_string()),
+        source: client_address(peer.addr, &forwarded, trusted).map(|a| a.to_string()),
         request_id: peer.request_id,
     };
-    let header = value_of(&snapshot.settings, &PROXY_AUTH_HEADER);
-    let proxied = (!header.is_empty()).then(|| headers.get(header)).flatten();
+    let header = settings.proxy_header.as_deref().unwrap_or_default();
+    let proxied = settings
+        .proxy_header
+        .as_deref()
+        .and_then(|h| headers.get(h));
     if proxied.is_some() && !from_proxy {
         return Err(AppError::Forbidden(format!(
             "the {header} header is accepted only from a trusted proxy"
@@ -165,7 +166,7 @@ pub async fn resolve(db: &Db, headers: &HeaderMap, peer: Peer) -> AppResult<Call
         });
     }
     if let Some(id) = sessions::from_headers(headers, peer.secure_cookies) {
-        let policy = SessionPolicy::from_settings(&snapshot.settings);
+        let policy = SessionPolicy::from_settings(&settings);
         if let Some(user) = sessions::resolve(db, id, policy).await? {
             return Ok(Caller {
                 user: Some(user),
@@ -191,6 +192,7 @@ pub fn caller() -> AppResult<Caller> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::parse_cidrs;
 
     fn nets(s: &str) -> Vec<IpNet> {
         parse_cidrs(s).unwrap()

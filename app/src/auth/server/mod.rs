@@ -1,7 +1,6 @@
 //! The server side of identity: SQL, password hashing, sessions, API tokens,
-//! sign-in throttling and the audit trail.
+//! sign-in throttling (the audit trail is `crate::shared::audit`).
 
-pub mod audit;
 pub mod caller;
 pub mod password;
 pub mod sessions;

@@ -1,15 +1,12 @@
 //! Server-side sessions: a random id in an HttpOnly cookie, its SHA-256 in the
 //! database (so any replica can serve any request), idle and absolute timeouts.
 
-use std::collections::HashMap;
-
 use super::store;
 use super::tokens::{digest, new_secret};
 use crate::auth::roles::{CurrentUser, Roles};
 use crate::db::Db;
 use crate::error::AppResult;
-use crate::settings::server::count_of;
-use crate::settings::{SESSION_ABSOLUTE_MINUTES, SESSION_IDLE_MINUTES};
+use crate::settings::Settings;
 
 /// The session cookie's name over plain HTTP.
 pub const COOKIE: &str = "headroom_session";
@@ -40,10 +37,10 @@ pub struct SessionPolicy {
 }
 
 impl SessionPolicy {
-    pub fn from_settings(settings: &HashMap<String, String>) -> Self {
+    pub fn from_settings(settings: &Settings) -> Self {
         SessionPolicy {
-            idle_secs: count_of(settings, &SESSION_IDLE_MINUTES) * 60,
-            absolute_secs: count_of(settings, &SESSION_ABSOLUTE_MINUTES) * 60,
+            idle_secs: settings.session_idle_minutes * 60,
+            absolute_secs: settings.session_absolute_minutes * 60,
         }
     }
 }

@@ -4,16 +4,12 @@
 //! (settings), the attempt is refused after a short delay without hashing.
 //! A success clears the account's count and takes itself off the address's.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use super::store;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::settings::server::count_of;
-use crate::settings::{
-    SIGNIN_MAX_FAILURES_PER_ACCOUNT, SIGNIN_MAX_FAILURES_PER_ADDRESS, SIGNIN_WINDOW_MINUTES,
-};
+use crate::settings::Settings;
 
 fn account_key(name: &str) -> String {
     format!("account:{name}")
@@ -28,12 +24,12 @@ fn address_key(addr: &str) -> String {
 /// refuses with `rate_limited` when either is past its limit.
 pub async fn attempt(
     db: &Db,
-    settings: &HashMap<String, String>,
+    settings: &Settings,
     name: Option<&str>,
     addr: &str,
     now: i64,
 ) -> AppResult<()> {
-    let window = count_of(settings, &SIGNIN_WINDOW_MINUTES) * 60;
+    let window = settings.signin_window_minutes * 60;
     let expired = now - window;
     let mut tx = db.begin_write().await?;
     let account = match name {
@@ -42,8 +38,8 @@ pub async fn attempt(
     };
     let address = store::count_sign_in_attempt(&mut *tx, &address_key(addr), now, expired).await?;
     tx.commit().await?;
-    if account > count_of(settings, &SIGNIN_MAX_FAILURES_PER_ACCOUNT)
-        || address > count_of(settings, &SIGNIN_MAX_FAILURES_PER_ADDRESS)
+    if account > settings.signin_max_failures_per_account
+        || address > settings.signin_max_failures_per_address
     {
         tokio::time::sleep(Duration::from_millis(500)).await;
         return Err(AppError::RateLimited(format!(
@@ -64,7 +60,7 @@ pub async fn succeeded(db: &Db, name: &str, addr: &str) -> AppResult<()> {
 }
 
 /// Drops counters whose window has passed; returns how many.
-pub async fn purge(db: &Db, settings: &HashMap<String, String>, now: i64) -> AppResult<u64> {
-    let window = count_of(settings, &SIGNIN_WINDOW_MINUTES) * 60;
+pub async fn purge(db: &Db, settings: &Settings, now: i64) -> AppResult<u64> {
+    let window = settings.signin_window_minutes * 60;
     Ok(store::purge_sign_in_counters(db.pool(), now - window).await?)
 }

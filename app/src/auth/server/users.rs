@@ -1,10 +1,10 @@
 //! Users: adding, disabling, changing roles, signing in. Every change is audited.
 
-use super::audit::{self, Origin};
 use super::{password, sessions, store, throttle};
 use crate::auth::roles::{check_new_password, parse_user_name, CurrentUser, Roles};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::shared::audit::{self, Origin};
 
 pub use crate::auth::api::UserSummary;
 
@@ -138,10 +138,7 @@ const NOT_A_NAME: &str = "(not a user name)";
 /// limit), then verified; audited either way. A name that is not a well-formed
 /// user name is no account: it is never looked up or stored.
 pub async fn sign_in(db: &Db, origin: &Origin, name: &str, pass: &str) -> AppResult<CurrentUser> {
-    let settings = crate::fleet::server::service::snapshot(db)
-        .await?
-        .settings
-        .clone();
+    let settings = crate::settings::server::current(db).await?;
     let addr = origin.source.clone().unwrap_or_default();
     let now = sessions::now();
     let name = parse_user_name(name).ok();
@@ -205,10 +202,7 @@ pub async fn sign_in(db: &Db, origin: &Origin, name: &str, pass: &str) -> AppRes
 /// Removes expired sessions and sign-in counters whose window has passed:
 /// the housekeeping `serve` runs every few minutes. Returns (sessions, counters).
 pub async fn purge_expired(db: &Db, now: i64) -> AppResult<(u64, u64)> {
-    let settings = crate::fleet::server::service::snapshot(db)
-        .await?
-        .settings
-        .clone();
+    let settings = crate::settings::server::current(db).await?;
     let policy = sessions::SessionPolicy::from_settings(&settings);
     let ended = sessions::purge_expired(db, policy, now).await?;
     let counters = throttle::purge(db, &settings, now).await?;

@@ -7,12 +7,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::format::{percent, units};
-use crate::components::widgets::{health_classes, ErrorPanel, PageHeader};
+use crate::components::ledger_table::{ledger_cells, LedgerHeads};
+use crate::components::widgets::{ErrorPanel, PageHeader};
 use crate::fleet::api::{get_cluster_page, ClusterPageData};
 use crate::fleet::codes::{ClusterLifecycle, Family};
 use crate::fleet::ledger::Health;
-use crate::fleet::query::{encode_component, ClusterQuery, ClusterSort};
+use crate::fleet::query::{ClusterQuery, ClusterSort};
+use crate::shared::url::encode_component;
 
 #[component]
 pub fn ClustersPage() -> impl IntoView {
@@ -157,12 +158,7 @@ fn Clusters(data: ClusterPageData, raw: Vec<(String, String)>) -> impl IntoView 
                         <th scope="col" class="px-3 py-2">"Zone"</th>
                         <th scope="col" class="px-3 py-2">"SKU"</th>
                         <th scope="col" class="px-3 py-2">"Lifecycle"</th>
-                        <th scope="col" class="px-3 py-2 text-right">"Total"</th>
-                        <th scope="col" class="px-3 py-2 text-right">"Allocated"</th>
-                        <th scope="col" class="px-3 py-2 text-right">"Reserved"</th>
-                        <th scope="col" class="px-3 py-2 text-right">"Out of service"</th>
-                        <th scope="col" class="px-3 py-2 text-right">"Free"</th>
-                        <th scope="col" class="px-3 py-2 text-right">"Utilization"</th>
+                        <LedgerHeads/>
                     </tr>
                 </thead>
                 <tbody>
@@ -177,17 +173,7 @@ fn Clusters(data: ClusterPageData, raw: Vec<(String, String)>) -> impl IntoView 
                                     <td class="px-3 py-1.5">{c.zone}</td>
                                     <td class="px-3 py-1.5">{c.sku}</td>
                                     <td class="px-3 py-1.5">{c.lifecycle.as_str()}</td>
-                                    <td class="px-3 py-1.5 text-right tabular-nums">{units(l.total())}</td>
-                                    <td class="px-3 py-1.5 text-right tabular-nums">{units(l.allocated())}</td>
-                                    <td class="px-3 py-1.5 text-right tabular-nums">{units(l.reserved())}</td>
-                                    <td class="px-3 py-1.5 text-right tabular-nums">{units(l.out_of_service())}</td>
-                                    <td class="px-3 py-1.5 text-right tabular-nums">{units(l.free())}</td>
-                                    <td class="px-3 py-1.5 text-right">
-                                        <span class=format!("rounded px-1.5 py-0.5 tabular-nums {}", health_classes(c.health))>
-                                            {percent(c.utilization)}
-                                            <span class="sr-only">{format!(" {}", c.health)}</span>
-                                        </span>
-                                    </td>
+                                    {ledger_cells(l, None, c.utilization, c.health)}
                                 </tr>
                             }
                         })

@@ -5,8 +5,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::chart::TrendChart;
-use crate::components::format::{percent, units};
-use crate::components::widgets::{health_classes, ErrorPanel, HealthBadge, PageHeader};
+use crate::components::format::units;
+use crate::components::ledger_table::{ledger_cells, LedgerHeads};
+use crate::components::widgets::{ErrorPanel, HealthBadge, PageHeader};
 use crate::fleet::api::get_region_detail;
 use crate::fleet::types::RegionDetail;
 
@@ -69,12 +70,7 @@ fn Region(detail: RegionDetail) -> impl IntoView {
                             <th scope="col" class="px-3 py-2">"SKU"</th>
                             <th scope="col" class="px-3 py-2">"Family"</th>
                             <th scope="col" class="px-3 py-2 text-right">"Clusters"</th>
-                            <th scope="col" class="px-3 py-2 text-right">"Total"</th>
-                            <th scope="col" class="px-3 py-2 text-right">"Allocated"</th>
-                            <th scope="col" class="px-3 py-2 text-right">"Reserved"</th>
-                            <th scope="col" class="px-3 py-2 text-right">"Out of service"</th>
-                            <th scope="col" class="px-3 py-2 text-right">"Free"</th>
-                            <th scope="col" class="px-3 py-2 text-right">"Utilization"</th>
+                            <LedgerHeads/>
                         </tr>
                     </thead>
                     <tbody>
@@ -91,17 +87,7 @@ fn Region(detail: RegionDetail) -> impl IntoView {
                                         </td>
                                         <td class="px-3 py-1.5">{z.family.as_str()}</td>
                                         <td class="px-3 py-1.5 text-right tabular-nums">{z.rollup.clusters}</td>
-                                        <td class="px-3 py-1.5 text-right tabular-nums">{format!("{} {}", units(l.total()), z.unit)}</td>
-                                        <td class="px-3 py-1.5 text-right tabular-nums">{units(l.allocated())}</td>
-                                        <td class="px-3 py-1.5 text-right tabular-nums">{units(l.reserved())}</td>
-                                        <td class="px-3 py-1.5 text-right tabular-nums">{units(l.out_of_service())}</td>
-                                        <td class="px-3 py-1.5 text-right tabular-nums">{units(l.free())}</td>
-                                        <td class="px-3 py-1.5 text-right">
-                                            <span class=format!("rounded px-1.5 py-0.5 tabular-nums {}", health_classes(z.rollup.health))>
-                                                {percent(z.rollup.utilization)}
-                                                <span class="sr-only">{format!(" {}", z.rollup.health)}</span>
-                                            </span>
-                                        </td>
+                                        {ledger_cells(l, Some(z.unit.as_str()), z.rollup.utilization, z.rollup.health)}
                                     </tr>
                                 }
                             })

@@ -2,27 +2,19 @@
 
 use std::time::Duration;
 
-use super::store;
 use crate::db::Db;
+use crate::shared::time::format_day;
 
-/// `YYYY-MM-DD`.
-pub fn format_day(d: time::Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
-/// Today in UTC, as `YYYY-MM-DD`.
-pub fn today() -> String {
-    format_day(time::OffsetDateTime::now_utc().date())
+/// Today in UTC by this process's clock, as `YYYY-MM-DD`.
+pub fn today(db: &Db) -> String {
+    format_day(db.clock().today())
 }
 
 /// Records today's sample if it is missing. Safe to run on every replica at
 /// once: the primary key keeps one sample per region × SKU × day.
-pub async fn sample_today(db: &Db) -> Result<u64, sqlx::Error> {
+pub async fn sample_today(db: &Db) -> crate::error::AppResult<u64> {
     let mut tx = db.begin_write().await?;
-    let rows = store::record_daily_sample(&mut *tx, &today()).await?;
-    if rows > 0 {
-        store::bump_fleet_version(&mut *tx).await?;
-    }
+    let rows = super::ledger::record_daily_sample(&mut tx, &today(db)).await?;
     tx.commit().await?;
     Ok(rows)
 }

@@ -1,7 +1,11 @@
-//! The fleet's server side: SQL in `store`, assembly into page/API types in `service`,
-//! the daily history sampler in `history`.
+//! The fleet's server side: read SQL in `store`, assembly into page and API
+//! types in `service` (over a per-replica `snapshot`), the ledger's write API
+//! in `ledger` (its SQL in `ledger_sql`), and the daily history sampler.
 
 pub mod history;
+pub mod ledger;
+mod ledger_sql;
+mod load_sql;
 pub mod service;
 pub mod snapshot;
 pub mod store;

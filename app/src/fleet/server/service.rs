@@ -18,7 +18,7 @@ use crate::fleet::codes::{CapacityUnit, ClusterLifecycle, Family, RegionLifecycl
 use crate::fleet::ledger::{Health, Ledger, Thresholds};
 use crate::fleet::query::{ClusterQuery, ClusterSort, Cursor};
 use crate::fleet::types::*;
-use crate::settings::server::thresholds;
+use crate::shared::page::Page;
 
 /// How many region × SKU pairs the overview lists as most constrained.
 const MOST_CONSTRAINED: usize = 12;
@@ -94,7 +94,7 @@ fn region_from(row: RegionRow, mut skus: Vec<RegionSku>) -> AppResult<Region> {
 
 /// The fleet snapshot of the current version, built if this replica lacks it.
 pub async fn snapshot(db: &Db) -> AppResult<Arc<Snapshot>> {
-    let version = store::fleet_version(db.pool()).await?;
+    let version = store::versions(db.pool()).await?;
     if let Some(s) = db.fleet_cache().get(version) {
         return Ok(s);
     }
@@ -104,7 +104,8 @@ pub async fn snapshot(db: &Db) -> AppResult<Arc<Snapshot>> {
     }
     // Data read after `version` is at least as new as it; a later write bumps
     // the version again, so nothing stale outlives the next request.
-    let t = thresholds(db.pool()).await?;
+    let settings = crate::settings::server::at_version(db, version.settings).await?;
+    let t = settings.thresholds;
     let region_rows = store::list_regions(db.pool()).await?;
     let mut by_region: BTreeMap<String, Vec<RegionSku>> = BTreeMap::new();
     for s in store::region_sku_sums(db.pool()).await? {
@@ -138,10 +139,7 @@ pub async fn snapshot(db: &Db) -> AppResult<Arc<Snapshot>> {
         })
         .collect::<AppResult<Vec<_>>>()?;
     let summary = summarize(&regions, t);
-    let settings = crate::settings::server::all(db.pool()).await?;
-    let snapshot = Arc::new(Snapshot::new(
-        version, t, regions, summary, options, settings,
-    ));
+    let snapshot = Arc::new(Snapshot::new(version, regions, summary, options, settings));
     db.fleet_cache().put(snapshot.clone());
     Ok(snapshot)
 }
@@ -228,7 +226,7 @@ pub async fn region(db: &Db, code: &str) -> AppResult<Region> {
 /// The first day a trend chart shows, as `YYYY-MM-DD`.
 fn trend_start() -> String {
     let start = time::OffsetDateTime::now_utc().date() - time::Duration::days(TREND_DAYS - 1);
-    super::history::format_day(start)
+    crate::shared::time::format_day(start)
 }
 
 fn series(points: Vec<HistoryPoint>) -> Vec<TrendSeries> {

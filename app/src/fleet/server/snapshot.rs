@@ -1,40 +1,49 @@
 //! The fleet snapshot: the read-mostly data every fleet page needs (thresholds,
 //! regions with their rollups, the overview, filter choices), built once per
-//! fleet version and shared by all requests on this replica.
+//! fleet and settings version and shared by all requests on this replica.
 //!
-//! Each request reads the version (one indexed single-row query) and reuses the
-//! snapshot built for it; any write that changes the fleet bumps the version in
-//! its own transaction, so every replica rebuilds on its next request.
-//! Region details and trends are filled in lazily, per snapshot.
+//! Each request reads both versions (one single-row query) and reuses the
+//! snapshot built for them; any write that changes the fleet bumps the fleet
+//! version in its own transaction (a settings change, the settings version),
+//! so every replica rebuilds on its next request. Region details and trends
+//! are filled in lazily, per snapshot.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
 use crate::fleet::ledger::Thresholds;
 use crate::fleet::types::{FilterOptions, FleetSummary, Region, RegionDetail, TrendSeries};
+use crate::settings::Settings;
+
+/// The versions a snapshot was built at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Versions {
+    pub fleet: i64,
+    pub settings: i64,
+}
 
 /// One version's fleet data.
 pub struct Snapshot {
-    pub version: i64,
+    pub version: Versions,
     pub thresholds: Thresholds,
     pub regions: Vec<Region>,
     pub summary: FleetSummary,
     pub options: FilterOptions,
-    /// Every stored setting (sign-in rules, session timeouts, proxy header…).
-    pub settings: HashMap<String, String>,
+    /// The settings the snapshot was built with (its thresholds come from them).
+    pub settings: Arc<Settings>,
     pub(super) region_details: Mutex<HashMap<String, Arc<RegionDetail>>>,
     pub(super) trends: Mutex<HashMap<(String, String), Arc<TrendSeries>>>,
 }
 
 impl Snapshot {
     pub fn new(
-        version: i64,
-        thresholds: Thresholds,
+        version: Versions,
         regions: Vec<Region>,
         summary: FleetSummary,
         options: FilterOptions,
-        settings: HashMap<String, String>,
+        settings: Arc<Settings>,
     ) -> Self {
+        let thresholds = settings.thresholds;
         Snapshot {
             version,
             thresholds,
@@ -92,7 +101,7 @@ impl std::fmt::Debug for FleetCache {
 
 impl FleetCache {
     /// The snapshot of `version`, if this replica has it.
-    pub fn get(&self, version: i64) -> Option<Arc<Snapshot>> {
+    pub fn get(&self, version: Versions) -> Option<Arc<Snapshot>> {
         let slot = self.current.read().ok()?;
         slot.as_ref().filter(|s| s.version == version).cloned()
     }

@@ -1,5 +1,6 @@
-//! The fleet's SQL, one named function per statement. Columns are explicit and
-//! sums are cast to BIGINT so both drivers decode them as `i64`.
+//! The fleet's read SQL, one named function per statement. Columns are
+//! explicit and sums are cast to BIGINT so both drivers decode them as `i64`.
+//! Writes to the ledger are in `ledger_sql.rs`, called only by `ledger.rs`.
 
 use sqlx::{Any, Executor, FromRow};
 
@@ -75,16 +76,6 @@ pub async fn list_regions<'e>(
 ) -> Result<Vec<RegionRow>, sqlx::Error> {
     sqlx::query_as("SELECT code, name, geography, lifecycle FROM regions ORDER BY code")
         .fetch_all(ex)
-        .await
-}
-
-pub async fn find_region<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    code: &str,
-) -> Result<Option<RegionRow>, sqlx::Error> {
-    sqlx::query_as("SELECT code, name, geography, lifecycle FROM regions WHERE code = $1")
-        .bind(code)
-        .fetch_optional(ex)
         .await
 }
 
@@ -281,36 +272,17 @@ pub async fn list_clusters<'e>(
     query.fetch_all(ex).await
 }
 
-/// Recomputes every region × SKU rollup from the clusters (after a bulk load).
-pub async fn rebuild_region_sku_ledger(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM region_sku_ledger")
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
-        "INSERT INTO region_sku_ledger (region, sku, clusters, total, allocated, reserved, out_of_service) \
-         SELECT region, sku, COUNT(*), CAST(SUM(total) AS BIGINT), CAST(SUM(allocated) AS BIGINT), \
-                CAST(SUM(reserved) AS BIGINT), CAST(SUM(out_of_service) AS BIGINT) \
-         FROM clusters GROUP BY region, sku",
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Records `day`'s sample of every region × SKU; a sample already taken is kept.
-pub async fn record_daily_sample<'e>(
+/// The current fleet and settings versions, in one read (see their migrations).
+pub async fn versions<'e>(
     ex: impl Executor<'e, Database = Any>,
-    day: &str,
-) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
-        "INSERT INTO ledger_history (region, sku, day, total, allocated, reserved, out_of_service) \
-         SELECT region, sku, $1, total, allocated, reserved, out_of_service FROM region_sku_ledger WHERE true \
-         ON CONFLICT (region, sku, day) DO NOTHING",
+) -> Result<crate::fleet::server::snapshot::Versions, sqlx::Error> {
+    let (fleet, settings): (i64, i64) = sqlx::query_as(
+        "SELECT f.version, s.version FROM fleet_version f CROSS JOIN settings_version s \
+         WHERE f.id = 1 AND s.id = 1",
     )
-    .bind(day)
-    .execute(ex)
+    .fetch_one(ex)
     .await?;
-    Ok(done.rows_affected())
+    Ok(crate::fleet::server::snapshot::Versions { fleet, settings })
 }
 
 pub async fn count_clusters<'e>(ex: impl Executor<'e, Database = Any>) -> Result<i64, sqlx::Error> {
@@ -320,162 +292,20 @@ pub async fn count_clusters<'e>(ex: impl Executor<'e, Database = Any>) -> Result
     Ok(n)
 }
 
-/// A cluster to insert.
-#[derive(Debug, Clone)]
-pub struct NewCluster {
-    pub name: String,
-    pub region: String,
-    pub zone: i64,
-    pub sku: String,
-    pub lifecycle: &'static str,
-    pub total: i64,
-    pub allocated: i64,
-    pub reserved: i64,
-    pub out_of_service: i64,
-}
-
-/// A day of a region × SKU's history to insert.
-#[derive(Debug, Clone)]
-pub struct NewHistory {
-    pub region: String,
-    pub sku: String,
-    pub day: String,
-    pub total: i64,
-    pub allocated: i64,
-    pub reserved: i64,
-    pub out_of_service: i64,
-}
-
-/// `($1, $2, …), (…)` for `rows` rows of `cols` columns.
-fn values_placeholders(rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let cells: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Rows per multi-row INSERT: well under both engines' bind-parameter limits.
-const INSERT_CHUNK: usize = 1000;
-
-/// Removes the whole fleet (used by the demo seed, which replaces it).
-pub async fn delete_fleet(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
-    for table in [
-        "ledger_history",
-        "region_sku_ledger",
-        "clusters",
-        "skus",
-        "regions",
-    ] {
-        sqlx::query(&format!("DELETE FROM {table}"))
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
-
-pub async fn insert_region(
-    conn: &mut sqlx::AnyConnection,
-    code: &str,
-    name: &str,
-    geography: &str,
-    lifecycle: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO regions (code, name, geography, lifecycle) VALUES ($1, $2, $3, $4)")
-        .bind(code)
-        .bind(name)
-        .bind(geography)
-        .bind(lifecycle)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-pub async fn insert_sku(
-    conn: &mut sqlx::AnyConnection,
-    code: &str,
-    family: &str,
-    unit: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO skus (code, family, unit) VALUES ($1, $2, $3)")
-        .bind(code)
-        .bind(family)
-        .bind(unit)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Inserts clusters in multi-row statements.
-pub async fn insert_clusters(
-    conn: &mut sqlx::AnyConnection,
-    clusters: &[NewCluster],
-) -> Result<(), sqlx::Error> {
-    for chunk in clusters.chunks(INSERT_CHUNK) {
-        let sql = format!(
-            "INSERT INTO clusters (name, region, zone, sku, lifecycle, total, allocated, reserved, out_of_service) VALUES {}",
-            values_placeholders(chunk.len(), 9)
-        );
-        let mut q = sqlx::query(&sql);
-        for c in chunk {
-            q = q
-                .bind(&c.name)
-                .bind(&c.region)
-                .bind(c.zone)
-                .bind(&c.sku)
-                .bind(c.lifecycle)
-                .bind(c.total)
-                .bind(c.allocated)
-                .bind(c.reserved)
-                .bind(c.out_of_service);
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-/// Inserts history samples in multi-row statements.
-pub async fn insert_history(
-    conn: &mut sqlx::AnyConnection,
-    rows: &[NewHistory],
-) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        let sql = format!(
-            "INSERT INTO ledger_history (region, sku, day, total, allocated, reserved, out_of_service) VALUES {}",
-            values_placeholders(chunk.len(), 7)
-        );
-        let mut q = sqlx::query(&sql);
-        for h in chunk {
-            q = q
-                .bind(&h.region)
-                .bind(&h.sku)
-                .bind(&h.day)
-                .bind(h.total)
-                .bind(h.allocated)
-                .bind(h.reserved)
-                .bind(h.out_of_service);
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-/// The current fleet version (see the `fleet_version` migration).
-pub async fn fleet_version<'e>(ex: impl Executor<'e, Database = Any>) -> Result<i64, sqlx::Error> {
-    let (v,): (i64,) = sqlx::query_as("SELECT version FROM fleet_version WHERE id = 1")
-        .fetch_one(ex)
-        .await?;
-    Ok(v)
-}
-
-/// Marks the fleet changed; call inside the transaction that changed it.
-pub async fn bump_fleet_version<'e>(
+/// (id, name, free, used, serviceable) of some clusters, freest first (the approval preview).
+pub async fn cluster_frees<'e>(
     ex: impl Executor<'e, Database = Any>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE fleet_version SET version = version + 1 WHERE id = 1")
-        .execute(ex)
-        .await?;
-    Ok(())
+    ids: &[i64],
+) -> Result<Vec<(i64, String, i64, i64, i64)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+    // Integers formatted by us, not user text: safe to inline.
+    sqlx::query_as(&format!(
+        "SELECT id, name, free, allocated + reserved, total - out_of_service FROM clusters WHERE id IN ({}) ORDER BY free DESC",
+        list.join(", ")
+    ))
+    .fetch_all(ex)
+    .await
 }

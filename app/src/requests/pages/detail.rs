@@ -1,29 +1,41 @@
 //! `/requests/{key}` — a request: details, policy, approvals, reservations,
-//! timeline, comments, the caller's actions, and for approvers the headroom
-//! after approval.
+//! timeline, comments, the caller's actions (the workflow's own `allowed`), and
+//! for approvers the headroom after approval. The decide and comment forms are
+//! `ActionForm`s over server functions, so they work before the WASM loads.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::{FlashFromQuery, StateBadge};
-use crate::components::format::{timestamp, units};
+use crate::components::format::units;
 use crate::components::widgets::{ErrorPanel, HealthBadge, PageHeader};
-use crate::requests::api::get_request_detail;
+use crate::requests::api::{get_request_detail, ActOnRequest, CommentOnRequest};
 use crate::requests::types::{HeadroomChange, RequestDetail};
+use crate::shared::time::timestamp;
 
 #[component]
 pub fn RequestPage() -> impl IntoView {
     let params = use_params_map();
+    let act = ServerAction::<ActOnRequest>::new();
+    let comment = ServerAction::<CommentOnRequest>::new();
     let detail = Resource::new(
-        move || params.read().get("key").unwrap_or_default(),
-        get_request_detail,
+        move || {
+            (
+                params.read().get("key").unwrap_or_default(),
+                act.version().get(),
+                comment.version().get(),
+            )
+        },
+        |(key, _, _)| get_request_detail(key),
     );
     view! {
+        {move || act.value().get().and_then(Result::err).map(|e| view! { <div class="mb-4"><ErrorPanel error=e title="Not done"/></div> })}
+        {move || comment.value().get().and_then(Result::err).map(|e| view! { <div class="mb-4"><ErrorPanel error=e title="Not added"/></div> })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <Request detail=d/> }.into_any(),
+                    Ok(d) => view! { <Request detail=d act=act comment=comment/> }.into_any(),
                     Err(e) => view! { <Title text="Request not found · Headroom"/><ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -43,9 +55,14 @@ fn change_row(c: HeadroomChange) -> impl IntoView {
 }
 
 #[component]
-fn Request(detail: RequestDetail) -> impl IntoView {
+fn Request(
+    detail: RequestDetail,
+    act: ServerAction<ActOnRequest>,
+    comment: ServerAction<CommentOnRequest>,
+) -> impl IntoView {
     let r = detail.request;
     let key = r.key.clone();
+    let act_key = key.clone();
     let subtitle = format!(
         "{} {} {} in {}{} · for {} · need by {} · {} · filed by {}",
         r.kind,
@@ -114,19 +131,20 @@ fn Request(detail: RequestDetail) -> impl IntoView {
                     <ul class="space-y-2 text-sm">
                         {detail.comments.into_iter().map(|c| view! { <li><span class="font-medium">{c.author}</span><time class="ml-2 text-xs text-slate-500" datetime=c.at.clone()>{timestamp(&c.at)}</time><p class="whitespace-pre-wrap">{c.body}</p></li> }).collect_view()}
                     </ul>
-                    <form method="post" action=format!("/requests/{key}/act") class="mt-3 flex gap-2">
-                        <input type="hidden" name="action" value="comment"/>
+                    <ActionForm action=comment attr:class="mt-3 flex gap-2">
+                        <input type="hidden" name="key" value=key.clone()/>
                         <label class="sr-only" for="comment-body">"Comment"</label>
                         <input id="comment-body" name="comment" required class="flex-1 rounded border border-slate-300 px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950"/>
                         <button type="submit" class="rounded border px-3 py-1.5 text-sm">"Comment"</button>
-                    </form>
+                    </ActionForm>
                 </section>
             </div>
             <aside class="space-y-6">
                 {(!detail.actions.is_empty()).then(|| view! {
                     <section class="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900" aria-labelledby="act">
                         <h2 id="act" class="mb-2 font-semibold">"Decide"</h2>
-                        <form method="post" action=format!("/requests/{key}/act") class="space-y-2">
+                        <ActionForm action=act attr:class="space-y-2">
+                            <input type="hidden" name="key" value=act_key/>
                             <input type="hidden" name="version" value=r.version.to_string()/>
                             <label class="flex flex-col gap-1 text-sm">"Comment (optional)"
                                 <textarea name="comment" rows="2" class="rounded border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-950"></textarea>
@@ -136,7 +154,7 @@ fn Request(detail: RequestDetail) -> impl IntoView {
                                     <button type="submit" name="action" value=a.clone() class="rounded bg-slate-900 px-3 py-1.5 text-sm font-medium text-white dark:bg-slate-100 dark:text-slate-900">{action_label(a)}</button>
                                 }).collect_view()}
                             </div>
-                        </form>
+                        </ActionForm>
                     </section>
                 })}
                 <section class="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900" aria-labelledby="timeline">

@@ -7,16 +7,18 @@ use leptos_meta::Title;
 use super::FlashFromQuery;
 use crate::components::format::units;
 use crate::components::widgets::{ErrorPanel, PageHeader};
-use crate::requests::api::get_approval_inbox;
-use crate::requests::domain::business_days_between;
+use crate::requests::api::{get_approval_inbox, DecideRequests};
+use crate::shared::time::business_days_between;
 
 #[component]
 pub fn ApprovalsPage() -> impl IntoView {
-    let inbox = Resource::new(|| (), |_| get_approval_inbox());
+    let decide = ServerAction::<DecideRequests>::new();
+    let inbox = Resource::new(move || decide.version().get(), |_| get_approval_inbox());
     view! {
         <Title text="Approvals · Headroom"/>
         <PageHeader title="Waiting for your decision" subtitle="Oldest first, with each request's wait against the approval SLA."/>
         <FlashFromQuery/>
+        {move || decide.value().get().and_then(Result::err).map(|e| view! { <div class="mb-4"><ErrorPanel error=e title="Nothing decided"/></div> })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match inbox.await {
@@ -26,7 +28,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                         let (now, sla) = (inbox.now, inbox.sla_business_days);
                         view! {
                             <p class="mb-2 text-sm text-slate-600 dark:text-slate-400" data-testid="sla">{format!("Overdue after {sla} business day{}.", if sla == 1 { "" } else { "s" })}</p>
-                            <form method="post" action="/approvals/bulk">
+                            <ActionForm action=decide>
                             <table class="w-full text-sm" data-testid="inbox">
                                 <thead class="text-left"><tr>
                                     <th scope="col" class="px-2 py-1"><span class="sr-only">"Select"</span></th>
@@ -41,8 +43,8 @@ pub fn ApprovalsPage() -> impl IntoView {
                                         view! {
                                             <tr class=if overdue { "border-t border-slate-100 bg-amber-50 dark:border-slate-800 dark:bg-amber-950" } else { "border-t border-slate-100 dark:border-slate-800" }>
                                                 <td class="px-2 py-1">
-                                                    <input type="checkbox" name="keys" value=r.key.clone() aria-label=format!("select {}", r.key)/>
-                                                    <input type="hidden" name=format!("v_{}", r.key) value=r.version.to_string()/>
+                                                    // Ticked, it carries the version this inbox showed.
+                                                    <input type="checkbox" name=format!("pick[{}]", r.key) value=r.version.to_string() aria-label=format!("select {}", r.key)/>
                                                 </td>
                                                 <td class="px-2 py-1"><a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/requests/{}", r.key)>{r.key.clone()}</a></td>
                                                 <td class="px-2 py-1">{format!("{} {} {} in {}", r.kind, units(r.quantity), r.sku, r.region)}</td>
@@ -58,7 +60,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                                 <button type="submit" name="action" value="approve" class="rounded bg-slate-900 px-3 py-1.5 text-sm font-medium text-white dark:bg-slate-100 dark:text-slate-900">"Approve selected"</button>
                                 <button type="submit" name="action" value="reject" class="rounded border px-3 py-1.5 text-sm">"Reject selected"</button>
                             </div>
-                            </form>
+                            </ActionForm>
                         }.into_any()
                     }
                 }

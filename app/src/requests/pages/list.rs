@@ -96,7 +96,7 @@ pub fn RequestsPage() -> impl IntoView {
                             let mut href = format!("/requests?cursor={c}");
                             q.with_untracked(|q| {
                                 for k in RequestFilter::KEYS {
-                                    if let Some(v) = q.get(k) { href.push_str(&format!("&{k}={}", crate::fleet::query::encode_component(&v))); }
+                                    if let Some(v) = q.get(k) { href.push_str(&format!("&{k}={}", crate::shared::url::encode_component(&v))); }
                                 }
                             });
                             href

@@ -1,5 +1,6 @@
 //! Request pages: the list, the new-request form, a request, the approver's inbox.
-//! Forms are plain POSTs to server handlers, so they work with or without WASM.
+//! Forms are `ActionForm`s over the feature's server functions, so they work
+//! with or without WASM.
 
 mod detail;
 mod inbox;

@@ -1,16 +1,19 @@
-//! `/requests/new` — file a request. A plain POST form (works without WASM);
-//! once hydrated, quantity and need-by are checked as you type with the same
-//! domain code the server uses.
+//! `/requests/new` — file a request: an `ActionForm` over `file_request`, so it
+//! works before the WASM loads. Once hydrated, quantity and need-by are checked
+//! as you type with the same domain code the server uses; the server's refusal
+//! names its field and is shown next to it.
 
 use leptos::prelude::*;
+
+use crate::shared::fields::ServerError;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::FlashFromQuery;
 use crate::components::format::{percent, units};
 use crate::components::widgets::HealthBadge;
 use crate::components::widgets::{ErrorPanel, PageHeader};
 use crate::fleet::api::{get_filter_options, get_region_sku};
+use crate::requests::api::FileRequest;
 use crate::requests::domain::{parse_date, parse_quantity, Kind, Priority};
 
 const INPUT: &str = "rounded border border-slate-300 px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900 aria-[invalid=true]:border-red-500";
@@ -19,7 +22,17 @@ const INPUT: &str = "rounded border border-slate-300 px-2 py-1.5 text-sm dark:bo
 pub fn NewRequestPage() -> impl IntoView {
     let q = use_query_map();
     let prior = move |k: &str| q.read().get(k).unwrap_or_default();
-    let bad_field = move || q.read().get("field");
+    let file = ServerAction::<FileRequest>::new();
+    // The server's refusal: its field is marked and its message shown beside it.
+    let refusal = move || file.value().get().and_then(Result::err);
+    let bad_field = move || refusal().and_then(|e| e.field);
+    let field_error = move |f: &'static str| {
+        move || {
+            refusal()
+                .filter(|e| e.is_about(f))
+                .map(|e| view! { <span role="alert" class="text-xs text-red-700 dark:text-red-400">{e.message}</span> })
+        }
+    };
     let options = Resource::new(|| (), |_| get_filter_options());
     let quantity_msg = RwSignal::new(None::<String>);
     let need_by_msg = RwSignal::new(None::<String>);
@@ -42,10 +55,12 @@ pub fn NewRequestPage() -> impl IntoView {
         move || (region.get(), sku.get()),
         |(r, s)| get_region_sku(r, s),
     );
+    // Once hydrated the headroom follows the pickers, so the no-JS button goes.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move || hydrated.set(true));
     view! {
         <Title text="New request · Headroom"/>
         <PageHeader title="New capacity request" subtitle="Ask for units of a SKU in a region. Approvers see the headroom your request would leave."/>
-        <FlashFromQuery/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let opts = match options.await {
@@ -55,7 +70,8 @@ pub fn NewRequestPage() -> impl IntoView {
                 let region_now = prior("region");
                 let sku_now = prior("sku");
                 view! {
-                    <form method="post" action="/requests/new" class="grid max-w-2xl gap-4 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+                    {move || refusal().filter(|e| e.field.is_none()).map(|e| view! { <div class="mb-4 max-w-2xl"><ErrorPanel error=e title="Not filed"/></div> })}
+                    <ActionForm action=file attr:class="grid max-w-2xl gap-4 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
                         // Enter in a field submits the request, not "Show headroom" (the first submit button wins).
                         <button type="submit" class="sr-only" tabindex="-1" aria-hidden="true">"Submit request"</button>
                         <fieldset class="flex gap-4"><legend class="mb-1 text-sm font-medium">"Kind"</legend>
@@ -69,6 +85,7 @@ pub fn NewRequestPage() -> impl IntoView {
                                 <select name="region" required class=INPUT on:change=move |ev| region.set(Some(event_target_value(&ev))) aria-invalid=move || (bad_field().as_deref() == Some("region")).to_string()>
                                     {opts.regions.iter().map(|(c, n)| { let sel = *c == region_now; view! { <option value=c.clone() selected=sel>{format!("{n} ({c})")}</option> } }).collect_view()}
                                 </select>
+                                {field_error("region")}
                             </label>
                             <label class="flex flex-col gap-1 text-sm">"Zone (optional)"
                                 <select name="zone" class=INPUT>
@@ -80,19 +97,22 @@ pub fn NewRequestPage() -> impl IntoView {
                                 <select name="sku" required class=INPUT on:change=move |ev| sku.set(Some(event_target_value(&ev))) aria-invalid=move || (bad_field().as_deref() == Some("sku")).to_string()>
                                     {opts.skus.iter().map(|s| { let sel = s.code == sku_now; view! { <option value=s.code.clone() selected=sel>{format!("{} · {} ({})", s.code, s.family, s.unit)}</option> } }).collect_view()}
                                 </select>
+                                {field_error("sku")}
                             </label>
                         </div>
-                        <HeadroomPanel headroom=headroom/>
+                        <HeadroomPanel headroom=headroom hydrated=hydrated/>
                         <div class="grid gap-4 sm:grid-cols-3">
                             <label class="flex flex-col gap-1 text-sm">"Quantity (units)"
                                 <input name="quantity" type="number" min="1" required value=prior("quantity") on:input=check_quantity class=INPUT
                                     aria-invalid=move || (quantity_msg.get().is_some() || bad_field().as_deref() == Some("quantity")).to_string() aria-describedby="quantity-msg"/>
                                 <span id="quantity-msg" class="text-xs text-red-700 dark:text-red-400">{move || quantity_msg.get()}</span>
+                                {field_error("quantity")}
                             </label>
                             <label class="flex flex-col gap-1 text-sm">"Need by"
                                 <input name="need_by" type="date" required value=prior("need_by") on:input=check_need_by class=INPUT
                                     aria-invalid=move || (need_by_msg.get().is_some() || bad_field().as_deref() == Some("need_by")).to_string() aria-describedby="need-by-msg"/>
                                 <span id="need-by-msg" class="text-xs text-red-700 dark:text-red-400">{move || need_by_msg.get()}</span>
+                                {field_error("need_by")}
                             </label>
                             <label class="flex flex-col gap-1 text-sm">"Priority"
                                 <select name="priority" class=INPUT>
@@ -102,15 +122,17 @@ pub fn NewRequestPage() -> impl IntoView {
                         </div>
                         <label class="flex flex-col gap-1 text-sm">"Service"
                             <input name="service" required maxlength="100" value=prior("service") class=INPUT aria-invalid=move || (bad_field().as_deref() == Some("service")).to_string()/>
+                            {field_error("service")}
                         </label>
                         <label class="flex flex-col gap-1 text-sm">"Justification"
-                            <textarea name="justification" required rows="3" class=INPUT aria-invalid=move || (bad_field().as_deref() == Some("justification")).to_string()>{prior("justification")}</textarea>
+                            <textarea name="justification" required rows="3" class=INPUT aria-invalid=move || (bad_field().as_deref() == Some("justification")).to_string()></textarea>
+                            {field_error("justification")}
                         </label>
                         <div class="flex gap-3">
                             <button type="submit" class="rounded bg-slate-900 px-4 py-2 text-sm font-medium text-white dark:bg-slate-100 dark:text-slate-900">"Submit request"</button>
                             <button type="submit" name="draft" value="on" class="rounded border px-4 py-2 text-sm">"Save as draft"</button>
                         </div>
-                    </form>
+                    </ActionForm>
                 }.into_any()
             })}
         </Suspense>
@@ -120,7 +142,8 @@ pub fn NewRequestPage() -> impl IntoView {
 /// The chosen region × SKU's headroom now, with a button that shows it without JS.
 #[component]
 fn HeadroomPanel(
-    headroom: Resource<Result<crate::fleet::types::HeadroomNow, ServerFnError>>,
+    headroom: Resource<Result<crate::fleet::types::HeadroomNow, ServerError>>,
+    hydrated: RwSignal<bool>,
 ) -> impl IntoView {
     view! {
         <div class="flex flex-wrap items-center gap-3 rounded border border-slate-200 bg-slate-50 p-3 text-sm dark:border-slate-800 dark:bg-slate-950" data-testid="headroom-now" aria-live="polite">
@@ -141,7 +164,9 @@ fn HeadroomPanel(
                     }
                 })}
             </Transition>
-            <button type="submit" formmethod="get" formaction="/requests/new" formnovalidate class="ml-auto rounded border px-2 py-1 text-xs">"Show headroom"</button>
+            {move || (!hydrated.get()).then(|| view! {
+                <button type="submit" formmethod="get" formaction="/requests/new" formnovalidate class="ml-auto rounded border px-2 py-1 text-xs">"Show headroom"</button>
+            })}
         </div>
     }
 }

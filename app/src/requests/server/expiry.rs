@@ -4,12 +4,13 @@
 
 use std::time::Duration;
 
-use super::store::{self, Shift};
-use crate::auth::server::audit::{self, now_rfc3339, Origin};
+use super::act::{settle, Settle};
+use super::store::{self, Transition};
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::fleet::server::history;
 use crate::requests::domain::{self, Action, State};
+use crate::shared::audit::{self, Origin};
 
 /// Expires every approved request whose hold ended before `today`; returns how many.
 pub async fn sweep(db: &Db, today: &str) -> AppResult<usize> {
@@ -20,35 +21,30 @@ pub async fn sweep(db: &Db, today: &str) -> AppResult<usize> {
         let Some(row) = store::find_request(&mut *tx, id, db.lock_rows()).await? else {
             continue;
         };
-        if row.version != version || row.state != State::Approved.as_str() {
+        if row.version != version || row.state != State::Approved {
             continue;
         }
         let next = State::Approved
             .after(Action::Expire, false)
             .map_err(|e| crate::error::AppError::Internal(e.into()))?;
-        super::service::settle(&mut tx, &row, Shift::Release).await?;
-        if store::transition(
-            &mut *tx,
-            id,
-            "approved",
+        settle(&mut tx, &row, Settle::Release).await?;
+        let expire = Transition {
+            from: State::Approved,
             version,
-            next.as_str(),
-            None,
-            None,
-            &now_rfc3339(),
-        )
-        .await?
-            == 1
-        {
-            let key = domain::key_of(id);
+            to: next,
+            hold_until: None,
+            policy: None,
+            now: &db.clock().now_rfc3339(),
+        };
+        if store::transition(&mut *tx, id, &expire).await? == 1 {
             audit::record(
                 &mut *tx,
                 &Origin::default(),
                 Some("(expiry)"),
                 "request.expire",
-                Some(&key),
-                Some("approved"),
-                Some("expired"),
+                Some(&domain::key_of(id)),
+                Some(State::Approved.as_str()),
+                Some(next.as_str()),
             )
             .await?;
             tx.commit().await?;
@@ -61,7 +57,7 @@ pub async fn sweep(db: &Db, today: &str) -> AppResult<usize> {
 /// Runs forever: sweeps at start and then every ten minutes.
 pub async fn run_sweeper(db: Db) {
     loop {
-        match sweep(&db, &history::today()).await {
+        match sweep(&db, &history::today(&db)).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "expired approved requests past their hold"),
             Err(e) => tracing::warn!(error = %e, "expiry sweep failed"),

@@ -1,6 +1,14 @@
-//! The server side of capacity requests: SQL in `store`, the workflow in
-//! `service`, the expiry sweeper in `expiry`.
+//! The server side of capacity requests: SQL in `store` (rows parsed into
+//! typed fields), input parsing in `fields`, filing/editing/reading in
+//! `service`, decisions in `act` (decide, then apply in one transaction) and
+//! `bulk`,
+//! the pages' views in `views`, the expiry sweeper in `expiry`.
 
+pub mod act;
+pub mod bulk;
 pub mod expiry;
+mod fields;
+pub mod records;
 pub mod service;
 pub mod store;
+pub mod views;

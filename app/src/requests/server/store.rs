@@ -1,23 +1,30 @@
-//! Request SQL, one named function per statement.
+//! Request SQL, one named function per statement. Rows are parsed at this
+//! boundary: a `RequestRow` holds a `Kind`, a `State`, a `RegionCode`… never
+//! strings to compare. The requests feature owns `capacity_requests` (here)
+//! and what hangs off a request (`records.rs`): `request_approvals`,
+//! `reservations`, `request_comments`.
 
 use sqlx::{Any, Executor, FromRow};
+
+use crate::fleet::codes::{RegionCode, SkuCode};
+use crate::requests::domain::{Kind, Priority, State};
 
 /// A request row with its requester's name.
 #[derive(Debug, Clone, FromRow)]
 pub struct RequestRow {
     pub id: i64,
-    pub kind: String,
-    pub region: String,
+    pub kind: Kind,
+    pub region: RegionCode,
     pub zone: Option<i64>,
-    pub sku: String,
+    pub sku: SkuCode,
     pub quantity: i64,
     pub need_by: String,
     pub service: String,
     pub justification: String,
-    pub priority: String,
+    pub priority: Priority,
     pub requester_id: i64,
     pub requester: String,
-    pub state: String,
+    pub state: State,
     pub version: i64,
     pub hold_until: Option<String>,
     pub policy_rule: Option<String>,
@@ -31,29 +38,30 @@ const REQUEST_SELECT: &str = "SELECT r.id, r.kind, r.region, r.zone, r.sku, r.qu
      r.policy_rule, r.approvals_needed, r.created_at, r.updated_at \
      FROM capacity_requests r JOIN users u ON u.id = r.requester_id";
 
-/// The fields a new request is inserted with.
-pub struct NewRequest<'a> {
-    pub kind: &'a str,
-    pub region: &'a str,
+/// The fields a request is inserted or edited with.
+pub struct RequestFields<'a> {
+    pub kind: Kind,
+    pub region: &'a RegionCode,
     pub zone: Option<i64>,
-    pub sku: &'a str,
+    pub sku: &'a SkuCode,
     pub quantity: i64,
     pub need_by: &'a str,
     pub service: &'a str,
     pub justification: &'a str,
-    pub priority: &'a str,
-    pub requester_id: i64,
-    pub now: &'a str,
+    pub priority: Priority,
 }
 
+/// Inserts a draft; returns its id.
 pub async fn insert_request<'e>(
     ex: impl Executor<'e, Database = Any>,
-    r: &NewRequest<'_>,
+    r: &RequestFields<'_>,
+    requester_id: i64,
+    now: &str,
 ) -> Result<i64, sqlx::Error> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO capacity_requests (kind, region, zone, sku, quantity, need_by, service, justification, \
          priority, requester_id, state, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', 1, $11, $11) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12) RETURNING id",
     )
     .bind(r.kind)
     .bind(r.region)
@@ -64,8 +72,9 @@ pub async fn insert_request<'e>(
     .bind(r.service)
     .bind(r.justification)
     .bind(r.priority)
-    .bind(r.requester_id)
-    .bind(r.now)
+    .bind(requester_id)
+    .bind(State::Draft)
+    .bind(now)
     .fetch_one(ex)
     .await?;
     Ok(id)
@@ -91,7 +100,7 @@ pub async fn find_request<'e>(
 
 /// What the request list is filtered by; `None` means any.
 pub struct ListWhere<'a> {
-    pub state: Option<&'a str>,
+    pub state: Option<State>,
     pub region: Option<&'a str>,
     pub sku: Option<&'a str>,
     /// The requester's user name.
@@ -125,17 +134,36 @@ pub async fn list_requests<'e>(
     .await
 }
 
+/// Submitted requests `user` may still decide: not their own, not approved by them; oldest first.
+pub async fn inbox<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user: i64,
+    limit: i64,
+) -> Result<Vec<RequestRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{REQUEST_SELECT} WHERE r.state = $1 AND r.requester_id <> $2 \
+         AND NOT EXISTS (SELECT 1 FROM request_approvals a WHERE a.request_id = r.id AND a.approver_id = $2) \
+         ORDER BY r.id LIMIT $3"
+    ))
+    .bind(State::Submitted)
+    .bind(user)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
 /// Edits a draft or submitted request's fields if it is still at `version`.
 pub async fn update_fields<'e>(
     ex: impl Executor<'e, Database = Any>,
     id: i64,
     version: i64,
-    r: &NewRequest<'_>,
+    r: &RequestFields<'_>,
+    now: &str,
 ) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query(
         "UPDATE capacity_requests SET kind = $1, region = $2, zone = $3, sku = $4, quantity = $5, need_by = $6, \
          service = $7, justification = $8, priority = $9, updated_at = $10, version = version + 1 \
-         WHERE id = $11 AND version = $12 AND state IN ('draft', 'submitted')",
+         WHERE id = $11 AND version = $12 AND state IN ($13, $14)",
     )
     .bind(r.kind)
     .bind(r.region)
@@ -146,26 +174,33 @@ pub async fn update_fields<'e>(
     .bind(r.service)
     .bind(r.justification)
     .bind(r.priority)
-    .bind(r.now)
+    .bind(now)
     .bind(id)
     .bind(version)
+    .bind(State::Draft)
+    .bind(State::Submitted)
     .execute(ex)
     .await?
     .rows_affected())
 }
 
-/// Moves a request from `from` at `version` to `to`: the database never takes a
-/// transition the caller did not see. Returns rows affected (0 = stale).
-#[allow(clippy::too_many_arguments)]
+/// A state change, taken only from the state and version the caller saw.
+pub struct Transition<'a> {
+    pub from: State,
+    pub version: i64,
+    pub to: State,
+    pub hold_until: Option<&'a str>,
+    /// (rule, approvals needed), when the policy decided.
+    pub policy: Option<(&'a str, i64)>,
+    pub now: &'a str,
+}
+
+/// Moves a request: the database never takes a transition the caller did not
+/// see. Returns rows affected (0 = stale).
 pub async fn transition<'e>(
     ex: impl Executor<'e, Database = Any>,
     id: i64,
-    from: &str,
-    version: i64,
-    to: &str,
-    hold_until: Option<&str>,
-    policy: Option<(&str, i64)>,
-    now: &str,
+    t: &Transition<'_>,
 ) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query(
         "UPDATE capacity_requests SET state = $1, version = version + 1, updated_at = $2, \
@@ -173,21 +208,21 @@ pub async fn transition<'e>(
          approvals_needed = COALESCE($5, approvals_needed) \
          WHERE id = $6 AND state = $7 AND version = $8",
     )
-    .bind(to)
-    .bind(now)
-    .bind(hold_until)
-    .bind(policy.map(|p| p.0))
-    .bind(policy.map(|p| p.1))
+    .bind(t.to)
+    .bind(t.now)
+    .bind(t.hold_until)
+    .bind(t.policy.map(|p| p.0))
+    .bind(t.policy.map(|p| p.1))
     .bind(id)
-    .bind(from)
-    .bind(version)
+    .bind(t.from)
+    .bind(t.version)
     .execute(ex)
     .await?
     .rows_affected())
 }
 
 /// Records a changed policy decision (no state or version change: it is the
-/// policy's own amendment inside the submitting transaction).
+/// policy's own amendment inside the transaction that asked it).
 pub async fn set_policy<'e>(
     ex: impl Executor<'e, Database = Any>,
     id: i64,
@@ -203,49 +238,6 @@ pub async fn set_policy<'e>(
     .execute(ex)
     .await?;
     Ok(())
-}
-
-pub async fn insert_approval<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    id: i64,
-    approver: i64,
-    now: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO request_approvals (request_id, approver_id, at) VALUES ($1, $2, $3)")
-        .bind(id)
-        .bind(approver)
-        .bind(now)
-        .execute(ex)
-        .await?;
-    Ok(())
-}
-
-/// (approver name, at) of a request's approvals.
-pub async fn approvals<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    id: i64,
-) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT a.approver_id, u.name, a.at FROM request_approvals a JOIN users u ON u.id = a.approver_id \
-         WHERE a.request_id = $1 ORDER BY a.at",
-    )
-    .bind(id)
-    .fetch_all(ex)
-    .await
-}
-
-/// Forgets a request's approvals (its fields changed under them); returns how many.
-pub async fn delete_approvals<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    id: i64,
-) -> Result<u64, sqlx::Error> {
-    Ok(
-        sqlx::query("DELETE FROM request_approvals WHERE request_id = $1")
-            .bind(id)
-            .execute(ex)
-            .await?
-            .rows_affected(),
-    )
 }
 
 /// Records that the policy approved a request by itself, at `now`.
@@ -278,171 +270,18 @@ pub async fn count_auto_approved_since<'e>(
     Ok(n)
 }
 
-/// In-service clusters of a region × SKU (and zone) with free units, locked in
-/// id order (a consistent lock order avoids deadlocks between approvers).
-pub async fn placement_candidates<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    region: &str,
-    sku: &str,
-    zone: Option<i64>,
-    lock: &str,
-) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT id, free FROM clusters WHERE region = $1 AND sku = $2 AND ($3 IS NULL OR zone = $3) \
-         AND lifecycle = 'in_service' AND free > 0 ORDER BY id{lock}"
-    ))
-    .bind(region)
-    .bind(sku)
-    .bind(zone)
-    .fetch_all(ex)
-    .await
-}
-
-/// Clusters of a region × SKU (and zone) with allocated units, locked in id
-/// order: where a deprovision gives units back.
-pub async fn allocation_candidates<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    region: &str,
-    sku: &str,
-    zone: Option<i64>,
-    lock: &str,
-) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT id, allocated FROM clusters WHERE region = $1 AND sku = $2 AND ($3 IS NULL OR zone = $3) \
-         AND allocated > 0 ORDER BY id{lock}"
-    ))
-    .bind(region)
-    .bind(sku)
-    .bind(zone)
-    .fetch_all(ex)
-    .await
-}
-
-/// Moves `units` of a cluster between ledger columns, only if they are there:
-/// `free` → `reserved` (reserve), `reserved` → free (release), `reserved` →
-/// `allocated` (fulfil), `allocated` → free (deprovision). Returns rows affected.
-pub async fn shift_units<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    cluster: i64,
-    units: i64,
-    shift: Shift,
-) -> Result<u64, sqlx::Error> {
-    let sql = match shift {
-        Shift::Reserve => "UPDATE clusters SET reserved = reserved + $1 WHERE id = $2 AND free >= $1",
-        Shift::Release => "UPDATE clusters SET reserved = reserved - $1 WHERE id = $2 AND reserved >= $1",
-        Shift::Fulfil => "UPDATE clusters SET reserved = reserved - $1, allocated = allocated + $1 WHERE id = $2 AND reserved >= $1",
-        Shift::Return => "UPDATE clusters SET allocated = allocated - $1 WHERE id = $2 AND allocated >= $1",
-    };
-    Ok(sqlx::query(sql)
-        .bind(units)
-        .bind(cluster)
-        .execute(ex)
-        .await?
-        .rows_affected())
-}
-
-/// How units move in a cluster's ledger.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shift {
-    Reserve,
-    Release,
-    Fulfil,
-    Return,
-}
-
-/// Applies the same shift to the region × SKU rollup, in the same transaction.
-pub async fn shift_rollup<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    region: &str,
-    sku: &str,
-    units: i64,
-    shift: Shift,
-) -> Result<u64, sqlx::Error> {
-    let sql = match shift {
-        Shift::Reserve => "UPDATE region_sku_ledger SET reserved = reserved + $1 WHERE region = $2 AND sku = $3",
-        Shift::Release => "UPDATE region_sku_ledger SET reserved = reserved - $1 WHERE region = $2 AND sku = $3",
-        Shift::Fulfil => "UPDATE region_sku_ledger SET reserved = reserved - $1, allocated = allocated + $1 WHERE region = $2 AND sku = $3",
-        Shift::Return => "UPDATE region_sku_ledger SET allocated = allocated - $1 WHERE region = $2 AND sku = $3",
-    };
-    Ok(sqlx::query(sql)
-        .bind(units)
-        .bind(region)
-        .bind(sku)
-        .execute(ex)
-        .await?
-        .rows_affected())
-}
-
-pub async fn insert_reservation<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    id: i64,
-    cluster: i64,
-    units: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO reservations (request_id, cluster_id, units) VALUES ($1, $2, $3)")
-        .bind(id)
-        .bind(cluster)
-        .bind(units)
-        .execute(ex)
-        .await?;
-    Ok(())
-}
-
-/// (cluster id, cluster name, units) held for a request.
-pub async fn reservations<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    id: i64,
-) -> Result<Vec<(i64, String, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT r.cluster_id, c.name, r.units FROM reservations r JOIN clusters c ON c.id = r.cluster_id \
-         WHERE r.request_id = $1 ORDER BY r.cluster_id",
-    )
-    .bind(id)
-    .fetch_all(ex)
-    .await
-}
-
-pub async fn delete_reservations<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    id: i64,
-) -> Result<u64, sqlx::Error> {
-    Ok(
-        sqlx::query("DELETE FROM reservations WHERE request_id = $1")
-            .bind(id)
-            .execute(ex)
-            .await?
-            .rows_affected(),
-    )
-}
-
-pub async fn insert_comment<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    id: i64,
-    author: i64,
-    body: &str,
-    now: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO request_comments (request_id, author_id, at, body) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(id)
-    .bind(author)
-    .bind(now)
-    .bind(body)
-    .execute(ex)
-    .await?;
-    Ok(())
-}
-
-/// Approved requests whose hold has passed (`hold_until < today`).
+/// (id, version) of approved requests whose hold has passed (`hold_until < today`).
 pub async fn expired_holds<'e>(
     ex: impl Executor<'e, Database = Any>,
     today: &str,
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, version FROM capacity_requests WHERE state = 'approved' AND hold_until < $1 ORDER BY id")
-        .bind(today)
-        .fetch_all(ex)
-        .await
+    sqlx::query_as(
+        "SELECT id, version FROM capacity_requests WHERE state = $1 AND hold_until < $2 ORDER BY id",
+    )
+    .bind(State::Approved)
+    .bind(today)
+    .fetch_all(ex)
+    .await
 }
 
 /// Removes every request (the demo seed replaces the fleet they point at).
@@ -458,53 +297,4 @@ pub async fn delete_all_requests(conn: &mut sqlx::AnyConnection) -> Result<(), s
             .await?;
     }
     Ok(())
-}
-
-/// (author, at, body) of a request's comments, oldest first.
-pub async fn comments<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    id: i64,
-) -> Result<Vec<(String, String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT u.name, c.at, c.body FROM request_comments c JOIN users u ON u.id = c.author_id \
-         WHERE c.request_id = $1 ORDER BY c.id",
-    )
-    .bind(id)
-    .fetch_all(ex)
-    .await
-}
-
-/// Submitted requests `user` may still decide: not their own, not approved by them; oldest first.
-pub async fn inbox<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    user: i64,
-    limit: i64,
-) -> Result<Vec<RequestRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{REQUEST_SELECT} WHERE r.state = 'submitted' AND r.requester_id <> $1 \
-         AND NOT EXISTS (SELECT 1 FROM request_approvals a WHERE a.request_id = r.id AND a.approver_id = $1) \
-         ORDER BY r.id LIMIT $2"
-    ))
-    .bind(user)
-    .bind(limit)
-    .fetch_all(ex)
-    .await
-}
-
-/// (cluster name, free) of a region × SKU's in-service clusters, for the approval preview.
-pub async fn cluster_frees<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    ids: &[i64],
-) -> Result<Vec<(i64, String, i64, i64, i64)>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
-    // Integers formatted by us, not user text: safe to inline.
-    sqlx::query_as(&format!(
-        "SELECT id, name, free, allocated + reserved, total - out_of_service FROM clusters WHERE id IN ({}) ORDER BY free DESC",
-        list.join(", ")
-    ))
-    .fetch_all(ex)
-    .await
 }

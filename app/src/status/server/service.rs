@@ -4,17 +4,16 @@
 use std::collections::HashMap;
 
 use super::store::{self, NoticeRow};
-use crate::auth::server::audit::{self, now_rfc3339};
 use crate::auth::server::caller::Caller;
 use crate::auth::Role;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::fleet::codes::RegionLifecycle;
-use crate::fleet::server::history::format_day;
 use crate::fleet::server::service as fleet;
 use crate::fleet::server::snapshot::Snapshot;
 use crate::fleet::types::Region;
-use crate::settings::server as settings;
+use crate::shared::audit;
+use crate::shared::time::format_day;
 use crate::status::domain::{self, ComponentState, NoticeKind, MAX_BODY, MAX_TITLE};
 use crate::status::types::{DayState, Notice, NoticeUpdate, RegionStatus, StatusView, UnitFree};
 
@@ -58,7 +57,7 @@ pub async fn publish(db: &Db, caller: &Caller, input: &NoticeInput) -> AppResult
     let known: Vec<String> = shown_regions(&snap).map(|r| r.code.clone()).collect();
     let regions = domain::parse_regions(&input.regions, &known)
         .map_err(|m| AppError::invalid("regions", m))?;
-    let now = now_rfc3339();
+    let now = db.clock().now_rfc3339();
     let mut tx = db.begin_write().await?;
     let id = store::insert_notice(&mut *tx, kind.as_str(), &title, &now).await?;
     for r in &regions {
@@ -95,7 +94,7 @@ pub async fn add_update(
     let me = caller.require(Role::Admin)?.clone();
     let message = domain::public_text(message, MAX_BODY)
         .map_err(|m| AppError::invalid("message", format!("message {m}")))?;
-    let now = now_rfc3339();
+    let now = db.clock().now_rfc3339();
     let mut tx = db.begin_write().await?;
     let row = store::find_notice(&mut *tx, id)
         .await?
@@ -181,16 +180,6 @@ async fn assemble(db: &Db, rows: Vec<NoticeRow>) -> AppResult<Vec<Notice>> {
         .collect()
 }
 
-/// Whether the public routes may show unit numbers (setting `status.show_units`).
-pub fn show_units(stored: &HashMap<String, String>) -> bool {
-    settings::value_of(stored, &crate::settings::STATUS_SHOW_UNITS) == "on"
-}
-
-/// Seconds a rendered status page is served before it is rebuilt.
-pub fn refresh_seconds(stored: &HashMap<String, String>) -> i64 {
-    settings::count_of(stored, &crate::settings::STATUS_REFRESH_SECONDS)
-}
-
 /// The regions the public page shows: all but those still being built.
 fn shown_regions(snap: &Snapshot) -> impl Iterator<Item = &Region> {
     snap.regions
@@ -230,7 +219,7 @@ pub async fn view(db: &Db, snap: &Snapshot) -> AppResult<StatusView> {
     let days: Vec<String> = (0..HISTORY_DAYS)
         .map(|i| format_day(first_day + time::Duration::days(i)))
         .collect();
-    let numbers = show_units(&snap.settings);
+    let numbers = snap.settings.status_show_units;
     let active: Vec<Notice> = notices.iter().filter(|n| n.is_active()).cloned().collect();
     let regions: Vec<RegionStatus> = shown_regions(snap)
         .map(|r| {
@@ -288,6 +277,6 @@ pub async fn view(db: &Db, snap: &Snapshot) -> AppResult<StatusView> {
             .filter(|n| n.resolved_at.as_ref().is_some_and(|r| *r >= recent_since))
             .collect(),
         active,
-        generated_at: now_rfc3339(),
+        generated_at: db.clock().now_rfc3339(),
     })
 }

@@ -36,17 +36,11 @@ pub struct Origin {
     pub request_id: Option<String>,
 }
 
-pub fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
 /// The most bytes of any one stored value; longer values are cut and marked.
 pub const MAX_VALUE: usize = 512;
 
 fn bound(v: Option<&str>) -> Option<String> {
-    v.map(|v| crate::text::bounded(v, MAX_VALUE).into_owned())
+    v.map(|v| crate::shared::text::bounded(v, MAX_VALUE).into_owned())
 }
 
 /// Appends one row, each value bounded to `MAX_VALUE` bytes.
@@ -63,9 +57,10 @@ pub async fn record<'e>(
         "INSERT INTO audit_log (at, actor, action, object, before, after, source, request_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(now_rfc3339())
+    // The audit trail keeps real time, whatever a test does to the clock.
+    .bind(crate::shared::time::rfc3339(time::OffsetDateTime::now_utc()))
     .bind(bound(actor))
-    .bind(crate::text::bounded(action, MAX_VALUE).into_owned())
+    .bind(crate::shared::text::bounded(action, MAX_VALUE).into_owned())
     .bind(bound(object))
     .bind(bound(before))
     .bind(bound(after))
@@ -96,7 +91,7 @@ pub async fn record_refusal(
         (d, 0) => d.map(str::to_owned),
         (d, n) => Some(format!(
             "{}(+{n} like it from this address not recorded)",
-            d.map(|d| format!("{} ", crate::text::bounded(d, MAX_VALUE / 2)))
+            d.map(|d| format!("{} ", crate::shared::text::bounded(d, MAX_VALUE / 2)))
                 .unwrap_or_default()
         )),
     };

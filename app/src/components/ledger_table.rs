@@ -1,0 +1,52 @@
+//! The ledger columns every fleet table shows — total, allocated, reserved,
+//! out of service, free, utilization with its band — so the overview, the
+//! region page and the cluster list read the same and change together.
+
+use leptos::prelude::*;
+
+use super::format::{percent, units};
+use super::widgets::health_classes;
+use crate::fleet::ledger::{Health, Ledger};
+
+/// The ledger columns' headers.
+#[component]
+pub fn LedgerHeads() -> impl IntoView {
+    [
+        "Total",
+        "Allocated",
+        "Reserved",
+        "Out of service",
+        "Free",
+        "Utilization",
+    ]
+    .map(|h| view! { <th scope="col" class="px-3 py-2 text-right">{h}</th> })
+    .collect_view()
+}
+
+/// A row's ledger cells: units (the total with its unit, when given), then the
+/// utilization in its band's colour, with the band in words for screen readers.
+pub fn ledger_cells(
+    l: Ledger,
+    unit: Option<&str>,
+    utilization: f64,
+    health: Health,
+) -> impl IntoView {
+    let total = match unit {
+        Some(u) => format!("{} {u}", units(l.total())),
+        None => units(l.total()),
+    };
+    let number = |n: String| view! { <td class="px-3 py-1.5 text-right tabular-nums">{n}</td> };
+    view! {
+        {number(total)}
+        {number(units(l.allocated()))}
+        {number(units(l.reserved()))}
+        {number(units(l.out_of_service()))}
+        {number(units(l.free()))}
+        <td class="px-3 py-1.5 text-right">
+            <span class=format!("rounded px-1.5 py-0.5 tabular-nums {}", health_classes(health))>
+                {percent(utilization)}
+                <span class="sr-only">{format!(" {health}")}</span>
+            </span>
+        </td>
+    }
+}

@@ -1,0 +1,296 @@
+//! The SQL of ledger writes: cluster units, region × SKU rollups, history, the
+//! fleet version, bulk loads. Only `ledger.rs` calls these; every other
+//! feature changes capacity through its typed API.
+
+use sqlx::{Any, Executor};
+
+/// A cluster to insert.
+#[derive(Debug, Clone)]
+pub struct NewCluster {
+    pub name: String,
+    pub region: String,
+    pub zone: i64,
+    pub sku: String,
+    pub lifecycle: crate::fleet::codes::ClusterLifecycle,
+    pub total: i64,
+    pub allocated: i64,
+    pub reserved: i64,
+    pub out_of_service: i64,
+}
+
+/// In-service clusters of a region × SKU (and zone) with free units, locked in
+/// id order (a consistent lock order avoids deadlocks between approvers).
+pub async fn placement_candidates<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    region: &str,
+    sku: &str,
+    zone: Option<i64>,
+    lock: &str,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT id, free FROM clusters WHERE region = $1 AND sku = $2 AND ($3 IS NULL OR zone = $3) \
+         AND lifecycle = 'in_service' AND free > 0 ORDER BY id{lock}"
+    ))
+    .bind(region)
+    .bind(sku)
+    .bind(zone)
+    .fetch_all(ex)
+    .await
+}
+
+/// Clusters of a region × SKU (and zone) with allocated units, locked in id
+/// order: where a deprovision gives units back.
+pub async fn allocation_candidates<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    region: &str,
+    sku: &str,
+    zone: Option<i64>,
+    lock: &str,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT id, allocated FROM clusters WHERE region = $1 AND sku = $2 AND ($3 IS NULL OR zone = $3) \
+         AND allocated > 0 ORDER BY id{lock}"
+    ))
+    .bind(region)
+    .bind(sku)
+    .bind(zone)
+    .fetch_all(ex)
+    .await
+}
+
+/// Moves `units` of a cluster between ledger columns, only if they are there:
+/// `free` → `reserved` (reserve), `reserved` → free (release), `reserved` →
+/// `allocated` (fulfil), `allocated` → free (deprovision). Returns rows affected.
+pub async fn shift_units<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    cluster: i64,
+    units: i64,
+    shift: Shift,
+) -> Result<u64, sqlx::Error> {
+    let sql = match shift {
+        Shift::Reserve => "UPDATE clusters SET reserved = reserved + $1 WHERE id = $2 AND free >= $1",
+        Shift::Release => "UPDATE clusters SET reserved = reserved - $1 WHERE id = $2 AND reserved >= $1",
+        Shift::Fulfill => "UPDATE clusters SET reserved = reserved - $1, allocated = allocated + $1 WHERE id = $2 AND reserved >= $1",
+        Shift::Return => "UPDATE clusters SET allocated = allocated - $1 WHERE id = $2 AND allocated >= $1",
+    };
+    Ok(sqlx::query(sql)
+        .bind(units)
+        .bind(cluster)
+        .execute(ex)
+        .await?
+        .rows_affected())
+}
+
+/// How units move in a cluster's ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shift {
+    Reserve,
+    Release,
+    Fulfill,
+    Return,
+}
+
+/// Applies the same shift to the region × SKU rollup, in the same transaction.
+pub async fn shift_rollup<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    region: &str,
+    sku: &str,
+    units: i64,
+    shift: Shift,
+) -> Result<u64, sqlx::Error> {
+    let sql = match shift {
+        Shift::Reserve => "UPDATE region_sku_ledger SET reserved = reserved + $1 WHERE region = $2 AND sku = $3",
+        Shift::Release => "UPDATE region_sku_ledger SET reserved = reserved - $1 WHERE region = $2 AND sku = $3",
+        Shift::Fulfill => "UPDATE region_sku_ledger SET reserved = reserved - $1, allocated = allocated + $1 WHERE region = $2 AND sku = $3",
+        Shift::Return => "UPDATE region_sku_ledger SET allocated = allocated - $1 WHERE region = $2 AND sku = $3",
+    };
+    Ok(sqlx::query(sql)
+        .bind(units)
+        .bind(region)
+        .bind(sku)
+        .execute(ex)
+        .await?
+        .rows_affected())
+}
+
+/// Records `day`'s sample of every region × SKU; a sample already taken is kept.
+pub async fn record_daily_sample<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    day: &str,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO ledger_history (region, sku, day, total, allocated, reserved, out_of_service) \
+         SELECT region, sku, $1, total, allocated, reserved, out_of_service FROM region_sku_ledger WHERE true \
+         ON CONFLICT (region, sku, day) DO NOTHING",
+    )
+    .bind(day)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Marks the fleet changed; call inside the transaction that changed it.
+pub async fn bump_fleet_version<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE fleet_version SET version = version + 1 WHERE id = 1")
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// One cluster as stored, for a write that needs its ledger first.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClusterLedgerRow {
+    pub region: String,
+    pub sku: String,
+    pub lifecycle: crate::fleet::codes::ClusterLifecycle,
+    pub total: i64,
+    pub allocated: i64,
+    pub reserved: i64,
+    pub out_of_service: i64,
+}
+
+/// A cluster's ledger, locked for the rest of the transaction when `lock` is set.
+pub async fn find_cluster_ledger<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: i64,
+    lock: &str,
+) -> Result<Option<ClusterLedgerRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT region, sku, lifecycle, total, allocated, reserved, out_of_service \
+         FROM clusters WHERE id = $1{lock}"
+    ))
+    .bind(id)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Inserts one cluster; returns its id.
+pub async fn insert_cluster<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    c: &NewCluster,
+) -> Result<i64, sqlx::Error> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO clusters (name, region, zone, sku, lifecycle, total, allocated, reserved, out_of_service) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(&c.name)
+    .bind(&c.region)
+    .bind(c.zone)
+    .bind(&c.sku)
+    .bind(c.lifecycle)
+    .bind(c.total)
+    .bind(c.allocated)
+    .bind(c.reserved)
+    .bind(c.out_of_service)
+    .fetch_one(ex)
+    .await?;
+    Ok(id)
+}
+
+/// Deletes a cluster that holds no allocation or reservation; returns rows affected.
+pub async fn delete_idle_cluster<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: i64,
+) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("DELETE FROM clusters WHERE id = $1 AND allocated = 0 AND reserved = 0")
+            .bind(id)
+            .execute(ex)
+            .await?
+            .rows_affected(),
+    )
+}
+
+/// Sets a cluster's lifecycle and out-of-service units, if its ledger is still
+/// what the caller read (`expected_oos`); returns rows affected.
+pub async fn set_cluster_lifecycle<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: i64,
+    lifecycle: crate::fleet::codes::ClusterLifecycle,
+    out_of_service: i64,
+    expected_oos: i64,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE clusters SET lifecycle = $1, out_of_service = $2 WHERE id = $3 AND out_of_service = $4",
+    )
+    .bind(lifecycle)
+    .bind(out_of_service)
+    .bind(id)
+    .bind(expected_oos)
+    .execute(ex)
+    .await?
+    .rows_affected())
+}
+
+/// Change to a region × SKU rollup (negative to take away).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RollupDelta {
+    pub clusters: i64,
+    pub total: i64,
+    pub allocated: i64,
+    pub reserved: i64,
+    pub out_of_service: i64,
+}
+
+/// Adds `d` to a region × SKU rollup, creating it for the pair's first cluster.
+/// (An update first: an insert's row is checked before its conflict is, so a
+/// negative change must never be offered as a new row.)
+pub async fn add_to_rollup(
+    tx: &mut sqlx::AnyConnection,
+    region: &str,
+    sku: &str,
+    d: RollupDelta,
+) -> Result<(), sqlx::Error> {
+    let updated = sqlx::query(
+        "UPDATE region_sku_ledger SET clusters = clusters + $1, total = total + $2, \
+         allocated = allocated + $3, reserved = reserved + $4, out_of_service = out_of_service + $5 \
+         WHERE region = $6 AND sku = $7",
+    )
+    .bind(d.clusters)
+    .bind(d.total)
+    .bind(d.allocated)
+    .bind(d.reserved)
+    .bind(d.out_of_service)
+    .bind(region)
+    .bind(sku)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        sqlx::query(
+            "INSERT INTO region_sku_ledger (region, sku, clusters, total, allocated, reserved, out_of_service) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(region)
+        .bind(sku)
+        .bind(d.clusters)
+        .bind(d.total)
+        .bind(d.allocated)
+        .bind(d.reserved)
+        .bind(d.out_of_service)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// (region, sku) pairs whose rollup differs from the sum of their clusters
+/// (the invariant check; empty when the ledger is consistent).
+pub async fn rollup_mismatches<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT COALESCE(r.region, c.region), COALESCE(r.sku, c.sku) FROM region_sku_ledger r \
+         FULL OUTER JOIN (SELECT region, sku, COUNT(*) AS n, CAST(SUM(total) AS BIGINT) AS t, \
+                CAST(SUM(allocated) AS BIGINT) AS a, CAST(SUM(reserved) AS BIGINT) AS r, \
+                CAST(SUM(out_of_service) AS BIGINT) AS o FROM clusters GROUP BY region, sku) c \
+           ON c.region = r.region AND c.sku = r.sku \
+         WHERE r.region IS NULL OR (c.region IS NULL AND r.clusters <> 0) \
+            OR r.clusters <> c.n OR r.total <> c.t OR r.allocated <> c.a OR r.reserved <> c.r \
+            OR r.out_of_service <> c.o",
+    )
+    .fetch_all(ex)
+    .await
+}

@@ -1,0 +1,363 @@
+//! Acting on a request: `decide` (pure, `crate::requests::workflow`) says
+//! whether the caller may and what it does; `apply` does it in one
+//! transaction — the state change is a conditional update on state and
+//! version, units move only through the fleet's ledger API, and the audit
+//! trail records it. Also: the policy run after submission (and after an edit
+//! of a submitted request) and settling a reservation (fulfilment, expiry).
+
+use super::records;
+use super::service::{add_comment, load, parse_key, required};
+use super::store::{self, RequestRow, Transition};
+use crate::auth::server::caller::Caller;
+use crate::db::Db;
+use crate::error::{AppError, AppResult, CapacityShortfall};
+use crate::fleet::placement::{Holding, Shortfall};
+use crate::fleet::server::ledger::{self, Slot};
+use crate::fleet::server::service as fleet;
+use crate::fleet::server::snapshot::Snapshot;
+use crate::requests::domain::{self, Action, Kind, State};
+use crate::requests::policy::{decide as policy_decide, Decision};
+use crate::requests::types::{ActionInput, CapacityRequest};
+use crate::requests::workflow::{decide, Facts, Plan, Refusal};
+use crate::shared::audit;
+use crate::shared::time::{format_day, parse_day};
+
+fn slot(row: &RequestRow) -> Slot<'_> {
+    Slot {
+        region: row.region.as_str(),
+        sku: row.sku.as_str(),
+        zone: row.zone,
+    }
+}
+
+fn shortfall(snap: &Snapshot, row: &RequestRow, s: Shortfall) -> AppError {
+    AppError::InsufficientCapacity(CapacityShortfall {
+        units: s.units,
+        region: row.region.to_string(),
+        zone: row.zone,
+        unit: unit_of(snap, row.sku.as_str()),
+    })
+}
+
+/// The unit a SKU is counted in ("vCPU"), for messages.
+pub(super) fn unit_of(snap: &Snapshot, sku: &str) -> String {
+    snap.options
+        .skus
+        .iter()
+        .find(|k| k.code == sku)
+        .map_or_else(|| "units".into(), |k| k.unit.as_str().to_owned())
+}
+
+/// `need_by` plus the grace period.
+fn hold_until(need_by: &str, grace_days: i64) -> String {
+    parse_day(need_by)
+        .map(|d| format_day(d + time::Duration::days(grace_days)))
+        .unwrap_or_else(|| need_by.to_owned())
+}
+
+/// Who has approved a request so far.
+async fn approvers(tx: &mut sqlx::AnyConnection, id: i64) -> AppResult<Vec<i64>> {
+    Ok(records::approvals_of(&mut *tx, &[id])
+        .await?
+        .into_iter()
+        .map(|a| a.approver_id)
+        .collect())
+}
+
+/// The workflow's facts about a stored request.
+pub(super) fn facts<'a>(row: &RequestRow, approvers: &'a [i64]) -> Facts<'a> {
+    Facts {
+        state: row.state,
+        kind: row.kind,
+        requester_id: row.requester_id,
+        approvers,
+        approvals_needed: row.approvals_needed,
+    }
+}
+
+/// Submit, approve, reject, cancel or fulfil a request at the version the caller saw.
+pub async fn act(
+    db: &Db,
+    caller: &Caller,
+    key: &str,
+    action: Action,
+    input: &ActionInput,
+) -> AppResult<CapacityRequest> {
+    let me = caller.user()?.clone();
+    let id = parse_key(key)?;
+    let version = required(input.version, "version")?;
+    let comment = match input
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        Some(c) => Some(
+            domain::parse_text(c, 4000)
+                .map_err(|m| AppError::invalid("comment", format!("comment {m}")))?,
+        ),
+        None => None,
+    };
+    let now = db.clock().now_rfc3339();
+    let snap = fleet::snapshot(db).await?;
+    let mut tx = db.begin_write().await?;
+    let row = store::find_request(&mut *tx, id, db.lock_rows())
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no request {key}")))?;
+    let approved_by = approvers(&mut tx, id).await?;
+    let decided = decide(action, &me, &facts(&row, &approved_by));
+    if let Err(Refusal::Forbidden(why)) = &decided {
+        return Err(AppError::Forbidden(why.clone()));
+    }
+    if row.version != version {
+        return Err(AppError::Conflict(format!(
+            "{key} changed since you saw it (now version {}, {})",
+            row.version, row.state
+        )));
+    }
+    let plan = decided.map_err(|r| match r {
+        Refusal::Forbidden(why) | Refusal::Conflict(why) => AppError::Conflict(why),
+    })?;
+    apply(db, &mut tx, caller, &snap, &row, plan, &now).await?;
+    if let Some(c) = &comment {
+        add_comment(&mut tx, caller, id, c, &now).await?;
+    }
+    if plan == Plan::Submit {
+        run_policy(db, &mut tx, caller, &snap, id, None, &now).await?;
+    }
+    tx.commit().await?;
+    load(db, id).await
+}
+
+/// Does what `plan` says to the request in `row`, inside `tx`.
+async fn apply(
+    db: &Db,
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller,
+    snap: &Snapshot,
+    row: &RequestRow,
+    plan: Plan,
+    now: &str,
+) -> AppResult<()> {
+    let me = caller.user()?;
+    let mut hold = None;
+    match plan {
+        Plan::Submit | Plan::Reject | Plan::Cancel { release: false } => {}
+        Plan::Approve { completes } => {
+            records::insert_approval(&mut *tx, row.id, me.id, now).await?;
+            if completes {
+                if row.kind == Kind::Provision {
+                    let held = ledger::reserve(db, tx, slot(row), row.quantity)
+                        .await?
+                        .map_err(|s| shortfall(snap, row, s))?;
+                    records::insert_reservations(tx, row.id, &held).await?;
+                }
+                hold = Some(hold_until(&row.need_by, snap.settings.hold_grace_days));
+            }
+        }
+        Plan::Cancel { release: true } => settle(tx, row, Settle::Release).await?,
+        Plan::Fulfill {
+            kind: Kind::Provision,
+        } => settle(tx, row, Settle::Fulfill).await?,
+        Plan::Fulfill {
+            kind: Kind::Deprovision,
+        } => {
+            ledger::give_back(db, tx, slot(row), row.quantity)
+                .await?
+                .map_err(|s| {
+                    AppError::Conflict(format!(
+                        "only {} of {} units are allocated there to give back",
+                        row.quantity - s.units,
+                        row.quantity
+                    ))
+                })?;
+        }
+    }
+    let next = plan.next(row.state);
+    let moved = Transition {
+        from: row.state,
+        version: row.version,
+        to: next,
+        hold_until: hold.as_deref(),
+        policy: None,
+        now,
+    };
+    if store::transition(&mut *tx, row.id, &moved).await? != 1 {
+        return Err(AppError::Conflict(format!(
+            "{} changed while you acted; reload and try again",
+            domain::key_of(row.id)
+        )));
+    }
+    let verb = match plan {
+        Plan::Submit => Action::Submit,
+        Plan::Approve { .. } => Action::Approve,
+        Plan::Reject => Action::Reject,
+        Plan::Cancel { .. } => Action::Cancel,
+        Plan::Fulfill { .. } => Action::Fulfill,
+    };
+    audit::record(
+        &mut *tx,
+        &caller.origin,
+        Some(&me.name),
+        &format!("request.{verb}"),
+        Some(&domain::key_of(row.id)),
+        Some(row.state.as_str()),
+        Some(next.as_str()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// What happens to the units an approved provision holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Settle {
+    /// Back to free (cancelled or expired).
+    Release,
+    /// Into allocation (fulfilled).
+    Fulfill,
+}
+
+/// Releases or fulfils a request's reservation, and forgets it.
+pub(super) async fn settle(
+    tx: &mut sqlx::AnyConnection,
+    row: &RequestRow,
+    how: Settle,
+) -> AppResult<()> {
+    let held: Vec<Holding> = records::reservations_of(&mut *tx, &[row.id])
+        .await?
+        .iter()
+        .map(records::ReservationRow::holding)
+        .collect();
+    match how {
+        Settle::Release => ledger::release(tx, slot(row), &held).await?,
+        Settle::Fulfill => ledger::fulfill(tx, slot(row), &held).await?,
+    }
+    records::delete_reservations(&mut *tx, row.id).await?;
+    Ok(())
+}
+
+/// The policy's decision for a request as it stands.
+pub(super) fn policy_for(snap: &Snapshot, row: &RequestRow) -> AppResult<Decision> {
+    let (family, health) = snap
+        .region(row.region.as_str())
+        .and_then(|r| r.skus.iter().find(|s| s.sku == row.sku.as_str()))
+        .map(|s| (s.family, s.rollup.health))
+        .ok_or_else(|| AppError::invalid("sku", "the region no longer offers this SKU"))?;
+    Ok(policy_decide(
+        &snap.settings.policy,
+        family,
+        row.quantity,
+        health,
+    ))
+}
+
+/// Runs the policy on a submitted request: records how many approvals it
+/// needs (on the timeline, with `note` in front when given) and, if none,
+/// approves it by itself.
+pub(super) async fn run_policy(
+    db: &Db,
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller,
+    snap: &Snapshot,
+    id: i64,
+    note: Option<&str>,
+    now: &str,
+) -> AppResult<()> {
+    let row = store::find_request(&mut *tx, id, "")
+        .await?
+        .ok_or_else(|| AppError::NotFound(domain::key_of(id)))?;
+    let decision = policy_for(snap, &row)?;
+    let approvals = i64::from(decision.approvals);
+    store::set_policy(&mut *tx, id, &decision.rule, approvals).await?;
+    if let Some(note) = note {
+        note_policy(tx, caller, id, &format!("{note}; {}", decision.explain())).await?;
+    }
+    if approvals == 0 {
+        approve_by_policy(db, tx, caller, snap, &row, &decision.rule, now).await?;
+    }
+    Ok(())
+}
+
+/// Puts a change of the policy's decision on the request's timeline.
+async fn note_policy(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller,
+    id: i64,
+    what: &str,
+) -> AppResult<()> {
+    audit::record(
+        &mut *tx,
+        &caller.origin,
+        Some("(policy)"),
+        "request.policy",
+        Some(&domain::key_of(id)),
+        None,
+        Some(what),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A submitted request the policy approves by itself: reserves now, recorded
+/// as the policy's approval. Placement is computed before any unit moves, so
+/// a shortfall changes nothing; then, or when the requester has had
+/// `requests.auto_approvals_per_day` automatic approvals today (UTC), the
+/// request waits for one person instead, and the timeline says why.
+async fn approve_by_policy(
+    db: &Db,
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller,
+    snap: &Snapshot,
+    row: &RequestRow,
+    rule: &str,
+    now: &str,
+) -> AppResult<()> {
+    let limit = snap.settings.auto_approvals_per_day;
+    let today = format!("{}T00:00:00Z", format_day(db.clock().today()));
+    let used = store::count_auto_approved_since(&mut *tx, row.requester_id, &today).await?;
+    let reserved = if used >= limit {
+        Err(format!(
+            "the requester has had {used} automatic approvals today (the limit is {limit})"
+        ))
+    } else if row.kind == Kind::Provision {
+        match ledger::reserve(db, tx, slot(row), row.quantity).await? {
+            Ok(held) => {
+                records::insert_reservations(tx, row.id, &held).await?;
+                Ok(())
+            }
+            Err(s) => Err(shortfall(snap, row, s).to_string()),
+        }
+    } else {
+        Ok(())
+    };
+    let why = match reserved {
+        Err(why) => {
+            let rule = format!("{rule}, but {why}: needs a human");
+            store::set_policy(&mut *tx, row.id, &rule, 1).await?;
+            return note_policy(tx, caller, row.id, &rule).await;
+        }
+        Ok(()) => format!("approved by policy: rule '{rule}'"),
+    };
+    let hold = hold_until(&row.need_by, snap.settings.hold_grace_days);
+    let approve = Transition {
+        from: State::Submitted,
+        version: row.version,
+        to: State::Approved,
+        hold_until: Some(&hold),
+        policy: None,
+        now,
+    };
+    store::transition(&mut *tx, row.id, &approve).await?;
+    store::mark_auto_approved(&mut *tx, row.id, now).await?;
+    audit::record(
+        &mut *tx,
+        &caller.origin,
+        Some("(policy)"),
+        "request.approve",
+        Some(&domain::key_of(row.id)),
+        Some(State::Submitted.as_str()),
+        Some(&why),
+    )
+    .await?;
+    Ok(())
+}

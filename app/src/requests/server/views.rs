@@ -1,0 +1,155 @@
+//! What the request pages show beyond the request itself: the request page
+//! (timeline, comments, the caller's actions — from the same `decide` the
+//! service applies — and, for approvers, the headroom after approval) and the
+//! approver's inbox.
+
+use super::act::{facts, unit_of};
+use super::service::{assemble, assemble_loaded, parse_key};
+use super::{records, store};
+use crate::auth::server::caller::Caller;
+use crate::auth::Role;
+use crate::db::Db;
+use crate::error::{AppError, AppResult, CapacityShortfall};
+use crate::fleet::server::ledger::{self, Slot};
+use crate::fleet::server::service as fleet;
+use crate::fleet::server::snapshot::Snapshot;
+use crate::fleet::server::store as fleet_store;
+use crate::requests::domain::{Action, Kind, State};
+use crate::requests::types::{
+    ApprovalInbox, CapacityRequest, Comment, HeadroomChange, Preview, RequestDetail, TimelineEntry,
+};
+use crate::requests::workflow::allowed;
+use crate::shared::audit;
+
+/// What approving a submitted provision request would do to the fleet.
+async fn preview(db: &Db, snap: &Snapshot, r: &CapacityRequest) -> AppResult<Option<Preview>> {
+    if r.state != State::Submitted || r.kind != Kind::Provision {
+        return Ok(None);
+    }
+    let t = snap.thresholds;
+    let Some(pair) = snap
+        .region(&r.region)
+        .and_then(|reg| reg.skus.iter().find(|s| s.sku == r.sku))
+    else {
+        return Ok(None);
+    };
+    let l = pair.rollup.ledger;
+    let region_sku = HeadroomChange {
+        name: format!("{} · {}", r.region, r.sku),
+        free_before: l.free(),
+        free_after: l.free() - r.quantity,
+        health_before: pair.rollup.health,
+        health_after: t.band(l.used() + r.quantity, l.serviceable()),
+    };
+    let slot = Slot {
+        region: &r.region,
+        sku: &r.sku,
+        zone: r.zone,
+    };
+    let (plan, shortfall) = match ledger::preview_reservation(db, slot, r.quantity).await? {
+        Ok(plan) => (plan, None),
+        Err(s) => (
+            Vec::new(),
+            Some(
+                CapacityShortfall {
+                    units: s.units,
+                    region: r.region.clone(),
+                    zone: r.zone,
+                    unit: unit_of(snap, &r.sku),
+                }
+                .message(),
+            ),
+        ),
+    };
+    let ids: Vec<i64> = plan.iter().map(|h| h.cluster_id).collect();
+    let clusters = fleet_store::cluster_frees(db.pool(), &ids)
+        .await?
+        .into_iter()
+        .map(|(id, name, free, used, serviceable)| {
+            let take = plan
+                .iter()
+                .find(|h| h.cluster_id == id)
+                .map_or(0, |h| h.units);
+            HeadroomChange {
+                name,
+                free_before: free,
+                free_after: free - take,
+                health_before: t.band(used, serviceable),
+                health_after: t.band(used + take, serviceable),
+            }
+        })
+        .collect();
+    Ok(Some(Preview {
+        clusters,
+        region_sku,
+        shortfall,
+    }))
+}
+
+/// The request page: the request, its timeline and comments, the caller's
+/// possible actions, and for approvers the headroom after approval.
+pub async fn detail(db: &Db, caller: &Caller, key: &str) -> AppResult<RequestDetail> {
+    let me = caller.user()?.clone();
+    let id = parse_key(key)?;
+    let snap = fleet::snapshot(db).await?;
+    let mut conn = db.pool().acquire().await?;
+    let row = store::find_request(&mut *conn, id, "")
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no request {key}")))?;
+    let approvals = records::approvals_of(&mut *conn, &[id]).await?;
+    let approvers: Vec<i64> = approvals.iter().map(|a| a.approver_id).collect();
+    let actions: Vec<String> = allowed(&me, &facts(&row, &approvers))
+        .into_iter()
+        .map(|a| a.as_str().to_owned())
+        .collect();
+    let reservations = records::reservations_of(&mut *conn, &[id]).await?;
+    let request = assemble_loaded(vec![row], approvals, reservations).remove(0);
+    let timeline = audit::list_for_object(&mut *conn, key)
+        .await?
+        .into_iter()
+        .map(|e| TimelineEntry {
+            at: e.at,
+            actor: e.actor.unwrap_or_default(),
+            action: e.action.trim_start_matches("request.").to_owned(),
+            detail: match (e.before, e.after) {
+                (Some(b), Some(a)) => format!("{b} → {a}"),
+                (None, Some(a)) => a,
+                _ => String::new(),
+            },
+        })
+        .collect();
+    let comments = records::comments(&mut *conn, id)
+        .await?
+        .into_iter()
+        .map(|(author, at, body)| Comment { author, at, body })
+        .collect();
+    drop(conn);
+    let preview = if actions.iter().any(|a| a == Action::Approve.as_str()) {
+        preview(db, &snap, &request).await?
+    } else {
+        None
+    };
+    Ok(RequestDetail {
+        unit: unit_of(&snap, &request.sku),
+        request,
+        timeline,
+        comments,
+        preview,
+        actions,
+    })
+}
+
+/// The approver's inbox: submitted requests they may decide, oldest first,
+/// with the SLA they are measured against.
+pub async fn inbox(db: &Db, caller: &Caller) -> AppResult<ApprovalInbox> {
+    let me = caller.require(Role::Approver)?.clone();
+    let mut conn = db.pool().acquire().await?;
+    let rows = store::inbox(&mut *conn, me.id, 200).await?;
+    let items = assemble(&mut conn, rows).await?;
+    let snap = fleet::snapshot(db).await?;
+    Ok(ApprovalInbox {
+        items,
+        sla_business_days: snap.settings.sla_business_days,
+        now: db.clock().now_rfc3339(),
+    })
+}

@@ -1,0 +1,13 @@
+//! The shared kernel: what every feature uses and none owns — string enums,
+//! keyset pages, field errors, URL encoding, time, bounded text, and (on the
+//! server) the audit trail.
+
+pub mod enums;
+pub mod fields;
+pub mod page;
+pub mod text;
+pub mod time;
+pub mod url;
+
+#[cfg(feature = "ssr")]
+pub mod audit;
