@@ -9,6 +9,7 @@ Run through bench/run.sh, which builds first. Environment:
   HEADROOM_TEST_PG_URL (postgres://postgres@127.0.0.1:5432/postgres): where the
       PostgreSQL database is created and dropped
   BENCH_DATABASES ("sqlite,postgres")
+  BENCH_DEPLOYMENTS (500)  deployments of 40 targets each seeded beside the fleet
 """
 
 import datetime
@@ -35,6 +36,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
 STATUS_CONNECTIONS = int(os.environ.get("BENCH_STATUS_CONNECTIONS", "256"))
 PG_ADMIN = os.environ.get("HEADROOM_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",")
+DEPLOYMENTS = int(os.environ.get("BENCH_DEPLOYMENTS", "500"))
 PORT, FLOOR_PORT = 3210, 3211
 
 GOALS = {"p99_ms": 100, "ratio": 0.2, "deep_over_first": 1.5, "wasm_br_kb": 350, "rss_mb": 150, "seed_s": 60,
@@ -88,6 +90,8 @@ def targets(base):
     for _ in range(3):  # 3 pages of 500: the cursor sits 1,500 rows in
         q = "/api/v1/clusters?limit=500" + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else "")
         cursor = json.loads(get(base + q)[2])["next_cursor"]
+    running = json.loads(get(base + "/api/v1/deployments?state=in_progress&kind=rollout&limit=1")[2])["items"][0]
+    targets_n = sum(len(r["targets"]) for r in running["rings"])
     return [
         ("overview `/`", "/"),
         ("region `/regions/westus2`", "/regions/westus2"),
@@ -96,6 +100,9 @@ def targets(base):
         ("clusters, two filters", "/clusters?region=eastus&family=general"),
         ("API fleet summary", "/api/v1/fleet/summary"),
         ("API clusters limit=50", "/api/v1/clusters?limit=50"),
+        ("deployments `/deployments`", "/deployments"),
+        (f"a deployment ({targets_n} targets)", f"/deployments/{running['key']}"),
+        ("API deployments limit=50", "/api/v1/deployments?limit=50"),
     ]
 
 
@@ -148,10 +155,14 @@ def run_database(kind, work):
         pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         pg_admin(f"CREATE DATABASE {name}")
         env["DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    log(f"{kind}: seeding the large fleet")
-    started = time.time()
-    subprocess.run([HEADROOM, "seed", "--demo", "--scale", "large"], env=env, check=True, stdout=subprocess.DEVNULL)
-    seed_s = time.time() - started
+    log(f"{kind}: seeding the large fleet and {DEPLOYMENTS} deployments")
+    out = subprocess.run([HEADROOM, "seed", "--demo", "--scale", "large", "--deployments", str(DEPLOYMENTS)],
+                         env=env, check=True, capture_output=True, text=True).stdout
+    # The fleet's own seed time (the demo requests and deployments come after it).
+    seed_s = float(re.search(r"history rows in ([\d.]+) s", out).group(1))
+    deployments = re.search(r"(\d+) more deployments with (\d+) targets in ([\d.]+) s", out)
+    if deployments:
+        log(f"{kind}: {deployments.group(1)} deployments, {deployments.group(2)} targets in {deployments.group(3)} s")
     TOKEN["value"] = subprocess.run(
         [HEADROOM, "token", "create", "--user", "viewer", "--name", "bench"],
         env=env, check=True, capture_output=True, text=True).stdout.strip()
@@ -243,7 +254,7 @@ def main():
     lines = [
         f"# Benchmark {now:%Y-%m-%d %H:%M} UTC (commit {commit})",
         "",
-        f"Large demo fleet; wrk, {CONNECTIONS} connections, {WARMUP} s warm-up then {SECONDS} s per target; "
+        f"Large demo fleet with {DEPLOYMENTS} more deployments of 40 targets; wrk, {CONNECTIONS} connections, {WARMUP} s warm-up then {SECONDS} s per target; "
         f"{os.cpu_count()} cores. Ratio = throughput ÷ the floor's (the same bytes served from memory).",
         "",
         "| database | target | req/s | p50 ms | p99 ms | max ms | errors | ÷ floor | bytes |",

@@ -120,12 +120,27 @@ impl Db {
         }
     }
 
-    /// Applies pending migrations.
+    /// Applies pending migrations. On SQLite they run on one connection with
+    /// foreign keys off (a migration that rebuilds a table to change a CHECK must
+    /// not cascade through its children), and the keys are checked afterwards.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        self.migrator()
-            .run(&self.pool)
-            .await
-            .context("applying migrations")?;
+        match self.backend {
+            Backend::Postgres => self.migrator().run(&self.pool).await,
+            Backend::Sqlite => {
+                let mut conn = self.pool.acquire().await?;
+                conn.execute("PRAGMA foreign_keys = OFF").await?;
+                let applied = self.migrator().run(&mut *conn).await;
+                let broken = sqlx::query("PRAGMA foreign_key_check")
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                conn.execute("PRAGMA foreign_keys = ON").await?;
+                if broken.is_some() {
+                    anyhow::bail!("a migration left a foreign key broken");
+                }
+                applied
+            }
+        }
+        .context("applying migrations")?;
         Ok(())
     }
 

@@ -13,6 +13,7 @@ use leptos_router::{
 
 pub mod auth;
 pub mod components;
+pub mod deployments;
 pub mod fleet;
 pub mod requests;
 pub mod settings;
@@ -26,6 +27,7 @@ pub mod error;
 
 use auth::pages::{AuditPage, LoginPage, TokensPage, UsersPage};
 use components::layout::Layout;
+use deployments::pages::{DeploymentPage, DeploymentsPage, NewDeploymentPage};
 use fleet::pages::{ClusterPage, ClustersPage, OverviewPage, RegionPage};
 use requests::pages::{ApprovalsPage, NewRequestPage, RequestPage, RequestsPage};
 use settings::pages::SettingsPage;
@@ -142,6 +144,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/requests/new") view=NewRequestPage ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:key") view=RequestPage ssr=SsrMode::Async/>
                     <Route path=path!("/approvals") view=ApprovalsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/deployments") view=DeploymentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/deployments/new") view=NewDeploymentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/deployments/:key") view=DeploymentPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>

@@ -12,7 +12,8 @@ use app::db::Db;
 use app::shared::audit::Origin;
 use server::config::Config;
 use server::seed::{
-    demo_accounts_exist, ensure_demo_accounts, seed_demo, seed_demo_requests, Scale, DEMO_ACCOUNTS,
+    demo_accounts_exist, ensure_demo_accounts, seed_bench_deployments, seed_demo,
+    seed_demo_deployments, seed_demo_requests, Scale, DEMO_ACCOUNTS,
 };
 use server::{router, AppState};
 
@@ -44,6 +45,9 @@ enum Command {
         demo: bool,
         #[arg(long, value_enum, default_value = "small")]
         scale: Scale,
+        /// Also this many deployments of 40 targets each (for the benchmark).
+        #[arg(long, default_value_t = 0)]
+        deployments: usize,
     },
     /// Read or change a setting.
     Settings {
@@ -140,21 +144,35 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::Seed { demo: _, scale } => {
+        Command::Seed {
+            demo: _,
+            scale,
+            deployments: extra,
+        } => {
             let db = open_db(&config).await?;
             let started = std::time::Instant::now();
             let report = seed_demo(&db, scale).await?;
+            let fleet_s = started.elapsed().as_secs_f64();
             ensure_demo_accounts(&db).await?;
             let requests = seed_demo_requests(&db).await?;
+            let deployments = seed_demo_deployments(&db).await?;
             println!(
                 "seeded the {scale:?} demo fleet: {} regions, {} SKUs, {} clusters, {} history rows in {:.1} s",
                 report.regions,
                 report.skus,
                 report.clusters,
                 report.history_rows,
-                started.elapsed().as_secs_f64()
+                fleet_s
             );
-            println!("{requests} demo requests in every state");
+            println!("{requests} demo requests and {deployments} demo deployments in every state");
+            if extra > 0 {
+                let started = std::time::Instant::now();
+                let (made, targets) = seed_bench_deployments(&db, extra, 40).await?;
+                println!(
+                    "{made} more deployments with {targets} targets in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
+            }
             println!("demo accounts (DEMO ONLY: these passwords are public):");
             for (name, password, roles) in DEMO_ACCOUNTS {
                 let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
@@ -237,6 +255,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             let report = seed_demo(&db, Scale::Small).await?;
             ensure_demo_accounts(&db).await?;
             seed_demo_requests(&db).await?;
+            seed_demo_deployments(&db).await?;
             tracing::info!(
                 clusters = report.clusters,
                 "seeded the small demo fleet into an empty database"
@@ -266,6 +285,12 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     tokio::spawn(app::fleet::server::history::run_sampler(db.clone()));
     tokio::spawn(app::requests::server::expiry::run_sweeper(db.clone()));
     tokio::spawn(app::auth::server::users::run_housekeeping(db.clone()));
+    tokio::spawn(app::deployments::server::run::run_scheduler(db.clone()));
+    if demo {
+        tokio::spawn(app::deployments::server::demo::run_demo_pipeline(
+            db.clone(),
+        ));
+    }
     let state = AppState::new(db, config.leptos_options(), config.public_url.as_deref());
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await

@@ -19,7 +19,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::Layer;
 
 use app::db::Db;
-use server::seed::{seed_demo, Scale};
+use server::seed::{ensure_demo_accounts, seed_demo, seed_demo_deployments, Scale};
 use server::{router, AppState};
 
 /// Counts sqlx's per-statement events.
@@ -29,6 +29,17 @@ impl<S: tracing::Subscriber> Layer<S> for StatementCounter {
     fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
         if event.metadata().target() == "sqlx::query" {
             self.0.fetch_add(1, Ordering::SeqCst);
+            if std::env::var("QC_DEBUG").is_ok() {
+                struct V;
+                impl tracing::field::Visit for V {
+                    fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+                        if f.name() == "summary" {
+                            eprintln!("QC {v:?}");
+                        }
+                    }
+                }
+                event.record(&mut V);
+            }
         }
     }
 }
@@ -83,6 +94,20 @@ async fn routes(app: &axum::Router, auth: &str, key: &str) -> Vec<String> {
     }
     routes.push(format!("/requests/{key}"));
     routes.push(format!("/api/v1/requests/{key}"));
+    let running = body_json(app, "/api/v1/deployments?state=in_progress", auth).await;
+    let dep = running["items"][0]["key"]
+        .as_str()
+        .expect("a deployment in progress")
+        .to_owned();
+    for r in [
+        "/deployments",
+        "/deployments?kind=buildout&region=westus2",
+        "/api/v1/deployments?limit=50",
+    ] {
+        routes.push(r.to_owned());
+    }
+    routes.push(format!("/deployments/{dep}"));
+    routes.push(format!("/api/v1/deployments/{dep}"));
     routes
 }
 
@@ -187,6 +212,8 @@ async fn count(
     let db = Db::connect(&url).await.unwrap();
     db.migrate().await.unwrap();
     seed_demo(&db, scale).await.unwrap();
+    ensure_demo_accounts(&db).await.unwrap();
+    seed_demo_deployments(&db).await.unwrap();
     let leptos = leptos::config::LeptosOptions::builder()
         .output_name("headroom")
         .build();
@@ -232,6 +259,9 @@ async fn count(
         let mut warm = usize::MAX;
         let mut cold = usize::MAX;
         for _ in 0..3 {
+            if std::env::var("QC_DEBUG").is_ok() {
+                eprintln!("QC ---- {route}");
+            }
             let before = counter.load(Ordering::SeqCst);
             let resp = get().await.unwrap();
             let _ = axum::body::to_bytes(resp.into_body(), usize::MAX).await;

@@ -42,9 +42,10 @@ pub struct Rules {
 }
 
 /// Every feature's rules.
-pub fn features() -> [&'static Rules; 5] {
+pub fn features() -> [&'static Rules; 6] {
     [
         &RULES,
+        &crate::deployments::access::RULES,
         &crate::fleet::access::RULES,
         &crate::requests::access::RULES,
         &crate::settings::access::RULES,

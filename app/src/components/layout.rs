@@ -20,6 +20,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <A href="/" exact=true attr:class=link>"Overview"</A>
                 <A href="/clusters" attr:class=link>"Clusters"</A>
                 <A href="/requests" attr:class=link>"Requests"</A>
+                <A href="/deployments" attr:class=link>"Deployments"</A>
                 <span class="flex-1"></span>
                 <UserMenu link=link/>
                 <ThemeToggle/>

@@ -10,6 +10,8 @@ use leptos::prelude::*;
 
 use super::types::{ApprovalInbox, CapacityRequest, RequestDetail, RequestFilter};
 use crate::shared::fields::ServerError;
+#[cfg(feature = "ssr")]
+use crate::shared::forms::{back_with_error, go_to};
 use crate::shared::page::Page;
 
 #[cfg(feature = "ssr")]
@@ -46,43 +48,6 @@ pub async fn get_approval_inbox() -> Result<ApprovalInbox, ServerError> {
     super::server::views::inbox(&db, &caller)
         .await
         .map_err(server_error)
-}
-
-/// Sends the browser on to `path` (a plain form post: 302; hydrated: the router).
-#[cfg(feature = "ssr")]
-fn go_to(path: &str) {
-    leptos_axum::redirect(path);
-}
-
-/// For a form posted without JavaScript that failed: back to the form with
-/// the error (as the server-function machinery encodes it) and the short
-/// fields that were typed — never the justification, which stays out of URLs.
-#[cfg(feature = "ssr")]
-fn back_with_error<F: server_fn::ServerFn>(fields: &[(&str, &str)], e: &ServerError) {
-    use leptos::server_fn::error::ServerFnUrlError;
-    let Some(parts) = use_context::<http::request::Parts>() else {
-        return;
-    };
-    let html = parts
-        .headers
-        .get(http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
-    let referer = parts
-        .headers
-        .get(http::header::REFERER)
-        .and_then(|v| v.to_str().ok());
-    let (true, Some(referer)) = (html, referer) else {
-        return;
-    };
-    let base = referer.split('?').next().unwrap_or(referer);
-    let base = format!(
-        "{base}?{}",
-        crate::shared::url::query_string(fields.iter().copied())
-    );
-    if let Ok(url) = ServerFnUrlError::new(F::PATH, e.clone()).to_url(&base) {
-        go_to(url.as_str());
-    }
 }
 
 /// The new-request form's fields, as typed (the service checks them).
@@ -194,6 +159,7 @@ pub async fn act_on_request(
     action: String,
     version: Option<String>,
     comment: Option<String>,
+    with_buildout: Option<String>,
 ) -> Result<CapacityRequest, ServerError> {
     let (db, caller) = crate::authorize(Access::SignedIn)?;
     let acted = async {
@@ -202,6 +168,7 @@ pub async fn act_on_request(
         let input = super::types::ActionInput {
             version: version.as_deref().and_then(|v| v.trim().parse().ok()),
             comment: comment.filter(|c| !c.trim().is_empty()),
+            with_buildout: with_buildout.is_some(),
         };
         super::server::act::act(&db, &caller, &key, action, &input).await
     };

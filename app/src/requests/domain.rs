@@ -18,6 +18,7 @@ text_enum!(
     State, "request state" {
         Draft => "draft",
         Submitted => "submitted",
+        AwaitingCapacity => "awaiting_capacity",
         Approved => "approved",
         Fulfilled => "fulfilled",
         Rejected => "rejected",
@@ -83,7 +84,7 @@ impl State {
             (Submitted, Approve) if final_approval => Approved,
             (Submitted, Approve) => Submitted,
             (Submitted, Reject) => Rejected,
-            (Draft | Submitted | Approved, Cancel) => Cancelled,
+            (Draft | Submitted | AwaitingCapacity | Approved, Cancel) => Cancelled,
             (Approved, Fulfill) => Fulfilled,
             (Approved, Expire) => Expired,
             (from, action) => {
@@ -106,19 +107,7 @@ pub fn key_of(number: i64) -> String {
 /// (`CR-` and digits without a leading zero, as `key_of` writes it), so one
 /// request has one name everywhere, in URLs and the audit trail alike.
 pub fn parse_key(key: &str) -> Result<i64, String> {
-    key.strip_prefix("CR-")
-        .filter(|n| {
-            (1..=18).contains(&n.len())
-                && n.bytes().all(|b| b.is_ascii_digit())
-                && !n.starts_with('0')
-        })
-        .and_then(|n| n.parse::<i64>().ok())
-        .ok_or_else(|| {
-            format!(
-                "'{}' is not a request key (such as CR-1042)",
-                crate::shared::text::bounded(key, 40)
-            )
-        })
+    crate::shared::text::parse_key(key, "CR-", "request", "CR-1042")
 }
 
 /// Units asked for: a whole number from 1 to 10,000,000.

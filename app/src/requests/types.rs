@@ -26,6 +26,9 @@ pub struct CapacityRequest {
     pub approvals_needed: Option<i64>,
     pub approvals: Vec<Approval>,
     pub reservations: Vec<Reservation>,
+    /// The deployment linked to it (a buildout it waits for), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -70,6 +73,10 @@ pub struct RequestInput {
 pub struct ActionInput {
     pub version: Option<i64>,
     pub comment: Option<String>,
+    /// On a final approval that the capacity is not there for: approve anyway,
+    /// drafting a buildout for the shortfall (the request awaits its capacity).
+    #[serde(default)]
+    pub with_buildout: bool,
 }
 
 /// One entry of a request's timeline (from the audit trail).

@@ -31,6 +31,8 @@ pub enum SettingKind {
     /// Network addresses: CIDRs or single addresses, separated by commas or
     /// spaces; empty for none.
     CidrList,
+    /// A percentage from 1 to 100, or empty for off.
+    OptionalPercent,
 }
 
 /// A setting Headroom knows, with its default.
@@ -67,6 +69,13 @@ impl SettingKey {
                 "on" | "true" | "yes" => Ok("on".into()),
                 "off" | "false" | "no" => Ok("off".into()),
                 _ => Err("must be on or off".into()),
+            },
+            SettingKind::OptionalPercent => match v.trim_end_matches('%').trim() {
+                "" => Ok(String::new()),
+                n => match n.parse::<i64>() {
+                    Ok(p @ 1..=100) => Ok(p.to_string()),
+                    _ => Err("must be a percentage from 1 to 100, or empty for off".into()),
+                },
             },
             SettingKind::CidrList => parse_cidrs(v).map(|nets| {
                 nets.iter()
@@ -193,6 +202,33 @@ pub const REQUESTS_HOLD_GRACE_DAYS: SettingKey = SettingKey {
     kind: SettingKind::Count,
 };
 
+/// A capacity freeze per SKU family: below this percentage of free units in a
+/// region × family, decommission rings do not start and the policy approves no
+/// provision request by itself there.
+pub const FREEZE_PERCENT: [SettingKey; 5] = [
+    freeze_key("freeze.percent.general"),
+    freeze_key("freeze.percent.compute"),
+    freeze_key("freeze.percent.memory"),
+    freeze_key("freeze.percent.storage"),
+    freeze_key("freeze.percent.gpu"),
+];
+
+const fn freeze_key(key: &'static str) -> SettingKey {
+    SettingKey {
+        key,
+        default: "",
+        help: "capacity freeze: below this % free in a region × family, decommissions and automatic approvals stop there (empty = off)",
+        kind: SettingKind::OptionalPercent,
+    }
+}
+
+pub const DEPLOYMENTS_TICK_SECONDS: SettingKey = SettingKey {
+    key: "deployments.tick_seconds",
+    default: "10",
+    help: "how often the deployment scheduler promotes rings whose bake has passed",
+    kind: SettingKind::Count,
+};
+
 pub const STATUS_SHOW_UNITS: SettingKey = SettingKey {
     key: "status.show_units",
     default: "off",
@@ -223,6 +259,12 @@ pub const ALL: &[SettingKey] = &[
     REQUESTS_HOLD_GRACE_DAYS,
     REQUESTS_MAX_NEED_BY_DAYS,
     REQUESTS_AUTO_APPROVALS_PER_DAY,
+    FREEZE_PERCENT[0],
+    FREEZE_PERCENT[1],
+    FREEZE_PERCENT[2],
+    FREEZE_PERCENT[3],
+    FREEZE_PERCENT[4],
+    DEPLOYMENTS_TICK_SECONDS,
     STATUS_SHOW_UNITS,
     STATUS_REFRESH_SECONDS,
 ];
@@ -251,6 +293,9 @@ pub struct Settings {
     pub auto_approvals_per_day: i64,
     pub status_show_units: bool,
     pub status_refresh_seconds: i64,
+    /// `freeze.percent.<family>` in `Family::ALL` order (`None` = off).
+    pub freeze: [Option<i64>; 5],
+    pub deployments_tick_seconds: i64,
     /// Every known key with its value in force, as text (the settings page).
     pub text: Vec<(SettingKey, String)>,
 }
@@ -287,8 +332,20 @@ impl Settings {
             auto_approvals_per_day: count(&REQUESTS_AUTO_APPROVALS_PER_DAY),
             status_show_units: text(&STATUS_SHOW_UNITS) == "on",
             status_refresh_seconds: count(&STATUS_REFRESH_SECONDS),
+            freeze: FREEZE_PERCENT.map(|k| text(&k).parse().ok()),
+            deployments_tick_seconds: count(&DEPLOYMENTS_TICK_SECONDS),
             text: ALL.iter().map(|k| (*k, text(k))).collect(),
         }
+    }
+}
+
+impl Settings {
+    /// The freeze percentage of a SKU family, if one is set.
+    pub fn freeze_percent(&self, family: crate::fleet::codes::Family) -> Option<i64> {
+        let i = crate::fleet::codes::Family::ALL
+            .iter()
+            .position(|f| *f == family)?;
+        self.freeze[i]
     }
 }
 
@@ -380,6 +437,19 @@ mod tests {
         );
         assert!(TRUSTED_PROXIES.parse("10.0.0.0/33").is_err());
         assert!(TRUSTED_PROXIES.parse("proxy.internal").is_err());
+    }
+
+    #[test]
+    fn freezes_are_percentages_or_off() {
+        assert_eq!(FREEZE_PERCENT[4].parse(" 5% "), Ok("5".to_owned()));
+        assert_eq!(FREEZE_PERCENT[4].parse(""), Ok(String::new()));
+        assert!(FREEZE_PERCENT[4].parse("0").is_err() && FREEZE_PERCENT[4].parse("101").is_err());
+        let stored = [("freeze.percent.gpu".to_owned(), "5".to_owned())]
+            .into_iter()
+            .collect();
+        let s = Settings::from_stored(&stored);
+        assert_eq!(s.freeze_percent(crate::fleet::codes::Family::Gpu), Some(5));
+        assert_eq!(s.freeze_percent(crate::fleet::codes::Family::General), None);
     }
 
     #[test]

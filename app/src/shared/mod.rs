@@ -11,3 +11,5 @@ pub mod url;
 
 #[cfg(feature = "ssr")]
 pub mod audit;
+#[cfg(feature = "ssr")]
+pub mod forms;

@@ -15,6 +15,26 @@ pub fn bounded(s: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(format!("{}… [{} more bytes cut]", &s[..end], s.len() - end))
 }
 
+/// The number in a record key such as `CR-1042`: `prefix` and digits without
+/// a leading zero, as the feature's `key_of` writes it, so one record has one
+/// name everywhere (URLs and the audit trail alike). `what` names the record in
+/// the refusal ("request", "deployment"), `example` shows a key.
+pub fn parse_key(key: &str, prefix: &str, what: &str, example: &str) -> Result<i64, String> {
+    key.strip_prefix(prefix)
+        .filter(|n| {
+            (1..=18).contains(&n.len())
+                && n.bytes().all(|b| b.is_ascii_digit())
+                && !n.starts_with('0')
+        })
+        .and_then(|n| n.parse::<i64>().ok())
+        .ok_or_else(|| {
+            format!(
+                "'{}' is not a {what} key (such as {example})",
+                bounded(key, 40)
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -60,6 +60,9 @@ pub struct RegionStatus {
     pub free: Option<Vec<UnitFree>>,
     /// The last 90 days, oldest first; `None` days have no sample.
     pub history: Vec<DayState>,
+    /// Work in flight here: the public summaries of its deployments (nothing internal).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub work: Vec<String>,
 }
 
 /// Everything the public status routes show, built once per refresh.

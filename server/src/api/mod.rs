@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: thin handlers over the service layer, with the
 //! error shape of PRODUCT.md "The contract".
 
+pub mod deployments;
 pub mod fleet;
 pub mod notices;
 pub mod requests;
@@ -60,6 +61,20 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
         route(M::POST, "/requests/{key}/comments", post(requests::comment)),
         // Which roles may take which action is the workflow's decision.
         route(M::POST, "/requests/{key}/{action}", post(requests::act)),
+        route(M::GET, "/deployments", get(deployments::list)),
+        route(M::POST, "/deployments", post(deployments::create)),
+        route(M::GET, "/deployments/{key}", get(deployments::get)),
+        route(M::PATCH, "/deployments/{key}", patch(deployments::replan)),
+        route(
+            M::POST,
+            "/deployments/{key}/{action}",
+            post(deployments::act),
+        ),
+        route(
+            M::POST,
+            "/deployments/{key}/targets/{id}",
+            post(deployments::report),
+        ),
         route(M::GET, "/notices", get(notices::list)),
         route(M::POST, "/notices", post(notices::publish)),
         route(M::POST, "/notices/{id}/updates", post(notices::update)),

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod catalogue;
+mod deployments;
 mod generate;
 mod requests;
 
@@ -16,6 +17,7 @@ use app::db::Db;
 use app::fleet::server::ledger;
 
 pub use accounts::{demo_accounts_exist, ensure_demo_accounts, DEMO_ACCOUNTS};
+pub use deployments::{seed_bench_deployments, seed_demo_deployments};
 pub use generate::{Scale, ScaleSpec};
 pub use requests::seed_demo_requests;
 
@@ -38,6 +40,9 @@ pub async fn seed_demo(db: &Db, scale: Scale) -> anyhow::Result<SeedReport> {
     app::status::server::store::delete_all_notices(&mut tx)
         .await
         .context("clearing status notices")?;
+    app::deployments::server::store::delete_all(&mut tx)
+        .await
+        .context("clearing deployments")?;
     app::requests::server::store::delete_all_requests(&mut tx)
         .await
         .context("clearing requests")?;

@@ -85,6 +85,8 @@ pub async fn seed_demo_requests(db: &Db) -> anyhow::Result<usize> {
     let seen = |r: &CapacityRequest| ActionInput {
         version: Some(r.version),
         comment: None,
+
+        with_buildout: false,
     };
     let mut made = 0;
     // Drafts.
@@ -160,6 +162,8 @@ pub async fn seed_demo_requests(db: &Db) -> anyhow::Result<usize> {
         &ActionInput {
             version: Some(r.version),
             comment: Some("Use the spare pool in the paired region first.".into()),
+
+            with_buildout: false,
         },
     )
     .await?;

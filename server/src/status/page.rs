@@ -131,7 +131,15 @@ pub fn render(view: &StatusView) -> String {
                 d.state.map(ComponentState::as_str).unwrap_or("no data"),
             );
         }
-        out.push_str("</div></li>");
+        out.push_str("</div>");
+        for w in &r.work {
+            let _ = write!(
+                out,
+                r#"<p class="mt-1 text-xs text-sky-800 dark:text-sky-300">Work in progress: {}</p>"#,
+                text(w)
+            );
+        }
+        out.push_str("</li>");
     }
     out.push_str("</ul></section>");
     if !view.recent.is_empty() {
@@ -154,6 +162,9 @@ pub fn json(view: &StatusView) -> String {
             let mut v = json!({"code": r.code, "name": r.name, "state": r.state});
             if let Some(free) = &r.free {
                 v["free"] = json!(free);
+            }
+            if !r.work.is_empty() {
+                v["work_in_progress"] = json!(r.work);
             }
             v
         })

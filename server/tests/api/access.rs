@@ -44,6 +44,10 @@ pub const PAGES: &[(&str, Who)] = &[
     ("/requests/new", Who::Only(Requester)),
     // Approvers approve and reject.
     ("/approvals", Who::Only(Approver)),
+    ("/deployments", Who::SignedIn),
+    ("/deployments/:key", Who::SignedIn),
+    // Operators plan deployments.
+    ("/deployments/new", Who::Only(Operator)),
     ("/login", Who::Public),
     // Admins manage users, tokens, settings, policies and notices.
     ("/admin", Who::Only(Admin)),
@@ -61,6 +65,8 @@ pub struct Fixture {
     pub token_id: i64,
     pub notice_id: i64,
     pub notice_version: i64,
+    /// A planned buildout.
+    pub deployment: String,
 }
 
 /// Files a request as `requester-user` (a draft unless `submit`).
@@ -76,6 +82,34 @@ pub async fn file_request(app: &TestApp, quantity: i64, submit: bool) -> Value {
         .await
         .unwrap();
     assert_eq!(resp.status(), 201);
+    resp.json().await.unwrap()
+}
+
+/// A planned buildout of `operator-user`; `start`ed when asked.
+pub async fn planned_deployment(app: &TestApp, start: bool) -> Value {
+    let body = json!({"kind": "buildout", "title": "canary-deployment-title", "region": "westeurope", "sku": "Dv5",
+        "rings": [{"name": "canary", "targets": [{"zone": 1, "units": 100}]}]});
+    let resp = app
+        .as_role(Operator)
+        .post(app.url("/api/v1/deployments"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let d: Value = resp.json().await.unwrap();
+    if !start {
+        return d;
+    }
+    let key = d["key"].as_str().unwrap();
+    let resp = app
+        .as_role(Operator)
+        .post(app.url(&format!("/api/v1/deployments/{key}/start")))
+        .json(&json!({"version": d["version"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
     resp.json().await.unwrap()
 }
 
@@ -131,7 +165,12 @@ pub async fn fixture(app: &TestApp) -> Fixture {
         .send().await.unwrap();
     assert_eq!(notice.status(), 201);
     let notice: Value = notice.json().await.unwrap();
+    let deployment = planned_deployment(app, false).await["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     Fixture {
+        deployment,
         cluster,
         draft,
         token_id,
@@ -161,10 +200,15 @@ pub fn page_patterns() -> BTreeSet<String> {
 
 /// A concrete path for a page pattern.
 pub fn page_path(pattern: &str, f: &Fixture) -> String {
+    let key = if pattern.starts_with("/deployments") {
+        &f.deployment
+    } else {
+        &f.draft
+    };
     pattern
         .replace(":code", "westus2")
         .replace(":id", &f.cluster.to_string())
-        .replace(":key", &f.draft)
+        .replace(":key", key)
 }
 
 /// The server functions and who may call them, with arguments that make the
@@ -186,6 +230,13 @@ const SERVER_FNS: &[(&str, Who, &str)] = &[
     ("act_on_request", Who::Only(Requester), "key={fresh_draft}&action=cancel&version=1"),
     ("comment_on_request", Who::SignedIn, "key={draft}&comment=looks+good"),
     ("decide_requests", Who::Only(Approver), "action=approve&pick[{submitted}]={submitted_version}"),
+    ("list_deployments_page", Who::SignedIn, "filter[state]=planned"),
+    ("get_deployment_detail", Who::SignedIn, "key={deployment}"),
+    ("get_in_flight", Who::SignedIn, "region=westus2"),
+    // Operators plan and run deployments.
+    ("preview_deployment", Who::Only(Operator), "kind=buildout&region=westeurope&sku=Dv5&rings[0][targets]=1:100"),
+    ("create_deployment", Who::Only(Operator), "kind=buildout&title=New+racks&region=westeurope&sku=Dv5&rings[0][name]=canary&rings[0][targets]=1:100"),
+    ("act_on_deployment", Who::Only(Operator), "key={fresh_deployment}&action=start&version=1"),
     ("list_users", Who::Only(Admin), ""),
     ("add_user", Who::Only(Admin), "name=new-user&password=a+long+enough+password&viewer=on"),
     ("set_user_roles", Who::Only(Admin), "name=throwaway-user&viewer=on&requester=on"),
@@ -208,6 +259,10 @@ async fn fill(app: &TestApp, template: &str, f: &Fixture) -> String {
         let r = file_request(app, 10, false).await;
         args = args.replace("{fresh_draft}", r["key"].as_str().unwrap());
     }
+    if args.contains("{fresh_deployment}") {
+        let d = planned_deployment(app, false).await;
+        args = args.replace("{fresh_deployment}", d["key"].as_str().unwrap());
+    }
     if args.contains("{submitted}") {
         let r = file_request(app, 100, true).await;
         args = args
@@ -216,6 +271,7 @@ async fn fill(app: &TestApp, template: &str, f: &Fixture) -> String {
     }
     args.replace("{cluster}", &f.cluster.to_string())
         .replace("{draft}", &f.draft)
+        .replace("{deployment}", &f.deployment)
         .replace("{token_id}", &f.token_id.to_string())
         .replace("{notice_id}", &f.notice_id.to_string())
         .replace("{notice_version}", &f.notice_version.to_string())
@@ -325,12 +381,18 @@ both_databases! {
             ("GET", "/notices", Who::SignedIn, 200),
             ("POST", "/notices", Who::Only(Admin), 201),
             ("POST", "/notices/{id}/updates", Who::Only(Admin), 200),
+            ("GET", "/deployments", Who::SignedIn, 200),
+            ("POST", "/deployments", Who::Only(Operator), 201),
+            ("GET", "/deployments/{key}", Who::SignedIn, 200),
+            ("PATCH", "/deployments/{key}", Who::Only(Operator), 200),
+            ("POST", "/deployments/{key}/start", Who::Only(Operator), 200),
+            ("POST", "/deployments/{key}/targets/{id}", Who::Only(Operator), 200),
         ];
         let served: BTreeSet<(String, String)> = server::api::api_routes().iter()
             .map(|(r, _)| (r.method.to_string(), r.path.replace("{action}", "*"))).collect();
         let expected: BTreeSet<(String, String)> = table.iter()
             .map(|(m, p, _, _)| {
-                let p = ["submit", "cancel", "approve", "reject", "fulfill"].iter().fold(p.to_string(), |p, a| p.replace(&format!("/{a}"), "/*"));
+                let p = ["submit", "cancel", "approve", "reject", "fulfill", "start"].iter().fold(p.to_string(), |p, a| p.replace(&format!("/{a}"), "/*"));
                 (m.to_string(), p)
             }).collect();
         assert_eq!(served, expected, "every API route has an expectation here, and no more");
@@ -491,6 +553,7 @@ both_databases! {
 async fn api_call(app: &TestApp, f: &Fixture, method: &str, route: &str) -> (String, Value) {
     let request_body = json!({"kind": "provision", "region": "westus2", "sku": "Dv5", "quantity": 10,
         "need_by": need_by(30), "service": "s", "justification": "j", "priority": "P2"});
+    let mut target = 0;
     let (key, version) = match route {
         "/requests/{key}/approve" | "/requests/{key}/reject" => {
             let r = file_request(app, 100, true).await;
@@ -510,6 +573,15 @@ async fn api_call(app: &TestApp, f: &Fixture, method: &str, route: &str) -> (Str
             let r = file_request(app, 10, false).await;
             (r["key"].as_str().unwrap().to_owned(), 1)
         }
+        r if r.starts_with("/deployments/{key}") && method != "GET" => {
+            let d = planned_deployment(app, r.ends_with("/targets/{id}")).await;
+            target = d["rings"][0]["targets"][0]["id"].as_i64().unwrap();
+            (
+                d["key"].as_str().unwrap().to_owned(),
+                d["version"].as_i64().unwrap(),
+            )
+        }
+        r if r.starts_with("/deployments/{key}") => (f.deployment.clone(), 1),
         _ => (f.draft.clone(), 1),
     };
     let (notice, notice_version) = if route == "/notices/{id}/updates" {
@@ -536,12 +608,24 @@ async fn api_call(app: &TestApp, f: &Fixture, method: &str, route: &str) -> (Str
             "{id}",
             &if route.starts_with("/notices") {
                 notice.to_string()
+            } else if route.starts_with("/deployments") {
+                target.to_string()
             } else {
                 f.cluster.to_string()
             },
         );
     let body = match (method, route) {
         ("POST", "/requests") => request_body,
+        ("POST", "/deployments") => {
+            json!({"kind": "buildout", "title": "T", "region": "westeurope", "sku": "Dv5",
+            "rings": [{"targets": [{"zone": 2, "units": 50}]}]})
+        }
+        ("PATCH", "/deployments/{key}") => {
+            json!({"version": version, "rings": [{"targets": [{"zone": 3, "units": 60}]}]})
+        }
+        (_, "/deployments/{key}/targets/{id}") => {
+            json!({"state": "in_progress", "progress": 10, "message": "m", "version": version})
+        }
         ("PATCH", _) => {
             let mut b = request_body;
             b["quantity"] = json!(12);

@@ -97,6 +97,7 @@ both_databases! {
         let fleet_canaries = [
             cluster["name"].as_str().unwrap().to_owned(),
             "canary-justification-7f3a".to_owned(),
+            "canary-deployment-title".to_owned(),
             "requester-user".to_owned(),
         ];
         let admin_canaries = ["throwaway-user".to_owned(), "canary-token-label".to_owned(), "admin-user".to_owned()];
@@ -126,7 +127,7 @@ both_databases! {
             let path = format!("/api/v1{}", route.path)
                 .replace("{code}", "westus2")
                 .replace("{id}", &f.cluster.to_string())
-                .replace("{key}", &f.draft)
+                .replace("{key}", if route.path.starts_with("/deployments") { &f.deployment } else { &f.draft })
                 .replace("{action}", "cancel");
             for target in tricks(&path) {
                 assert_refused(&app, route.method.as_str(), &target, None, &everything).await;

@@ -12,12 +12,13 @@ use crate::fleet::types::FleetSummary;
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let summary = Resource::new(|| (), |_| get_fleet_summary());
+    let work = crate::deployments::pages::work(|| None);
     view! {
         <Title text="Fleet overview · Headroom"/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match summary.await {
-                    Ok(s) => view! { <Overview summary=s/> }.into_any(),
+                    Ok(s) => view! { <Overview summary=s work=work/> }.into_any(),
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -26,7 +27,7 @@ pub fn OverviewPage() -> impl IntoView {
 }
 
 #[component]
-fn Overview(summary: FleetSummary) -> impl IntoView {
+fn Overview(summary: FleetSummary, work: crate::deployments::pages::Work) -> impl IntoView {
     let t = summary.thresholds;
     let subtitle = format!(
         "{} regions · {} clusters · constrained from {}, critical from {}",
@@ -38,6 +39,7 @@ fn Overview(summary: FleetSummary) -> impl IntoView {
     let c = summary.health_counts;
     view! {
         <PageHeader title="Fleet overview" subtitle=subtitle/>
+        <crate::deployments::pages::FreezeBanner work=work/>
         <section aria-labelledby="totals" class="mb-8">
             <h2 id="totals" class="sr-only">"Totals"</h2>
             <div class="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
@@ -152,5 +154,6 @@ fn Overview(summary: FleetSummary) -> impl IntoView {
                 </div>
             </section>
         </div>
+        <crate::deployments::pages::InFlightPanel work=work/>
     }
 }

@@ -18,11 +18,12 @@ pub fn RegionPage() -> impl IntoView {
         move || params.read().get("code").unwrap_or_default(),
         get_region_detail,
     );
+    let work = crate::deployments::pages::work(move || params.read().get("code"));
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <Region detail=d/> }.into_any(),
+                    Ok(d) => view! { <Region detail=d work=work/> }.into_any(),
                     Err(e) => view! { <Title text="Region not found · Headroom"/><ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -31,7 +32,7 @@ pub fn RegionPage() -> impl IntoView {
 }
 
 #[component]
-fn Region(detail: RegionDetail) -> impl IntoView {
+fn Region(detail: RegionDetail, work: crate::deployments::pages::Work) -> impl IntoView {
     let r = detail.region;
     let subtitle = format!(
         "{} · {} · {} · {} clusters",
@@ -54,6 +55,7 @@ fn Region(detail: RegionDetail) -> impl IntoView {
                 <a class="text-sm text-sky-700 hover:underline dark:text-sky-400" href=format!("/clusters?region={}", code)>"Clusters in this region →"</a>
             </div>
         </PageHeader>
+        <crate::deployments::pages::FreezeBanner work=work/>
 
         <section aria-labelledby="trend" class="mb-8 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
             <h2 id="trend" class="mb-2 text-lg font-semibold">"Utilization trend"</h2>
@@ -96,5 +98,6 @@ fn Region(detail: RegionDetail) -> impl IntoView {
                 </table>
             </div>
         </section>
+        <crate::deployments::pages::InFlightPanel work=work/>
     }
 }

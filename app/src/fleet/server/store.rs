@@ -170,6 +170,24 @@ pub async fn find_cluster<'e>(
     .await
 }
 
+/// The clusters with these ids (those that exist), in one statement.
+pub async fn find_clusters<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    ids: &[i64],
+) -> Result<Vec<ClusterRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Integers only, so the list is spelled into the statement.
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    sqlx::query_as(&format!(
+        "SELECT {CLUSTER_COLUMNS} FROM clusters c JOIN skus s ON s.code = c.sku WHERE c.id IN ({})",
+        list.join(", ")
+    ))
+    .fetch_all(ex)
+    .await
+}
+
 /// A bind value for the dynamically built cluster list query.
 enum Arg {
     Int(i64),

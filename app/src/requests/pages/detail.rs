@@ -63,6 +63,17 @@ fn Request(
     let r = detail.request;
     let key = r.key.clone();
     let act_key = key.clone();
+    let buildout_key = key.clone();
+    // The final approval would fail for want of capacity: offer approval with a buildout.
+    let last_approval = r
+        .approvals_needed
+        .is_some_and(|n| r.approvals.len() as i64 + 1 >= n);
+    let short = last_approval
+        && detail.actions.iter().any(|a| a == "approve")
+        && detail
+            .preview
+            .as_ref()
+            .is_some_and(|p| p.shortfall.is_some());
     let subtitle = format!(
         "{} {} {} in {}{} · for {} · need by {} · {} · filed by {}",
         r.kind,
@@ -101,6 +112,12 @@ fn Request(
                         {r.approvals.iter().map(|a| format!(" · {} ({})", a.approver, timestamp(&a.at))).collect::<String>()}
                     </p>
                     {r.hold_until.clone().map(|h| view! { <p class="mt-1 text-sm">{format!("Reservation held until {h}")}</p> })}
+                    {r.deployment.clone().map(|k| view! {
+                        <p class="mt-1 text-sm" data-testid="deployment">
+                            {if r.state == crate::requests::domain::State::AwaitingCapacity { "Waiting for the capacity of " } else { "Linked to " }}
+                            <a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/deployments/{k}")>{k.clone()}</a>
+                        </p>
+                    })}
                 </section>
                 {detail.preview.map(|p| view! {
                     <section class="rounded-lg border border-violet-300 bg-violet-50 p-4 dark:border-violet-800 dark:bg-violet-950" aria-labelledby="preview" data-testid="preview">
@@ -155,6 +172,16 @@ fn Request(
                                 }).collect_view()}
                             </div>
                         </ActionForm>
+                        {short.then(|| view! {
+                            <ActionForm action=act attr:class="mt-3 border-t border-slate-100 pt-3 dark:border-slate-800">
+                                <input type="hidden" name="key" value=buildout_key.clone()/>
+                                <input type="hidden" name="version" value=r.version.to_string()/>
+                                <input type="hidden" name="action" value="approve"/>
+                                <input type="hidden" name="with_buildout" value="on"/>
+                                <p class="mb-2 text-xs text-slate-600 dark:text-slate-400">"The units are not there: approve anyway, and a buildout for the shortfall is drafted; the request waits for it."</p>
+                                <button type="submit" class="rounded border border-violet-400 px-3 py-1.5 text-sm font-medium">"Approve with buildout"</button>
+                            </ActionForm>
+                        })}
                     </section>
                 })}
                 <section class="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900" aria-labelledby="timeline">

@@ -21,6 +21,9 @@ pub fn state_classes(s: State) -> &'static str {
     match s {
         State::Draft => "bg-slate-100 text-slate-800 dark:bg-slate-800 dark:text-slate-200",
         State::Submitted => "bg-sky-100 text-sky-900 dark:bg-sky-900/60 dark:text-sky-100",
+        State::AwaitingCapacity => {
+            "bg-amber-100 text-amber-900 dark:bg-amber-900/60 dark:text-amber-100"
+        }
         State::Approved => {
             "bg-violet-100 text-violet-900 dark:bg-violet-900/60 dark:text-violet-100"
         }

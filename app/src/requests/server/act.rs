@@ -49,7 +49,7 @@ pub(super) fn unit_of(snap: &Snapshot, sku: &str) -> String {
 }
 
 /// `need_by` plus the grace period.
-fn hold_until(need_by: &str, grace_days: i64) -> String {
+pub(super) fn hold_until(need_by: &str, grace_days: i64) -> String {
     parse_day(need_by)
         .map(|d| format_day(d + time::Duration::days(grace_days)))
         .unwrap_or_else(|| need_by.to_owned())
@@ -118,7 +118,17 @@ pub async fn act(
     let plan = decided.map_err(|r| match r {
         Refusal::Forbidden(why) | Refusal::Conflict(why) => AppError::Conflict(why),
     })?;
-    apply(db, &mut tx, caller, &snap, &row, plan, &now).await?;
+    apply(
+        db,
+        &mut tx,
+        caller,
+        &snap,
+        &row,
+        plan,
+        input.with_buildout,
+        &now,
+    )
+    .await?;
     if let Some(c) = &comment {
         add_comment(&mut tx, caller, id, c, &now).await?;
     }
@@ -129,7 +139,14 @@ pub async fn act(
     load(db, id).await
 }
 
-/// Does what `plan` says to the request in `row`, inside `tx`.
+/// Does what `plan` says to the request in `row`, inside `tx`. A final
+/// approval the units are not there for is refused with the shortfall — or,
+/// `with_buildout`, drafts a buildout for it and leaves the request awaiting
+/// its capacity.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the transaction's context, the plan and how to take it"
+)]
 async fn apply(
     db: &Db,
     tx: &mut sqlx::AnyConnection,
@@ -137,21 +154,45 @@ async fn apply(
     snap: &Snapshot,
     row: &RequestRow,
     plan: Plan,
+    with_buildout: bool,
     now: &str,
 ) -> AppResult<()> {
     let me = caller.user()?;
     let mut hold = None;
+    let mut next = plan.next(row.state);
+    let mut note = None;
     match plan {
         Plan::Submit | Plan::Reject | Plan::Cancel { release: false } => {}
         Plan::Approve { completes } => {
             records::insert_approval(&mut *tx, row.id, me.id, now).await?;
-            if completes {
-                if row.kind == Kind::Provision {
-                    let held = ledger::reserve(db, tx, slot(row), row.quantity)
-                        .await?
-                        .map_err(|s| shortfall(snap, row, s))?;
-                    records::insert_reservations(tx, row.id, &held).await?;
+            if completes && row.kind == Kind::Provision {
+                match ledger::reserve(db, tx, slot(row), row.quantity).await? {
+                    Ok(held) => {
+                        records::insert_reservations(tx, row.id, &held).await?;
+                        hold = Some(hold_until(&row.need_by, snap.settings.hold_grace_days));
+                    }
+                    Err(s) if with_buildout => {
+                        let dep = crate::deployments::server::service::draft_buildout(
+                            db,
+                            tx,
+                            caller,
+                            &row.region,
+                            &row.sku,
+                            row.zone,
+                            s.units,
+                            row.id,
+                        )
+                        .await?;
+                        next = State::AwaitingCapacity;
+                        note = Some(format!(
+                            "{}: buildout {} drafted",
+                            shortfall(snap, row, s),
+                            crate::deployments::domain::key_of(dep)
+                        ));
+                    }
+                    Err(s) => return Err(shortfall(snap, row, s)),
                 }
+            } else if completes {
                 hold = Some(hold_until(&row.need_by, snap.settings.hold_grace_days));
             }
         }
@@ -173,7 +214,6 @@ async fn apply(
                 })?;
         }
     }
-    let next = plan.next(row.state);
     let moved = Transition {
         from: row.state,
         version: row.version,
@@ -205,6 +245,9 @@ async fn apply(
         Some(next.as_str()),
     )
     .await?;
+    if let Some(note) = note {
+        note_policy(tx, caller, row.id, &note).await?;
+    }
     Ok(())
 }
 
@@ -315,10 +358,21 @@ async fn approve_by_policy(
     let limit = snap.settings.auto_approvals_per_day;
     let today = format!("{}T00:00:00Z", format_day(db.clock().today()));
     let used = store::count_auto_approved_since(&mut *tx, row.requester_id, &today).await?;
+    let family = snap
+        .options
+        .skus
+        .iter()
+        .find(|k| k.code == row.sku.as_str())
+        .map(|k| k.family);
+    let freeze = family
+        .filter(|_| row.kind == Kind::Provision)
+        .and_then(|f| crate::deployments::server::run::frozen(snap, row.region.as_str(), f));
     let reserved = if used >= limit {
         Err(format!(
             "the requester has had {used} automatic approvals today (the limit is {limit})"
         ))
+    } else if let Some(why) = freeze {
+        Err(format!("a capacity freeze holds ({why})"))
     } else if row.kind == Kind::Provision {
         match ledger::reserve(db, tx, slot(row), row.quantity).await? {
             Ok(held) => {

@@ -46,6 +46,8 @@ pub async fn decide_many(
         let input = ActionInput {
             version: Some(*version),
             comment: None,
+
+            with_buildout: false,
         };
         match act(db, caller, key, action, &input).await {
             Ok(r) => out.done.push(r),

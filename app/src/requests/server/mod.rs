@@ -6,6 +6,7 @@
 
 pub mod act;
 pub mod bulk;
+pub mod capacity;
 pub mod expiry;
 mod fields;
 pub mod records;

@@ -165,3 +165,20 @@ pub async fn comments<'e>(
     .fetch_all(ex)
     .await
 }
+
+/// Keys of the requests holding a reservation in a cluster.
+pub async fn holders_of<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    cluster: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    let ids: Vec<(i64,)> = sqlx::query_as(
+        "SELECT request_id FROM reservations WHERE cluster_id = $1 ORDER BY request_id",
+    )
+    .bind(cluster)
+    .fetch_all(ex)
+    .await?;
+    Ok(ids
+        .into_iter()
+        .map(|(id,)| crate::requests::domain::key_of(id))
+        .collect())
+}

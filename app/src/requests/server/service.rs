@@ -98,6 +98,7 @@ pub(super) fn assemble_loaded(
                 approvals_needed: row.approvals_needed,
                 approvals: approvals.remove(&row.id).unwrap_or_default(),
                 reservations: reservations.remove(&row.id).unwrap_or_default(),
+                deployment: row.deployment_id.map(crate::deployments::domain::key_of),
                 created_at: row.created_at,
                 updated_at: row.updated_at,
             }
@@ -204,6 +205,8 @@ pub async fn create(db: &Db, caller: &Caller, input: &RequestInput) -> AppResult
     let submit = ActionInput {
         version: Some(1),
         comment: None,
+
+        with_buildout: false,
     };
     act::act(db, caller, &domain::key_of(id), Action::Submit, &submit).await
 }

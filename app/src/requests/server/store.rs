@@ -31,11 +31,14 @@ pub struct RequestRow {
     pub approvals_needed: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
+    /// The deployment linked to it (a buildout it waits for), if any.
+    pub deployment_id: Option<i64>,
 }
 
 const REQUEST_SELECT: &str = "SELECT r.id, r.kind, r.region, r.zone, r.sku, r.quantity, r.need_by, r.service, \
      r.justification, r.priority, r.requester_id, u.name AS requester, r.state, r.version, r.hold_until, \
-     r.policy_rule, r.approvals_needed, r.created_at, r.updated_at \
+     r.policy_rule, r.approvals_needed, r.created_at, r.updated_at, \
+     (SELECT MAX(dr.deployment_id) FROM deployment_requests dr WHERE dr.request_id = r.id) AS deployment_id \
      FROM capacity_requests r JOIN users u ON u.id = r.requester_id";
 
 /// The fields a request is inserted or edited with.
@@ -268,6 +271,32 @@ pub async fn count_auto_approved_since<'e>(
     .fetch_one(ex)
     .await?;
     Ok(n)
+}
+
+/// Requests in `state` among `ids`, locked (a deployment's linked requests).
+pub async fn requests_in_state<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    ids: &[i64],
+    state: State,
+    lock: &str,
+) -> Result<Vec<RequestRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let lock = if lock.is_empty() {
+        String::new()
+    } else {
+        format!("{lock} OF r")
+    };
+    // Ids are integers formatted here, never user text.
+    sqlx::query_as(&format!(
+        "{REQUEST_SELECT} WHERE r.id IN ({}) AND r.state = $1 ORDER BY r.id{lock}",
+        list.join(", ")
+    ))
+    .bind(state)
+    .fetch_all(ex)
+    .await
 }
 
 /// (id, version) of approved requests whose hold has passed (`hold_until < today`).

@@ -220,6 +220,7 @@ pub async fn view(db: &Db, snap: &Snapshot) -> AppResult<StatusView> {
         .map(|i| format_day(first_day + time::Duration::days(i)))
         .collect();
     let numbers = snap.settings.status_show_units;
+    let work = crate::deployments::server::store::public_work(db.pool()).await?;
     let active: Vec<Notice> = notices.iter().filter(|n| n.is_active()).cloned().collect();
     let regions: Vec<RegionStatus> = shown_regions(snap)
         .map(|r| {
@@ -246,6 +247,11 @@ pub async fn view(db: &Db, snap: &Snapshot) -> AppResult<StatusView> {
                 .filter(|n| n.regions.contains(&r.code))
                 .collect();
             RegionStatus {
+                work: work
+                    .iter()
+                    .filter(|(region, _)| *region == r.code)
+                    .map(|(_, s)| s.clone())
+                    .collect(),
                 code: r.code.clone(),
                 name: r.name.clone(),
                 geography: r.geography.clone(),

@@ -1,0 +1,305 @@
+//! `/deployments/new` — the plan editor: kind, region × SKU, rings (name, bake
+//! time, targets) from a template or by hand, and the capacity each ring adds
+//! or removes before saving. Works without JS (a GET "Apply template" and
+//! "Preview" fill the form from the URL; blank rings are ignored); hydrated,
+//! rings are added, removed and reordered in place and the preview follows.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::format::units;
+use crate::components::widgets::{ErrorPanel, PageHeader};
+use crate::deployments::api::{preview_deployment, CreateDeployment, DeploymentForm, RingForm};
+use crate::deployments::domain::Kind;
+use crate::deployments::templates::{rings as template_rings, TEMPLATES};
+use crate::fleet::api::get_filter_options;
+
+const INPUT: &str =
+    "rounded border border-slate-300 px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900";
+
+/// One ring as the editor holds it.
+#[derive(Debug, Clone, PartialEq)]
+struct Draft {
+    id: u64,
+    name: String,
+    bake: String,
+    targets: String,
+}
+
+/// Rings from a template over the targets typed in "all targets"
+/// (`zone:units` for a buildout, cluster ids otherwise).
+fn from_template(template: &str, kind: &str, all: &str) -> Option<Vec<Draft>> {
+    let tokens: Vec<&str> = all
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let zoned: Vec<(i64, String)> = tokens
+        .iter()
+        .map(|t| {
+            let zone = if kind == "buildout" {
+                t.split(':')
+                    .next()
+                    .and_then(|z| z.parse().ok())
+                    .unwrap_or(1)
+            } else {
+                1
+            };
+            (zone, (*t).to_owned())
+        })
+        .collect();
+    let rings = template_rings(template, &zoned).ok()?;
+    Some(
+        rings
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, bake, targets))| Draft {
+                id: i as u64,
+                name,
+                bake: bake.to_string(),
+                targets: targets.join(" "),
+            })
+            .collect(),
+    )
+}
+
+fn blank(n: usize) -> Vec<Draft> {
+    ["canary", "pilot", "wave 1", "broad"]
+        .iter()
+        .take(n)
+        .enumerate()
+        .map(|(i, name)| Draft {
+            id: i as u64,
+            name: (*name).into(),
+            bake: if i == 0 { "60".into() } else { "0".into() },
+            targets: String::new(),
+        })
+        .collect()
+}
+
+#[component]
+pub fn NewDeploymentPage() -> impl IntoView {
+    let q = use_query_map();
+    let prior = move |k: &str| q.with_untracked(|q| q.get(k).unwrap_or_default());
+    let create = ServerAction::<CreateDeployment>::new();
+    let options = Resource::new(|| (), |_| get_filter_options());
+    let kind = RwSignal::new(
+        Some(prior("kind"))
+            .filter(|k| !k.is_empty())
+            .unwrap_or_else(|| "buildout".into()),
+    );
+    let region = RwSignal::new(prior("region"));
+    let sku = RwSignal::new(prior("sku"));
+    // The rings: from a template applied through the URL, from the URL's own
+    // rings (a preview), or four blank ones.
+    let initial = q.with_untracked(|q| {
+        let from_url: Vec<Draft> = (0..crate::deployments::domain::MAX_RINGS)
+            .map_while(|i| {
+                let get = |f: &str| q.get(&format!("rings[{i}][{f}]"));
+                get("name").map(|name| Draft {
+                    id: i as u64,
+                    name,
+                    bake: get("bake_minutes").unwrap_or_default(),
+                    targets: get("targets").unwrap_or_default(),
+                })
+            })
+            .collect();
+        match (q.get("template"), q.get("all")) {
+            (Some(t), Some(all)) if !all.trim().is_empty() => {
+                from_template(&t, &prior("kind"), &all)
+            }
+            _ => None,
+        }
+        .unwrap_or(if from_url.is_empty() {
+            blank(4)
+        } else {
+            from_url
+        })
+    });
+    let drafts = RwSignal::new(initial);
+    let template = RwSignal::new(
+        Some(prior("template"))
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| TEMPLATES[0].0.into()),
+    );
+    let all = RwSignal::new(prior("all"));
+    let next_id = RwSignal::new(100u64);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move || hydrated.set(true));
+    let form = move || DeploymentForm {
+        kind: Some(kind.get()),
+        region: Some(region.get()),
+        sku: Some(sku.get()),
+        rings: drafts
+            .get()
+            .into_iter()
+            .map(|d| RingForm {
+                name: Some(d.name),
+                bake_minutes: Some(d.bake),
+                targets: Some(d.targets),
+            })
+            .collect(),
+        ..Default::default()
+    };
+    // Nothing to work out until some ring has targets.
+    let preview = Resource::new(form, |f| async move {
+        match f
+            .rings
+            .iter()
+            .any(|r| r.targets.as_deref().is_some_and(|t| !t.trim().is_empty()))
+        {
+            true => preview_deployment(f).await.map(Some),
+            false => Ok(None),
+        }
+    });
+    let refusal = move || create.value().get().and_then(Result::err);
+    view! {
+        <Title text="New deployment · Headroom"/>
+        <PageHeader title="New deployment" subtitle="A plan of rings: each starts when the one before has succeeded and baked."/>
+        {move || refusal().map(|e| view! { <div class="mb-4 max-w-3xl"><ErrorPanel error=e title="Not saved"/></div> })}
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let opts = match options.await {
+                    Ok(o) => o,
+                    Err(e) => return view! { <ErrorPanel error=e/> }.into_any(),
+                };
+                if region.get_untracked().is_empty() { region.set(opts.regions.first().map(|r| r.0.clone()).unwrap_or_default()); }
+                if sku.get_untracked().is_empty() { sku.set(opts.skus.first().map(|s| s.code.clone()).unwrap_or_default()); }
+                view! {
+                    <ActionForm action=create attr:class="grid max-w-3xl gap-4 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+                        <button type="submit" class="sr-only" tabindex="-1" aria-hidden="true">"Save plan"</button>
+                        <fieldset class="flex gap-4"><legend class="mb-1 text-sm font-medium">"Kind"</legend>
+                            {Kind::ALL.iter().map(|k| view! {
+                                <label class="flex items-center gap-1 text-sm">
+                                    <input type="radio" name="kind" value=k.as_str() checked=move || kind.get() == k.as_str() on:change=move |_| kind.set(k.as_str().into())/>{k.as_str()}
+                                </label>
+                            }).collect_view()}
+                        </fieldset>
+                        <div class="grid gap-4 sm:grid-cols-2">
+                            <label class="flex flex-col gap-1 text-sm">"Title"<input name="title" required maxlength="120" value=prior("title") class=INPUT/></label>
+                            <label class="flex flex-col gap-1 text-sm">"Public summary (optional; shown on /status while in flight)"<input name="public_summary" maxlength="200" value=prior("public_summary") class=INPUT/></label>
+                            <label class="flex flex-col gap-1 text-sm">"Region"
+                                <select name="region" class=INPUT on:change=move |ev| region.set(event_target_value(&ev))>
+                                    {opts.regions.iter().map(|(c, n)| { let c2 = c.clone(); view! { <option value=c.clone() selected=move || region.get() == c2>{format!("{n} ({c})")}</option> } }).collect_view()}
+                                </select>
+                            </label>
+                            <label class="flex flex-col gap-1 text-sm">"SKU"
+                                <select name="sku" class=INPUT on:change=move |ev| sku.set(event_target_value(&ev))>
+                                    {opts.skus.iter().map(|s| { let c = s.code.clone(); view! { <option value=s.code.clone() selected=move || sku.get() == c>{format!("{} · {}", s.code, s.family)}</option> } }).collect_view()}
+                                </select>
+                            </label>
+                            <label class="flex flex-col gap-1 text-sm sm:col-span-2">"Serves requests (keys, optional)"<input name="requests" placeholder="CR-1042" value=prior("requests") class=INPUT/></label>
+                        </div>
+                        <fieldset class="rounded border border-dashed border-slate-300 p-3 dark:border-slate-700">
+                            <legend class="px-1 text-sm font-medium">"Start from a template"</legend>
+                            <div class="flex flex-wrap items-end gap-3">
+                                <label class="flex flex-col gap-1 text-sm">"Template"
+                                    <select name="template" class=INPUT on:change=move |ev| template.set(event_target_value(&ev))>
+                                        {TEMPLATES.iter().map(|(t, what)| view! { <option value=*t selected=prior("template") == *t>{*what}</option> }).collect_view()}
+                                    </select>
+                                </label>
+                                <label class="flex flex-1 flex-col gap-1 text-sm">"All targets (buildout: zone:units, such as 1:500 2:500; otherwise cluster ids)"
+                                    <input name="all" value=prior("all") class=INPUT on:input=move |ev| all.set(event_target_value(&ev))/>
+                                </label>
+                                {move || if hydrated.get() {
+                                    view! { <button type="button" class="rounded border px-3 py-1.5 text-sm" on:click=move |_| {
+                                        if let Some(rings) = from_template(&template.get(), &kind.get(), &all.get()) {
+                                            next_id.update(|n| *n += 100);
+                                            let base = next_id.get_untracked();
+                                            drafts.set(rings.into_iter().map(|mut d| { d.id += base; d }).collect());
+                                        }
+                                    }>"Apply template"</button> }.into_any()
+                                } else {
+                                    view! { <button type="submit" formmethod="get" formaction="/deployments/new" formnovalidate class="rounded border px-3 py-1.5 text-sm">"Apply template"</button> }.into_any()
+                                }}
+                            </div>
+                        </fieldset>
+                        <ol class="space-y-3" data-testid="plan">
+                            <For each=move || drafts.get().into_iter().enumerate() key=|(i, d)| (*i, d.id) let((i, d))>
+                                <RingRow i=i draft=d drafts=drafts hydrated=hydrated/>
+                            </For>
+                        </ol>
+                        {move || hydrated.get().then(|| view! {
+                            <button type="button" class="justify-self-start rounded border px-3 py-1.5 text-sm" on:click=move |_| {
+                                let id = next_id.get_untracked();
+                                next_id.set(id + 1);
+                                drafts.update(|d| d.push(Draft { id, name: format!("wave {}", d.len()), bake: "0".into(), targets: String::new() }));
+                            }>"Add ring"</button>
+                        })}
+                        <section aria-labelledby="preview-title" class="rounded border border-violet-300 bg-violet-50 p-3 dark:border-violet-800 dark:bg-violet-950" data-testid="plan-preview">
+                            <h2 id="preview-title" class="mb-1 text-sm font-semibold">"What each ring does to capacity"</h2>
+                            <Transition fallback=|| view! { <p class="text-sm">"Working it out…"</p> }>
+                                {move || Suspend::new(async move {
+                                    match preview.await {
+                                        Err(e) => view! { <p class="text-sm text-red-800 dark:text-red-300">{e.to_string()}</p> }.into_any(),
+                                        Ok(None) => view! { <p class="text-sm text-slate-600 dark:text-slate-400">"Give a ring its targets to see what it adds or takes out."</p> }.into_any(),
+                                        Ok(Some(rows)) => view! {
+                                            <ul class="text-sm">{rows.into_iter().map(|r| view! {
+                                                <li>{format!("{}: {} target(s), {}{} {} → {} free after", r.name, r.targets, if r.units >= 0 { "+" } else { "−" }, units(r.units.abs()), r.unit, units(r.free_after))}</li>
+                                            }).collect_view()}</ul>
+                                        }.into_any(),
+                                    }
+                                })}
+                            </Transition>
+                            {move || (!hydrated.get()).then(|| view! {
+                                <button type="submit" formmethod="get" formaction="/deployments/new" formnovalidate class="mt-2 rounded border px-2 py-1 text-xs">"Preview"</button>
+                            })}
+                        </section>
+                        <div><button type="submit" class="rounded bg-slate-900 px-4 py-2 text-sm font-medium text-white dark:bg-slate-100 dark:text-slate-900">"Save plan"</button></div>
+                    </ActionForm>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+/// One ring of the plan: its fields, and (hydrated) buttons to move or remove it.
+#[component]
+fn RingRow(
+    i: usize,
+    draft: Draft,
+    drafts: RwSignal<Vec<Draft>>,
+    hydrated: RwSignal<bool>,
+) -> impl IntoView {
+    let id = draft.id;
+    let set = move |f: fn(&mut Draft, String)| {
+        move |ev| {
+            let v = event_target_value(&ev);
+            drafts.update(|ds| {
+                if let Some(d) = ds.iter_mut().find(|d| d.id == id) {
+                    f(d, v)
+                }
+            });
+        }
+    };
+    let swap = move |delta: isize| {
+        drafts.update(|ds| {
+            if let Some(p) = ds.iter().position(|d| d.id == id) {
+                let q = p as isize + delta;
+                if q >= 0 && (q as usize) < ds.len() {
+                    ds.swap(p, q as usize);
+                }
+            }
+        })
+    };
+    view! {
+        <li class="grid gap-2 rounded border border-slate-200 p-3 sm:grid-cols-6 dark:border-slate-800" data-ring-editor=i.to_string()>
+            <label class="flex flex-col gap-1 text-sm sm:col-span-2">{format!("Ring {} name", i + 1)}
+                <input name=format!("rings[{i}][name]") value=draft.name class=INPUT on:input=set(|d, v| d.name = v)/>
+            </label>
+            <label class="flex flex-col gap-1 text-sm">"Bake (minutes)"
+                <input name=format!("rings[{i}][bake_minutes]") type="number" min="0" value=draft.bake class=INPUT on:input=set(|d, v| d.bake = v)/>
+            </label>
+            <label class="flex flex-col gap-1 text-sm sm:col-span-3">"Targets"
+                <input name=format!("rings[{i}][targets]") value=draft.targets class=INPUT on:input=set(|d, v| d.targets = v)/>
+            </label>
+            {move || hydrated.get().then(|| view! {
+                <div class="flex gap-2 text-xs sm:col-span-6">
+                    <button type="button" class="rounded border px-2 py-0.5" on:click=move |_| swap(-1) aria-label=format!("move ring {} up", i + 1)>"Up"</button>
+                    <button type="button" class="rounded border px-2 py-0.5" on:click=move |_| swap(1) aria-label=format!("move ring {} down", i + 1)>"Down"</button>
+                    <button type="button" class="rounded border border-red-300 px-2 py-0.5 text-red-800 dark:text-red-300" on:click=move |_| drafts.update(|ds| ds.retain(|d| d.id != id)) aria-label=format!("remove ring {}", i + 1)>"Remove"</button>
+                </div>
+            })}
+        </li>
+    }
+}

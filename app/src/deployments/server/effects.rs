@@ -1,0 +1,161 @@
+//! What a deployment does to capacity, always through the fleet's ledger API:
+//!
+//! - buildout: a target's cluster exists from planning on in `buildout` (units
+//!   out of service); its success puts it in service (units free); walked back
+//!   or cancelled, it leaves the ledger. Completion reserves the units of the
+//!   requests waiting on it.
+//! - decommission: a target starts only on an idle cluster (else 409 naming
+//!   what holds it), which goes `decommissioning` (units out of service); the
+//!   clusters leave the ledger when the deployment completes; walked back, they
+//!   return to service.
+//! - rollout: a target's cluster is in `maintenance` while it runs, and back in
+//!   service when it succeeds or is walked back.
+
+use sqlx::AnyConnection;
+
+use super::model::Loaded;
+use super::store::TargetRow;
+use crate::auth::server::caller::Caller;
+use crate::db::Db;
+use crate::deployments::domain::{key_of, DeploymentState, Kind, TargetState};
+use crate::error::{AppError, AppResult};
+use crate::fleet::codes::ClusterLifecycle;
+use crate::fleet::server::ledger;
+
+async fn lifecycle(
+    db: &Db,
+    tx: &mut AnyConnection,
+    cluster: i64,
+    to: ClusterLifecycle,
+) -> AppResult<()> {
+    ledger::set_lifecycle(db, tx, cluster, to).await
+}
+
+/// Refuses unless the cluster holds no allocation or reservation, naming what holds it.
+async fn require_idle(tx: &mut AnyConnection, cluster: i64, name: &str) -> AppResult<()> {
+    let row = crate::fleet::server::store::find_cluster(&mut *tx, cluster)
+        .await?
+        .ok_or_else(|| AppError::Conflict(format!("cluster {name} is no longer in the fleet")))?;
+    if row.allocated == 0 && row.reserved == 0 {
+        return Ok(());
+    }
+    let holders = crate::requests::server::records::holders_of(&mut *tx, cluster).await?;
+    let held = if holders.is_empty() {
+        String::new()
+    } else {
+        format!(" (reserved for {})", holders.join(", "))
+    };
+    Err(AppError::Conflict(format!(
+        "cluster {name} still holds {} allocated and {} reserved units{held}; it cannot leave service",
+        row.allocated, row.reserved
+    )))
+}
+
+/// What a target moving `from` → `to` does to its cluster.
+pub async fn on_target(
+    db: &Db,
+    tx: &mut AnyConnection,
+    kind: Kind,
+    target: &TargetRow,
+    from: TargetState,
+    to: TargetState,
+) -> AppResult<()> {
+    use TargetState as T;
+    let Some(cluster) = target.cluster_id else {
+        return Ok(());
+    };
+    let name = target.cluster_name.as_deref().unwrap_or("?");
+    match (kind, from, to) {
+        (Kind::Buildout, _, T::Succeeded) => {
+            lifecycle(db, tx, cluster, ClusterLifecycle::InService).await
+        }
+        (Kind::Buildout, T::RollingBack, T::RolledBack) => {
+            lifecycle(db, tx, cluster, ClusterLifecycle::Buildout).await?;
+            ledger::remove_cluster(db, tx, cluster).await
+        }
+        (Kind::Decommission, T::Pending, T::InProgress | T::Succeeded | T::Failed) => {
+            require_idle(tx, cluster, name).await?;
+            lifecycle(db, tx, cluster, ClusterLifecycle::Decommissioning).await
+        }
+        (Kind::Rollout, T::Pending, T::InProgress | T::Failed) => {
+            lifecycle(db, tx, cluster, ClusterLifecycle::Maintenance).await
+        }
+        (Kind::Rollout, T::Pending | T::InProgress, T::Succeeded) => {
+            lifecycle(db, tx, cluster, ClusterLifecycle::InService).await
+        }
+        (Kind::Decommission | Kind::Rollout, T::RollingBack, T::RolledBack) => {
+            lifecycle(db, tx, cluster, ClusterLifecycle::InService).await
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What a deployment reaching `to` does: completion removes decommissioned
+/// clusters and reserves for the requests a buildout served; a cancellation
+/// returns what did not finish; a rollback's end removes a buildout's
+/// unstarted clusters and (like a cancellation of a buildout) sends the
+/// requests that waited back to their approvers.
+pub async fn on_finish(
+    db: &Db,
+    tx: &mut AnyConnection,
+    caller: &Caller,
+    d: &Loaded,
+    to: DeploymentState,
+) -> AppResult<()> {
+    let key = key_of(d.row.id);
+    let targets: Vec<&TargetRow> = d.targets.iter().flatten().collect();
+    match (d.row.kind, to) {
+        (Kind::Decommission, DeploymentState::Completed) => {
+            for t in targets.iter().filter(|t| t.state == TargetState::Succeeded) {
+                if let Some(c) = t.cluster_id {
+                    ledger::remove_cluster(db, tx, c).await?;
+                }
+            }
+        }
+        (Kind::Buildout, DeploymentState::Completed) => {
+            crate::requests::server::capacity::serve_waiting(db, tx, caller, &d.requests, &key)
+                .await?;
+        }
+        (kind, DeploymentState::Cancelled) => {
+            for t in &targets {
+                let Some(c) = t.cluster_id else { continue };
+                match (kind, t.state) {
+                    (Kind::Buildout, TargetState::Succeeded) => {}
+                    (Kind::Buildout, _) => ledger::remove_cluster(db, tx, c).await?,
+                    (Kind::Decommission, TargetState::Succeeded) => {
+                        ledger::remove_cluster(db, tx, c).await?
+                    }
+                    (
+                        _,
+                        TargetState::InProgress | TargetState::Failed | TargetState::RollingBack,
+                    ) => lifecycle(db, tx, c, ClusterLifecycle::InService).await?,
+                    _ => {}
+                }
+            }
+            if kind == Kind::Buildout {
+                let why = format!("{key} was cancelled");
+                crate::requests::server::capacity::release_waiting(
+                    db,
+                    tx,
+                    caller,
+                    &d.requests,
+                    &why,
+                )
+                .await?;
+            }
+        }
+        (Kind::Buildout, DeploymentState::RolledBack) => {
+            // Clusters of rings that never started will not be built either.
+            for t in targets.iter().filter(|t| t.state == TargetState::Pending) {
+                if let Some(c) = t.cluster_id {
+                    ledger::remove_cluster(db, tx, c).await?;
+                }
+            }
+            let why = format!("{key} was rolled back");
+            crate::requests::server::capacity::release_waiting(db, tx, caller, &d.requests, &why)
+                .await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}

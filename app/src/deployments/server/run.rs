@@ -1,0 +1,429 @@
+//! Moving deployments along: an operator's action, a target report, a
+//! scheduler tick. Each asks the pure engine what changes, then applies the
+//! changes in one transaction — targets (with their capacity effects), rings,
+//! and the deployment itself as a conditional update on its version — and puts
+//! every change on the audit trail (the deployment's timeline).
+
+use sqlx::AnyConnection;
+
+use super::effects;
+use super::model::{load, Loaded};
+use super::store::{self, TargetUpdate};
+use crate::auth::server::caller::Caller;
+use crate::auth::Role;
+use crate::db::Db;
+use crate::deployments::domain::{
+    key_of, parse_key, DeploymentAction, DeploymentState, Report, RingState,
+};
+use crate::deployments::engine::{self, Change};
+use crate::deployments::gate;
+use crate::deployments::types::{Deployment, TargetReport};
+use crate::error::{AppError, AppResult};
+use crate::fleet::ledger::Ledger;
+use crate::fleet::server::service as fleet;
+use crate::shared::audit;
+use crate::shared::time::rfc3339;
+
+pub(super) fn parse(key: &str) -> AppResult<i64> {
+    parse_key(key).map_err(|m| AppError::invalid("key", m))
+}
+
+/// Whether the first pending ring may start now (`Err` says why not).
+async fn gate_of(db: &Db, d: &Loaded) -> AppResult<Option<(usize, Result<(), String>)>> {
+    let Some(r) = d.rings.iter().position(|r| r.state == RingState::Pending) else {
+        return Ok(None);
+    };
+    let snap = fleet::snapshot(db).await?;
+    let region = d.row.region.as_str();
+    let pair = snap
+        .region(region)
+        .and_then(|reg| reg.skus.iter().find(|s| s.sku == d.row.sku.as_str()));
+    let Some(pair) = pair else {
+        return Ok(Some((r, Ok(()))));
+    };
+    let mut ring = Vec::new();
+    for t in &d.targets[r] {
+        if let Some(c) = t.cluster_id {
+            if let Some(row) = crate::fleet::server::store::find_cluster(db.pool(), c).await? {
+                ring.push(
+                    Ledger::parse(row.total, row.allocated, row.reserved, row.out_of_service)
+                        .unwrap_or_default(),
+                );
+            }
+        }
+    }
+    let freeze = frozen(&snap, region, pair.family);
+    let name = format!("{region} {}", d.row.sku);
+    let verdict = gate::check(
+        d.row.kind,
+        &name,
+        pair.rollup.ledger,
+        &ring,
+        &snap.thresholds,
+        freeze.as_deref(),
+    );
+    Ok(Some((r, verdict)))
+}
+
+/// Why a region × family is frozen (`freeze.percent.<family>`), if it is.
+pub fn frozen(
+    snap: &crate::fleet::server::snapshot::Snapshot,
+    region: &str,
+    family: crate::fleet::codes::Family,
+) -> Option<String> {
+    let percent = snap.settings.freeze_percent(family)?;
+    let reg = snap.region(region)?;
+    let (free, total) = reg
+        .skus
+        .iter()
+        .filter(|s| s.family == family)
+        .fold((0, 0), |(f, t), s| {
+            (f + s.rollup.ledger.free(), t + s.rollup.ledger.total())
+        });
+    gate::frozen(free, total, percent).then(|| {
+        let pct = if total > 0 { free * 100 / total } else { 0 };
+        format!("{family} in {region} has {pct}% free, below the {percent}% freeze")
+    })
+}
+
+/// The changes of a tick (or of the step right after a start or a resume).
+async fn advance(
+    db: &Db,
+    d: &Loaded,
+    model: &engine::Model,
+    now: time::OffsetDateTime,
+) -> AppResult<Vec<Change>> {
+    let gate = match model.state {
+        DeploymentState::InProgress => gate_of(db, d).await?,
+        _ => None,
+    };
+    Ok(engine::advance(model, now, |r| match &gate {
+        Some((g, verdict)) if *g == r => verdict.clone(),
+        _ => Ok(()),
+    }))
+}
+
+/// Details of a target report, stored with the target's change.
+struct ReportDetail<'a> {
+    target: i64,
+    progress: i64,
+    message: &'a str,
+    fingerprint: &'a str,
+}
+
+/// Applies `changes` to `d` in `tx` and moves its version on; returns the new version.
+async fn apply(
+    db: &Db,
+    tx: &mut AnyConnection,
+    caller: &Caller,
+    d: &Loaded,
+    changes: &[Change],
+    report: Option<ReportDetail<'_>>,
+    now: time::OffsetDateTime,
+) -> AppResult<i64> {
+    let at = rfc3339(now);
+    let version = d.row.version + 1;
+    let key = key_of(d.row.id);
+    let actor = caller
+        .user
+        .as_ref()
+        .map_or("(scheduler)", |u| u.name.as_str());
+    let mut state = None;
+    let mut note = None;
+    let mut touched = report.as_ref().map(|r| r.target);
+    for c in changes {
+        match c {
+            Change::Target {
+                ring,
+                target,
+                from,
+                to,
+            } => {
+                let t = &d.targets[*ring][*target];
+                effects::on_target(db, tx, d.row.kind, t, *from, *to).await?;
+                let mine = report.as_ref().filter(|r| r.target == t.id);
+                store::set_target(
+                    &mut *tx,
+                    &TargetUpdate {
+                        id: t.id,
+                        state: *to,
+                        progress: mine.map(|r| r.progress).or(match to {
+                            crate::deployments::domain::TargetState::Pending => Some(0),
+                            _ => None,
+                        }),
+                        message: mine.map(|r| r.message),
+                        last_report: mine.map(|r| r.fingerprint),
+                        version,
+                        now: &at,
+                    },
+                )
+                .await?;
+                if mine.is_some() {
+                    touched = None;
+                }
+                let name = t.cluster_name.as_deref().unwrap_or("?");
+                let detail = mine
+                    .map(|r| format!(" ({}%) {}", r.progress, r.message))
+                    .unwrap_or_default();
+                audit::record(
+                    &mut *tx,
+                    &caller.origin,
+                    Some(actor),
+                    "deployment.target",
+                    Some(&key),
+                    Some(&format!("{name} {from}")),
+                    Some(&format!("{name} {to}{detail}")),
+                )
+                .await?;
+            }
+            Change::Ring {
+                ring,
+                state: s,
+                bake_ends_at,
+            } => {
+                let r = &d.rings[*ring];
+                store::set_ring(&mut *tx, r.id, *s, bake_ends_at.map(rfc3339).as_deref()).await?;
+                audit::record(
+                    &mut *tx,
+                    &caller.origin,
+                    Some(actor),
+                    "deployment.ring",
+                    Some(&key),
+                    Some(&format!("ring '{}' {}", r.name, r.state)),
+                    Some(&format!("ring '{}' {s}", r.name)),
+                )
+                .await?;
+            }
+            Change::Deployment(s) => state = Some(*s),
+            Change::Note(n) => note = Some(n.clone()),
+        }
+    }
+    // A report that changed no state (progress only) still records its progress.
+    if let (Some(id), Some(r)) = (touched, report.as_ref()) {
+        let t = d
+            .targets
+            .iter()
+            .flatten()
+            .find(|t| t.id == id)
+            .expect("the reported target");
+        store::set_target(
+            &mut *tx,
+            &TargetUpdate {
+                id,
+                state: t.state,
+                progress: Some(r.progress),
+                message: Some(r.message),
+                last_report: Some(r.fingerprint),
+                version,
+                now: &at,
+            },
+        )
+        .await?;
+    }
+    let note_ref = note.as_ref().map(|n| n.as_deref());
+    if store::bump(&mut *tx, d.row.id, d.row.version, state, note_ref, &at).await? != 1 {
+        return Err(AppError::Conflict(format!(
+            "{key} changed at the same moment; reload and try again"
+        )));
+    }
+    if let Some(s) = state.filter(|s| *s != d.row.state) {
+        audit::record(
+            &mut *tx,
+            &caller.origin,
+            Some(actor),
+            "deployment.state",
+            Some(&key),
+            Some(d.row.state.as_str()),
+            Some(s.as_str()),
+        )
+        .await?;
+        if s.is_final() {
+            effects::on_finish(db, tx, caller, d, s).await?;
+        }
+    }
+    Ok(version)
+}
+
+/// Start, pause, resume, roll back or cancel a deployment at the version the caller saw.
+pub async fn act(
+    db: &Db,
+    caller: &Caller,
+    key: &str,
+    action: DeploymentAction,
+    version: Option<i64>,
+) -> AppResult<Deployment> {
+    caller.require(Role::Operator)?;
+    let id = parse(key)?;
+    let version = version.ok_or_else(|| AppError::invalid("version", "version is required"))?;
+    let now = db.clock().now();
+    let mut tx = db.begin_write().await?;
+    let d = load(&mut tx, id, db.lock_rows()).await?;
+    if d.row.version != version {
+        return Err(AppError::Conflict(format!(
+            "{key} changed since you saw it (now version {}, {})",
+            d.row.version, d.row.state
+        )));
+    }
+    let model = d.model();
+    let mut changes = engine::act(&model, action).map_err(AppError::Conflict)?;
+    if matches!(action, DeploymentAction::Start | DeploymentAction::Resume) {
+        let next = model.clone().applied(&changes);
+        changes.extend(advance(db, &d, &next, now).await?);
+    }
+    apply(db, &mut tx, caller, &d, &changes, None, now).await?;
+    tx.commit().await?;
+    super::service::load_one(db, id).await
+}
+
+/// Takes automation's report of one target. A repeat of the target's last
+/// report (or of an `Idempotency-Key` already taken) answers with the
+/// deployment as it is and changes nothing; a report is stale (409) only if
+/// its target or the deployment's state changed after the version it carries.
+pub async fn report(
+    db: &Db,
+    caller: &Caller,
+    key: &str,
+    target: i64,
+    input: &TargetReport,
+    idempotency_key: Option<&str>,
+) -> AppResult<Deployment> {
+    caller.require(Role::Operator)?;
+    let id = parse(key)?;
+    let state = Report::parse(
+        input
+            .state
+            .as_deref()
+            .ok_or_else(|| AppError::invalid("state", "state is required"))?,
+    )
+    .map_err(|m| AppError::invalid("state", m))?;
+    let progress = match input.progress {
+        Some(p @ 0..=100) => p,
+        Some(_) => return Err(AppError::invalid("progress", "progress is from 0 to 100")),
+        None if matches!(state, Report::Succeeded | Report::RolledBack) => 100,
+        None => 0,
+    };
+    let message = input.message.trim();
+    if message.chars().count() > 500 {
+        return Err(AppError::invalid(
+            "message",
+            "message is at most 500 characters",
+        ));
+    }
+    let version = input
+        .version
+        .ok_or_else(|| AppError::invalid("version", "version is required"))?;
+    if let Some(k) = idempotency_key {
+        if k.is_empty() || k.len() > 100 || !k.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(AppError::invalid(
+                "Idempotency-Key",
+                "an Idempotency-Key is 1–100 printable characters",
+            ));
+        }
+    }
+    let fingerprint = format!("{state}|{progress}|{message}");
+    let now = db.clock().now();
+    let mut tx = db.begin_write().await?;
+    if let Some(k) = idempotency_key {
+        if let Some((d, t)) = store::find_report_key(&mut *tx, k).await? {
+            if (d, t) != (id, target) {
+                return Err(AppError::Conflict(
+                    "that Idempotency-Key was used for another target".into(),
+                ));
+            }
+            drop(tx);
+            return super::service::load_one(db, id).await;
+        }
+    }
+    let d = load(&mut tx, id, db.lock_rows()).await?;
+    let (r, t) = d
+        .target(target)
+        .ok_or_else(|| AppError::NotFound(format!("{key} has no target {target}")))?;
+    let row = &d.targets[r][t];
+    if row.last_report.as_deref() == Some(fingerprint.as_str()) {
+        drop(tx);
+        return super::service::load_one(db, id).await;
+    }
+    if row.changed_version > version || d.row.state_version > version {
+        return Err(AppError::Conflict(format!(
+            "{key} changed after version {version}: it is {} (version {}) and target {target} is {}",
+            d.row.state, d.row.version, row.state
+        )));
+    }
+    let model = d.model();
+    // A progress report on a running target changes no state.
+    let changes = if (state, row.state)
+        == (
+            Report::InProgress,
+            crate::deployments::domain::TargetState::InProgress,
+        )
+        && d.row.state == DeploymentState::InProgress
+    {
+        Vec::new()
+    } else {
+        engine::report(&model, target, state, message, now).map_err(AppError::Conflict)?
+    };
+    let detail = ReportDetail {
+        target,
+        progress,
+        message,
+        fingerprint: &fingerprint,
+    };
+    apply(db, &mut tx, caller, &d, &changes, Some(detail), now).await?;
+    if let Some(k) = idempotency_key {
+        store::insert_report_key(&mut *tx, k, id, target, &rfc3339(now)).await?;
+    }
+    tx.commit().await?;
+    super::service::load_one(db, id).await
+}
+
+/// One scheduler pass: every deployment in progress whose bake has passed or
+/// whose next ring waits for its gate moves on. Safe on several replicas at
+/// once: each move is conditional on the version this pass read, so a ring is
+/// promoted exactly once. Returns how many deployments moved.
+pub async fn tick(db: &Db) -> AppResult<usize> {
+    let now = db.clock().now();
+    let scheduler = Caller::anonymous(Default::default());
+    let running =
+        store::deployments_in(db.pool(), &[DeploymentState::InProgress], None, 1000).await?;
+    let mut moved = 0;
+    for row in running {
+        let mut conn = db.pool().acquire().await?;
+        let d = super::model::load_many(&mut conn, vec![row])
+            .await?
+            .remove(0);
+        drop(conn);
+        if advance(db, &d, &d.model(), now).await?.is_empty() {
+            continue;
+        }
+        let mut tx = db.begin_write().await?;
+        let d = load(&mut tx, d.row.id, db.lock_rows()).await?;
+        let changes = advance(db, &d, &d.model(), now).await?;
+        if changes.is_empty() || changes == [Change::Note(d.row.note.clone())] {
+            continue;
+        }
+        match apply(db, &mut tx, &scheduler, &d, &changes, None, now).await {
+            Ok(_) => {
+                tx.commit().await?;
+                moved += 1;
+            }
+            // Another replica moved it first: nothing to do.
+            Err(AppError::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(moved)
+}
+
+/// Runs the scheduler for as long as the process lives, every
+/// `deployments.tick_seconds`.
+pub async fn run_scheduler(db: Db) {
+    loop {
+        if let Err(e) = tick(&db).await {
+            tracing::warn!(error = %e, "deployment scheduler pass failed; will retry");
+        }
+        let seconds = crate::settings::server::current(&db)
+            .await
+            .map_or(10, |s| s.deployments_tick_seconds);
+        tokio::time::sleep(std::time::Duration::from_secs(seconds.max(1) as u64)).await;
+    }
+}

@@ -1,0 +1,123 @@
+import { APIRequestContext, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { DEMO, needBy, open, signIn } from './helpers';
+
+/** A request context signed in as `name` (its own session): the automation, or another person. */
+async function asUser(playwright: typeof import('@playwright/test'), baseURL: string, name: string) {
+  const api = await playwright.request.newContext({ baseURL });
+  const signedIn = await api.post('/login', { form: { name, password: DEMO[name], next: '/' }, maxRedirects: 0 });
+  expect(signedIn.status()).toBe(303);
+  return api;
+}
+
+/** Automation's report of a deployment's target, at the deployment's current version. */
+async function report(api: APIRequestContext, key: string, ring: number, target: number, state: string, message: string) {
+  const d = await (await api.get(`/api/v1/deployments/${key}`)).json();
+  const id = d.rings[ring].targets[target].id;
+  const resp = await api.post(`/api/v1/deployments/${key}/targets/${id}`, {
+    data: { state, progress: state === 'in_progress' ? 40 : 100, message, version: d.version },
+  });
+  expect(resp.status(), await resp.text()).toBe(200);
+}
+
+/** Without JS the page is read again by its "Refresh" link; hydrated, it refreshes itself. */
+async function look(page: Page, hydrated: boolean) {
+  if (!hydrated) await page.getByRole('link', { name: 'Refresh' }).click();
+}
+
+async function act(page: Page, button: string, state: string) {
+  await page.getByRole('button', { name: button, exact: true }).click();
+  await expect(page.getByRole('status')).toContainText(`is ${state}`);
+}
+
+test('an operator plans a buildout from a template, watches its canary, pauses, resumes and rolls it back', async ({ page, playwright }, info) => {
+  const hydrated = info.project.name === 'hydrated';
+  const title = `Dv5 racks (${info.project.name})`;
+  await signIn(page, 'operator', '/deployments/new');
+  await open(page, info, '/deployments/new');
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Region').selectOption('westeurope');
+  await page.getByLabel('SKU').selectOption('Dv5');
+  await page.getByLabel('Template').selectOption('canary-rest');
+  await page.getByLabel(/^All targets/).fill('1:400 2:400 3:400');
+  await page.getByRole('button', { name: 'Apply template' }).click();
+  // The template's rings: a canary of one cluster, then the rest; the
+  // preview shows what each adds before anything is saved.
+  await expect(page.getByLabel('Ring 1 name')).toHaveValue('canary');
+  await expect(page.getByLabel('Ring 2 name')).toHaveValue('rest');
+  await expect(page.locator('input[name="rings[0][targets]"]')).toHaveValue('1:400');
+  await expect(page.getByTestId('plan-preview')).toContainText('canary: 1 target(s), +400 vCPU');
+  await expect(page.getByTestId('plan-preview')).toContainText('rest: 2 target(s), +800 vCPU');
+  await expect(page.getByLabel('Title')).toHaveValue(title);
+  await page.getByRole('button', { name: 'Save plan' }).last().click();
+  await expect(page.getByRole('status')).toContainText('is planned');
+  const key = page.url().match(/\/deployments\/(DEP-\d+)/)![1];
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(`${key}: ${title}`);
+  await expect(page.getByText('adds 1,200 vCPU')).toBeVisible();
+
+  await act(page, 'Start', 'in_progress');
+  const canary = page.locator('[data-ring="canary"]');
+  await expect(canary).toContainText('in progress');
+  await expect(page.getByTestId('gate')).toHaveText("running: ring 'canary', 0 of 1 targets done");
+
+  // The automation finishes the canary's cluster; the page shows the ring baking
+  // (hydrated: without a reload).
+  const automation = await asUser(playwright, info.project.use.baseURL!, 'operator');
+  await report(automation, key, 0, 0, 'succeeded', 'racked and burned in');
+  const url = page.url();
+  await look(page, hydrated);
+  await expect(canary).toContainText('baking', { timeout: 15_000 });
+  await expect(canary.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
+  await expect(page.getByTestId('gate')).toContainText("waiting: bake of 'canary' ends in");
+  await expect(page.getByTestId('targets')).toContainText('racked and burned in');
+  if (hydrated) expect(page.url()).toBe(url);
+
+  await act(page, 'Pause', 'paused');
+  await act(page, 'Resume', 'in_progress');
+  await act(page, 'Roll back', 'rolling_back');
+  // Rollback walks the succeeded target back; its report ends the rollback.
+  await report(automation, key, 0, 0, 'rolled_back', 'drained and removed');
+  await look(page, hydrated);
+  await expect(page.getByTestId('gate')).toHaveText('rolled back', { timeout: 15_000 });
+  await expect(page.getByTestId('timeline')).toContainText('rolled_back');
+  await expect(page.getByTestId('targets')).toContainText('drained and removed');
+  await automation.dispose();
+
+  // The list finds it by its state.
+  await open(page, info, '/deployments?state=rolled_back');
+  await expect(page.getByRole('link', { name: key })).toBeVisible();
+});
+
+test('an approver approves a short GPU request with a buildout, and the request waits for it', async ({ page, playwright }, info) => {
+  const baseURL = info.project.use.baseURL!;
+  const requester = await asUser(playwright, baseURL, 'requester');
+  const region = await (await requester.get('/api/v1/regions/westus2')).json();
+  const free = region.region.skus.find((s: { sku: string }) => s.sku === 'ND-H100-v5').ledger.free as number;
+  const filed = await requester.post('/api/v1/requests', {
+    data: {
+      kind: 'provision', region: 'westus2', sku: 'ND-H100-v5', quantity: free + 64, need_by: needBy(90),
+      service: `frontier-${info.project.name}`, justification: 'more than the region holds', priority: 'P1',
+    },
+  });
+  expect(filed.status()).toBe(201);
+  const r = await filed.json();
+  await requester.dispose();
+  // GPU needs two approvals: the first comes through the API.
+  const first = await asUser(playwright, baseURL, 'approver1');
+  const approved = await first.post(`/api/v1/requests/${r.key}/approve`, { data: { version: r.version } });
+  expect(approved.status()).toBe(200);
+  await first.dispose();
+
+  await signIn(page, 'approver2', `/requests/${r.key}`);
+  await open(page, info, `/requests/${r.key}`);
+  await expect(page.getByTestId('preview').getByRole('alert')).toContainText('Not enough capacity');
+  await page.getByRole('button', { name: 'Approve with buildout' }).click();
+  await expect(page.getByRole('status')).toContainText('is awaiting_capacity');
+  await expect(page.getByTestId('deployment')).toContainText('Waiting for the capacity of DEP-');
+  await expect(page.getByTestId('timeline')).toContainText('buildout DEP-');
+
+  await page.getByTestId('deployment').getByRole('link').click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(`Capacity for ${r.key}`);
+  await expect(page.getByTestId('linked-requests')).toContainText(r.key);
+  await expect(page.getByTestId('gate')).toHaveText('planned');
+});

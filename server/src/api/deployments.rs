@@ -1,0 +1,123 @@
+//! Deployment API handlers: parse, call the deployment service, map errors.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::{Extension, Json};
+
+use super::query_pairs;
+use super::requests::JsonBody;
+use app::auth::server::caller::Caller;
+use app::db::Db;
+use app::deployments::domain::DeploymentAction;
+use app::deployments::server::{run, service};
+use app::deployments::types::{
+    Deployment, DeploymentFilter, DeploymentInput, PlanInput, TargetReport, VersionInput,
+};
+use app::error::{AppError, AppResult};
+use app::shared::page::{Page, LIMITS};
+
+pub async fn list(
+    State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Json<Page<Deployment>>> {
+    let pairs = query_pairs(raw.as_deref());
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, v)| key == k && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+    };
+    let limit = match get("limit") {
+        None => 50,
+        Some(l) => l
+            .parse::<i64>()
+            .ok()
+            .filter(|n| LIMITS.contains(n))
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "limit",
+                    format!(
+                        "limit: '{}' is not a page size from 1 to 500",
+                        app::shared::text::bounded(l, 20)
+                    ),
+                )
+            })?,
+    };
+    let filter = DeploymentFilter::from_pairs(get);
+    Ok(Json(
+        service::list(&db, &caller, &filter, get("cursor"), limit).await?,
+    ))
+}
+
+pub async fn create(
+    State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
+    JsonBody(input): JsonBody<DeploymentInput>,
+) -> AppResult<(StatusCode, Json<Deployment>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::create(&db, &caller, &input).await?),
+    ))
+}
+
+pub async fn get(
+    State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
+    Path(key): Path<String>,
+) -> AppResult<Json<Deployment>> {
+    Ok(Json(service::get(&db, &caller, &key).await?))
+}
+
+pub async fn replan(
+    State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
+    Path(key): Path<String>,
+    JsonBody(input): JsonBody<PlanInput>,
+) -> AppResult<Json<Deployment>> {
+    Ok(Json(service::replan(&db, &caller, &key, &input).await?))
+}
+
+pub async fn act(
+    State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
+    Path((key, action)): Path<(String, String)>,
+    JsonBody(input): JsonBody<VersionInput>,
+) -> AppResult<Json<Deployment>> {
+    let action = DeploymentAction::parse(&action).map_err(|_| {
+        AppError::NotFound(format!(
+            "no action '{}' (start, pause, resume, rollback, cancel)",
+            app::shared::text::bounded(&action, 40)
+        ))
+    })?;
+    Ok(Json(
+        run::act(&db, &caller, &key, action, input.version).await?,
+    ))
+}
+
+pub async fn report(
+    State(db): State<Db>,
+    Extension(caller): Extension<Caller>,
+    Path((key, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    JsonBody(input): JsonBody<TargetReport>,
+) -> AppResult<Json<Deployment>> {
+    let id: i64 = id.parse().map_err(|_| {
+        AppError::invalid(
+            "id",
+            format!(
+                "'{}' is not a target id (an integer)",
+                app::shared::text::bounded(&id, 20)
+            ),
+        )
+    })?;
+    let idempotency = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => Some(v.to_str().map_err(|_| {
+            AppError::invalid("Idempotency-Key", "an Idempotency-Key is printable text")
+        })?),
+    };
+    Ok(Json(
+        run::report(&db, &caller, &key, id, &input, idempotency).await?,
+    ))
+}

@@ -1,0 +1,479 @@
+//! Demo deployments in every state, made through the deployment service as the
+//! demo accounts (the operator plays the provisioning pipeline), so every
+//! ring, target and timeline is what the real flow would leave — including a
+//! buildout drafted by "approve with buildout" for a request awaiting capacity.
+
+use app::auth::server::caller::{Caller, Via};
+use app::auth::server::store;
+use app::auth::{CurrentUser, Roles};
+use app::db::Db;
+use app::deployments::domain::DeploymentAction as A;
+use app::deployments::server::{run, service};
+use app::deployments::types::{Deployment, DeploymentInput, RingInput, TargetInput, TargetReport};
+use app::fleet::codes::Family;
+use app::requests::domain::Action;
+use app::requests::server::act::act as decide;
+use app::requests::types::{ActionInput, RequestInput};
+use app::shared::audit::Origin;
+use app::shared::time::format_day;
+
+async fn caller(db: &Db, name: &str) -> anyhow::Result<Caller> {
+    let u = store::find_user_by_name(db.pool(), name)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo user {name} is missing"))?;
+    Ok(Caller {
+        user: Some(CurrentUser {
+            id: u.id,
+            name: u.name,
+            roles: Roles::parse(&u.roles).unwrap_or_default(),
+        }),
+        via: Via::Session,
+        origin: Origin::default(),
+    })
+}
+
+fn build(zone: i64, units: i64) -> TargetInput {
+    TargetInput {
+        zone: Some(zone),
+        units: Some(units),
+        cluster_id: None,
+    }
+}
+
+fn cluster(id: i64) -> TargetInput {
+    TargetInput {
+        cluster_id: Some(id),
+        ..Default::default()
+    }
+}
+
+fn ring(name: &str, bake: i64, targets: Vec<TargetInput>) -> RingInput {
+    RingInput {
+        name: Some(name.into()),
+        bake_minutes: Some(bake),
+        targets,
+    }
+}
+
+fn input(
+    kind: &str,
+    title: &str,
+    region: &str,
+    sku: &str,
+    rings: Vec<RingInput>,
+) -> DeploymentInput {
+    DeploymentInput {
+        kind: Some(kind.into()),
+        title: Some(title.into()),
+        region: Some(region.into()),
+        sku: Some(sku.into()),
+        rings,
+        ..Default::default()
+    }
+}
+
+async fn act(db: &Db, op: &Caller, d: &Deployment, action: A) -> anyhow::Result<Deployment> {
+    Ok(run::act(db, op, &d.key, action, Some(d.version)).await?)
+}
+
+async fn report(
+    db: &Db,
+    op: &Caller,
+    d: &Deployment,
+    ring: usize,
+    target: usize,
+    state: &str,
+    progress: i64,
+    message: &str,
+) -> anyhow::Result<Deployment> {
+    let t = &d.rings[ring].targets[target];
+    let r = TargetReport {
+        state: Some(state.into()),
+        progress: Some(progress),
+        message: message.into(),
+        version: Some(d.version),
+    };
+    Ok(run::report(db, op, &d.key, t.id, &r, None).await?)
+}
+
+/// In-service clusters of a region × SKU, for rollouts.
+async fn serving(db: &Db, region: &str, sku: &str, skip: i64, n: i64) -> anyhow::Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM clusters WHERE region = $1 AND sku = $2 AND lifecycle = 'in_service' ORDER BY id LIMIT $3 OFFSET $4",
+    )
+    .bind(region)
+    .bind(sku)
+    .bind(n)
+    .bind(skip)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Creates the demo deployments; returns how many.
+pub async fn seed_demo_deployments(db: &Db) -> anyhow::Result<usize> {
+    let op = caller(db, "operator").await?;
+    let snap = app::fleet::server::service::snapshot(db).await?;
+    let pairs: Vec<(String, String, Family)> = snap
+        .regions
+        .iter()
+        .flat_map(|r| {
+            r.skus
+                .iter()
+                .map(|s| (s.region.clone(), s.sku.clone(), s.family))
+        })
+        .collect();
+    // Healthy non-GPU pairs, one region after another, so the demo spreads over the fleet.
+    let healthy: Vec<(String, String, Family)> = snap
+        .regions
+        .iter()
+        .flat_map(|r| r.skus.iter())
+        .filter(|s| {
+            s.family != Family::Gpu && s.rollup.health == app::fleet::ledger::Health::Healthy
+        })
+        .map(|s| (s.region.clone(), s.sku.clone(), s.family))
+        .collect();
+    let mut general: Vec<&(String, String, Family)> = Vec::new();
+    for round in 0.. {
+        let before = general.len();
+        for region in &snap.regions {
+            if let Some(p) = healthy.iter().filter(|p| p.0 == region.code).nth(round) {
+                general.push(p);
+            }
+        }
+        if general.len() == before || general.len() >= 6 {
+            break;
+        }
+    }
+    let gpu = pairs
+        .iter()
+        .find(|p| p.2 == Family::Gpu)
+        .ok_or_else(|| anyhow::anyhow!("no GPU pair"))?;
+    anyhow::ensure!(
+        general.len() >= 6,
+        "too few region × SKU pairs for demo deployments"
+    );
+    let mut made = 0;
+
+    // Planned: drafted by "approve with buildout" for a GPU request the fleet is short of.
+    let requester = caller(db, "requester").await?;
+    let (a1, a2) = (
+        caller(db, "approver1").await?,
+        caller(db, "approver2").await?,
+    );
+    let free = snap
+        .region(&gpu.0)
+        .and_then(|r| r.skus.iter().find(|s| s.sku == gpu.1))
+        .map_or(0, |s| s.rollup.ledger.free());
+    let ask = RequestInput {
+        kind: Some("provision".into()),
+        region: Some(gpu.0.clone()),
+        sku: Some(gpu.1.clone()),
+        quantity: Some(free + 256),
+        need_by: Some(format_day(db.clock().today() + time::Duration::days(75))),
+        service: Some("frontier-training".into()),
+        justification: Some("Next model generation: more than the region holds today.".into()),
+        priority: Some("P1".into()),
+        ..Default::default()
+    };
+    let r = app::requests::server::service::create(db, &requester, &ask).await?;
+    let r = decide(
+        db,
+        &a1,
+        &r.key,
+        Action::Approve,
+        &ActionInput {
+            version: Some(r.version),
+            ..Default::default()
+        },
+    )
+    .await?;
+    decide(
+        db,
+        &a2,
+        &r.key,
+        Action::Approve,
+        &ActionInput {
+            version: Some(r.version),
+            with_buildout: true,
+            ..Default::default()
+        },
+    )
+    .await?;
+    made += 1;
+
+    // In progress: a three-ring buildout, the canary's target under way.
+    let (region, sku, _) = general[0];
+    let d = service::create(
+        db,
+        &op,
+        &DeploymentInput {
+            public_summary: Some(format!("Adding capacity in {region}")),
+            ..input(
+                "buildout",
+                &format!("{sku} expansion in {region}"),
+                region,
+                sku,
+                vec![
+                    ring("canary", 3, vec![build(1, 800)]),
+                    ring("zone 1", 5, vec![build(1, 800), build(1, 800)]),
+                    ring("rest", 0, vec![build(2, 800), build(3, 800)]),
+                ],
+            )
+        },
+    )
+    .await?;
+    let d = act(db, &op, &d, A::Start).await?;
+    report(db, &op, &d, 0, 0, "in_progress", 40, "burn-in running").await?;
+    made += 1;
+
+    // Completed: a buildout whose two clusters are now in service (and idle)…
+    let (region, sku, _) = general[1];
+    let built = service::create(
+        db,
+        &op,
+        &input(
+            "buildout",
+            &format!("{sku} refresh in {region}"),
+            region,
+            sku,
+            vec![ring("all", 0, vec![build(1, 600), build(2, 600)])],
+        ),
+    )
+    .await?;
+    let mut built = act(db, &op, &built, A::Start).await?;
+    for t in 0..2 {
+        built = report(db, &op, &built, 0, t, "succeeded", 100, "in service").await?;
+    }
+    run::tick(db).await?;
+    made += 1;
+    // …and paused: a decommission of those two, halted by a failed target.
+    let ids: Vec<i64> = built.rings[0]
+        .targets
+        .iter()
+        .filter_map(|t| t.cluster_id)
+        .collect();
+    let d = service::create(
+        db,
+        &op,
+        &input(
+            "decommission",
+            &format!("Retire the trial {sku} racks in {region}"),
+            region,
+            sku,
+            vec![
+                ring("canary", 60, vec![cluster(ids[0])]),
+                ring("rest", 0, vec![cluster(ids[1])]),
+            ],
+        ),
+    )
+    .await?;
+    let d = act(db, &op, &d, A::Start).await?;
+    report(
+        db,
+        &op,
+        &d,
+        0,
+        0,
+        "failed",
+        35,
+        "drain timed out: 3 VMs would not migrate",
+    )
+    .await?;
+    made += 1;
+
+    // Completed too: a rollout; then rolling back, rolled back and failed.
+    let (region, sku, _) = general[2];
+    let ids = serving(db, region, sku, 0, 2).await?;
+    let d = service::create(
+        db,
+        &op,
+        &input(
+            "rollout",
+            &format!("Host OS patch for {sku} in {region}"),
+            region,
+            sku,
+            vec![ring("all", 0, ids.iter().map(|i| cluster(*i)).collect())],
+        ),
+    )
+    .await?;
+    let mut d = act(db, &op, &d, A::Start).await?;
+    for t in 0..d.rings[0].targets.len() {
+        d = report(db, &op, &d, 0, t, "succeeded", 100, "patched").await?;
+    }
+    run::tick(db).await?;
+    made += 1;
+
+    let (region, sku, _) = general[3];
+    let d = service::create(
+        db,
+        &op,
+        &input(
+            "buildout",
+            &format!("Extra {sku} in {region}"),
+            region,
+            sku,
+            vec![ring("all", 0, vec![build(2, 500), build(3, 500)])],
+        ),
+    )
+    .await?;
+    let d = act(db, &op, &d, A::Start).await?;
+    let d = report(db, &op, &d, 0, 0, "succeeded", 100, "in service").await?;
+    act(db, &op, &d, A::Rollback).await?;
+    made += 1;
+
+    let (region, sku, _) = general[4];
+    let d = service::create(
+        db,
+        &op,
+        &input(
+            "buildout",
+            &format!("Trial {sku} pod in {region}"),
+            region,
+            sku,
+            vec![ring("all", 0, vec![build(1, 400)])],
+        ),
+    )
+    .await?;
+    let d = act(db, &op, &d, A::Start).await?;
+    let d = report(db, &op, &d, 0, 0, "succeeded", 100, "in service").await?;
+    let d = act(db, &op, &d, A::Rollback).await?;
+    report(
+        db,
+        &op,
+        &d,
+        0,
+        0,
+        "rolled_back",
+        100,
+        "removed: the pod is not needed",
+    )
+    .await?;
+    made += 1;
+
+    let (region, sku, _) = general[5];
+    let ids = serving(db, region, sku, 2, 1).await?;
+    let d = service::create(
+        db,
+        &op,
+        &input(
+            "rollout",
+            &format!("Firmware update for {sku} in {region}"),
+            region,
+            sku,
+            vec![ring("all", 0, ids.iter().map(|i| cluster(*i)).collect())],
+        ),
+    )
+    .await?;
+    let d = act(db, &op, &d, A::Start).await?;
+    let d = report(db, &op, &d, 0, 0, "succeeded", 100, "updated").await?;
+    let d = act(db, &op, &d, A::Rollback).await?;
+    report(
+        db,
+        &op,
+        &d,
+        0,
+        0,
+        "failed",
+        50,
+        "the old firmware image is missing",
+    )
+    .await?;
+    made += 1;
+
+    // Cancelled before it started.
+    let (region, sku, _) = general[1];
+    let d = service::create(
+        db,
+        &op,
+        &input(
+            "buildout",
+            &format!("{sku} pod (superseded)"),
+            region,
+            sku,
+            vec![ring("all", 0, vec![build(2, 300)])],
+        ),
+    )
+    .await?;
+    act(db, &op, &d, A::Cancel).await?;
+    made += 1;
+    Ok(made)
+}
+
+/// Deployments in bulk for the benchmark: `n` of `per` targets each, spread
+/// over the fleet's region × SKU pairs — rollouts of in-service clusters no
+/// deployment names yet, and every third a buildout — made through the same
+/// service as the API. A fifth are under way, a tenth cancelled, the rest
+/// planned. Returns (deployments, targets).
+pub async fn seed_bench_deployments(
+    db: &Db,
+    n: usize,
+    per: usize,
+) -> anyhow::Result<(usize, usize)> {
+    let op = caller(db, "operator").await?;
+    let free: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT c.id, c.region, c.sku FROM clusters c WHERE c.lifecycle = 'in_service' \
+         AND NOT EXISTS (SELECT 1 FROM deployment_targets t WHERE t.cluster_id = c.id) ORDER BY c.region, c.sku, c.id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut pairs: Vec<((String, String), Vec<i64>)> = Vec::new();
+    for (id, region, sku) in free {
+        match pairs.last_mut() {
+            Some((p, ids)) if p.0 == region && p.1 == sku => ids.push(id),
+            _ => pairs.push(((region, sku), vec![id])),
+        }
+    }
+    anyhow::ensure!(!pairs.is_empty(), "no clusters to deploy to");
+    let per = per.clamp(4, 400);
+    // A canary of one, then the rest in three rings.
+    let rings = |targets: Vec<TargetInput>| -> Vec<RingInput> {
+        let mut rest = targets;
+        let tail = rest.split_off(1);
+        let third = tail.len().div_ceil(3).max(1);
+        let mut out = vec![ring("canary", 60, rest)];
+        for (i, chunk) in tail.chunks(third).enumerate() {
+            out.push(ring(&format!("wave {}", i + 1), 30, chunk.to_vec()));
+        }
+        out
+    };
+    let (mut made, mut targets) = (0, 0);
+    for i in 0..n {
+        let p = i % pairs.len();
+        let ((region, sku), ids) = &mut pairs[p];
+        let (kind, plan) = if i % 3 == 2 || ids.len() < per {
+            (
+                "buildout",
+                rings((0..per).map(|t| build(t as i64 % 3 + 1, 500)).collect()),
+            )
+        } else {
+            let take: Vec<i64> = ids.drain(..per).collect();
+            ("rollout", rings(take.into_iter().map(cluster).collect()))
+        };
+        let d = service::create(
+            db,
+            &op,
+            &input(
+                kind,
+                &format!("Bench {kind} {i} of {sku} in {region}"),
+                region,
+                sku,
+                plan,
+            ),
+        )
+        .await?;
+        targets += per;
+        made += 1;
+        match i % 10 {
+            0 | 5 => {
+                let d = act(db, &op, &d, A::Start).await?;
+                report(db, &op, &d, 0, 0, "in_progress", 50, "bench: under way").await?;
+            }
+            1 => {
+                act(db, &op, &d, A::Cancel).await?;
+            }
+            _ => {}
+        }
+    }
+    Ok((made, targets))
+}
