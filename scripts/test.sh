@@ -28,14 +28,14 @@ if command -v psql >/dev/null && ! psql "$HEADROOM_TEST_PG_URL" -Atqc 'SELECT 1'
 fi
 
 log "building (release: server binary, WASM bundle, CSS)"
-cargo leptos build --release
+cargo leptos build --release --precompress
 
 # cargo-leptos compiles with these set (Leptos reads some with option_env!); the
 # same values let the test build reuse the release artefacts instead of
 # rebuilding Leptos, and keep the next `cargo leptos build` from rebuilding too.
 export LEPTOS_OUTPUT_NAME=headroom LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
   LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=frontend \
-  LEPTOS_BIN_DIR=server LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=false
+  LEPTOS_BIN_DIR=server LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=true LEPTOS_HASH_FILE_NAME=hash.txt
 log "unit and API tests (SQLite and PostgreSQL)"
 cargo test --release -p app -p server
 

@@ -41,12 +41,19 @@ impl Config {
 
     /// The Leptos options for this configuration.
     pub fn leptos_options(&self) -> LeptosOptions {
-        LeptosOptions::builder()
+        let options = LeptosOptions::builder()
             .output_name("headroom")
             .site_root(self.site_root.to_string_lossy().into_owned())
             .site_pkg_dir("pkg")
-            .site_addr(self.site_addr)
-            .build()
+            .site_addr(self.site_addr);
+        // Content-hashed file names when the build made them (see `assets`).
+        match crate::assets::find_hash_file(&self.site_root) {
+            Some(hash_file) => options
+                .hash_files(true)
+                .hash_file(std::sync::Arc::<str>::from(hash_file.to_string_lossy()))
+                .build(),
+            None => options.build(),
+        }
     }
 }
 

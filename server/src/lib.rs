@@ -2,6 +2,7 @@
 //! functions, the JSON API, operations endpoints), the demo seed and the CLI.
 
 pub mod api;
+pub mod assets;
 pub mod auth;
 pub mod config;
 pub mod ops;

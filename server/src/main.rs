@@ -17,6 +17,11 @@ use server::seed::{
 };
 use server::{router, AppState};
 
+/// Rendering a page allocates many small strings; mimalloc serves them with
+/// less contention between worker threads than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "headroom",

@@ -15,6 +15,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// `scheme://host[:port]` of `HEADROOM_PUBLIC_URL`, accepted as a request `Origin`.
     pub public_origin: Option<String>,
+    /// The app's stylesheet as pages outside the app link it (content-hashed when built so).
+    pub stylesheet: String,
     /// The rendered public status routes of this process.
     pub status: std::sync::Arc<crate::status::StatusCache>,
 }
@@ -30,12 +32,14 @@ impl AppState {
                 None => u.to_owned(),
             }
         });
+        let stylesheet = crate::assets::stylesheet_href(&leptos);
         AppState {
             db,
-            leptos,
             secure_cookies: public_url.is_some_and(|u| u.starts_with("https://")),
             public_origin,
-            status: Default::default(),
+            leptos,
+            status: std::sync::Arc::new(crate::status::StatusCache::new(stylesheet.clone())),
+            stylesheet,
         }
     }
 }

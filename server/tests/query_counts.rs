@@ -99,13 +99,14 @@ async fn routes(app: &axum::Router, auth: &str, key: &str) -> Vec<String> {
         .as_str()
         .expect("a deployment in progress")
         .to_owned();
-    for r in [
-        "/deployments",
-        "/deployments?kind=buildout&region=westus2",
-        "/api/v1/deployments?limit=50",
-    ] {
-        routes.push(r.to_owned());
-    }
+    // A filtered list that matches on both fleets: the running deployment's own kind and region.
+    let (kind, region) = (
+        running["items"][0]["kind"].as_str().expect("a kind"),
+        running["items"][0]["region"].as_str().expect("a region"),
+    );
+    routes.push("/deployments".to_owned());
+    routes.push(format!("/deployments?kind={kind}&region={region}"));
+    routes.push("/api/v1/deployments?limit=50".to_owned());
     routes.push(format!("/deployments/{dep}"));
     routes.push(format!("/api/v1/deployments/{dep}"));
     routes

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::fleet::ledger::Thresholds;
-use crate::fleet::types::TrendSeries;
+use crate::fleet::views::TrendLine;
 
 const W: f64 = 720.0;
 const H: f64 = 220.0;
@@ -19,38 +19,40 @@ fn y_of(u: f64) -> f64 {
 }
 
 /// The `points` attribute of a polyline for one series over `days` slots.
-fn polyline(series: &TrendSeries, days: usize) -> String {
+fn polyline(series: &TrendLine, days: usize) -> String {
+    use std::fmt::Write;
     let span = (days.max(2) - 1) as f64;
-    series
-        .points
-        .iter()
-        .enumerate()
-        .map(|(i, (_, u))| {
-            format!(
-                "{:.1},{:.1}",
-                PAD_L + i as f64 / span * (W - PAD_L - 4.0),
-                y_of(*u)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::with_capacity(series.bp.len() * 11);
+    for i in 0..series.bp.len() {
+        let u = series.at(i).unwrap_or_default();
+        let sep = if i == 0 { "" } else { " " };
+        let _ = write!(
+            out,
+            "{sep}{:.1},{:.1}",
+            PAD_L + i as f64 / span * (W - PAD_L - 4.0),
+            y_of(u)
+        );
+    }
+    out
 }
 
 /// Utilization over time, one line per series, with the threshold lines dashed.
 #[component]
 pub fn TrendChart(
-    series: Vec<TrendSeries>,
+    series: Vec<TrendLine>,
     thresholds: Thresholds,
     #[prop(into)] label: String,
 ) -> impl IntoView {
-    let days = series.iter().map(|s| s.points.len()).max().unwrap_or(0);
+    let days = series.iter().map(|s| s.bp.len()).max().unwrap_or(0);
     let first = series
         .iter()
-        .find_map(|s| s.points.first().map(|p| p.0.clone()))
+        .find(|s| !s.bp.is_empty())
+        .map(|s| s.first.clone())
         .unwrap_or_default();
     let last = series
         .iter()
-        .find_map(|s| s.points.last().map(|p| p.0.clone()))
+        .find(|s| !s.bp.is_empty())
+        .map(|s| s.last.clone())
         .unwrap_or_default();
     if days == 0 {
         return view! { <p class="text-sm text-slate-500">"No history recorded yet."</p> }
@@ -62,7 +64,7 @@ pub fn TrendChart(
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let latest = s.points.last().map(|p| crate::components::format::percent(p.1)).unwrap_or_default();
+            let latest = s.at(s.bp.len().wrapping_sub(1)).map(crate::components::format::percent).unwrap_or_default();
             view! {
                 <li class="flex items-center gap-1">
                     <span class="inline-block h-0.5 w-4" style=format!("background:{}", COLORS[i % COLORS.len()])></span>

@@ -19,7 +19,7 @@ pub fn LedgerHeads() -> impl IntoView {
         "Free",
         "Utilization",
     ]
-    .map(|h| view! { <th scope="col" class="px-3 py-2 text-right">{h}</th> })
+    .map(|h| view! { <th scope="col" class="th text-right">{h}</th> })
     .collect_view()
 }
 
@@ -35,7 +35,7 @@ pub fn ledger_cells(
         Some(u) => format!("{} {u}", units(l.total())),
         None => units(l.total()),
     };
-    let number = |n: String| view! { <td class="px-3 py-1.5 text-right tabular-nums">{n}</td> };
+    let number = |n: String| view! { <td class="tn">{n}</td> };
     view! {
         {number(total)}
         {number(units(l.allocated()))}
@@ -43,7 +43,7 @@ pub fn ledger_cells(
         {number(units(l.out_of_service()))}
         {number(units(l.free()))}
         <td class="px-3 py-1.5 text-right">
-            <span class=format!("rounded px-1.5 py-0.5 tabular-nums {}", health_classes(health))>
+            <span class=format!("pct {}", health_classes(health))>
                 {percent(utilization)}
                 <span class="sr-only">{format!(" {health}")}</span>
             </span>

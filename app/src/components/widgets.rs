@@ -9,14 +9,11 @@ use crate::fleet::ledger::{Health, Ledger};
 /// Background and text classes for a health band (colour is never the only signal:
 /// the band's name is always written too).
 pub fn health_classes(h: Health) -> &'static str {
+    // `.h-*` in style/main.css.
     match h {
-        Health::Healthy => {
-            "bg-emerald-100 text-emerald-900 dark:bg-emerald-900/60 dark:text-emerald-100"
-        }
-        Health::Constrained => {
-            "bg-amber-100 text-amber-900 dark:bg-amber-800/60 dark:text-amber-100"
-        }
-        Health::Critical => "bg-red-100 text-red-900 dark:bg-red-900/70 dark:text-red-100",
+        Health::Healthy => "h-healthy",
+        Health::Constrained => "h-constrained",
+        Health::Critical => "h-critical",
     }
 }
 

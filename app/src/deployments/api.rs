@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::types::{Deployment, DeploymentDetail, DeploymentFilter, InFlight};
+use super::types::{Deployment, DeploymentDetail, DeploymentFilter, DeploymentRow, InFlight};
 use crate::shared::fields::ServerError;
 use crate::shared::page::Page;
 
@@ -19,12 +19,16 @@ use crate::error::{server_error, AppError};
 pub async fn list_deployments_page(
     filter: DeploymentFilter,
     cursor: Option<String>,
-) -> Result<Page<Deployment>, ServerError> {
+) -> Result<Page<DeploymentRow>, ServerError> {
     let (db, caller) = crate::authorize(Access::SignedIn)?;
     let cursor = cursor.filter(|c| !c.trim().is_empty());
-    super::server::service::list(&db, &caller, &filter, cursor.as_deref(), 50)
+    let page = super::server::service::list(&db, &caller, &filter, cursor.as_deref(), 50)
         .await
-        .map_err(server_error)
+        .map_err(server_error)?;
+    Ok(Page {
+        items: page.items.into_iter().map(DeploymentRow::from).collect(),
+        next_cursor: page.next_cursor,
+    })
 }
 
 /// One deployment's page.

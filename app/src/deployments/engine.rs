@@ -237,19 +237,18 @@ pub fn report(
                 message.trim()
             ))));
         }
-        (false, TargetState::Succeeded) => {
+        (false, TargetState::Succeeded)
             if after.rings[r]
                 .targets
                 .iter()
-                .all(|x| x.state == TargetState::Succeeded)
-            {
-                let ends = now + time::Duration::minutes(after.rings[r].bake_minutes);
-                changes.push(Change::Ring {
-                    ring: r,
-                    state: RingState::Baking,
-                    bake_ends_at: Some(ends),
-                });
-            }
+                .all(|x| x.state == TargetState::Succeeded) =>
+        {
+            let ends = now + time::Duration::minutes(after.rings[r].bake_minutes);
+            changes.push(Change::Ring {
+                ring: r,
+                state: RingState::Baking,
+                bake_ends_at: Some(ends),
+            });
         }
         (true, TargetState::Failed) => {
             changes.push(Change::Deployment(DeploymentState::Failed));

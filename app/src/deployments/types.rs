@@ -27,6 +27,41 @@ pub struct Deployment {
     pub updated_at: String,
 }
 
+/// One deployment as the list page shows it (the page's hydration payload is
+/// this, not every ring and target).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeploymentRow {
+    pub key: String,
+    pub kind: Kind,
+    pub title: String,
+    pub state: DeploymentState,
+    pub region: String,
+    pub sku: String,
+    pub targets: usize,
+    pub done: usize,
+    pub units: i64,
+}
+
+impl From<Deployment> for DeploymentRow {
+    fn from(d: Deployment) -> Self {
+        let targets = d.rings.iter().flat_map(|r| &r.targets);
+        DeploymentRow {
+            targets: targets.clone().count(),
+            done: targets
+                .clone()
+                .filter(|t| t.state == super::domain::TargetState::Succeeded)
+                .count(),
+            units: targets.map(|t| t.units).sum(),
+            key: d.key,
+            kind: d.kind,
+            title: d.title,
+            state: d.state,
+            region: d.region,
+            sku: d.sku,
+        }
+    }
+}
+
 /// One ring (stage) of a plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ring {
@@ -164,7 +199,14 @@ pub struct DeploymentDetail {
 /// Deployments in flight and capacity on its way, for the overview and region pages.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InFlight {
+    /// The first `IN_FLIGHT_SHOWN`, in flight before planned.
     pub items: Vec<InFlightItem>,
+    /// Whether there are more than those (the list page has them all).
+    #[serde(default)]
+    pub more: bool,
+    /// The region asked about (none: every region).
+    #[serde(default)]
+    pub region: Option<String>,
     /// The capacity freezes in force there, in words.
     pub freezes: Vec<String>,
 }

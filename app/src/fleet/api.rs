@@ -6,25 +6,28 @@ use crate::shared::fields::ServerError;
 
 #[cfg(feature = "ssr")]
 use super::types::Cluster;
-use super::types::{ClusterDetail, FilterOptions, FleetSummary, HeadroomNow, RegionDetail};
+use super::types::{FilterOptions, HeadroomNow};
+use super::views::{ClusterView, OverviewView, RegionView};
 #[cfg(feature = "ssr")]
 use crate::shared::page::Page;
 
-/// The fleet overview.
+/// The fleet overview, as the page shows it.
 #[server]
-pub async fn get_fleet_summary() -> Result<FleetSummary, ServerError> {
+pub async fn get_fleet_summary() -> Result<OverviewView, ServerError> {
     let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
     super::server::service::fleet_summary(&db, &caller)
         .await
+        .map(OverviewView::from)
         .map_err(crate::error::server_error)
 }
 
 /// A region's page.
 #[server]
-pub async fn get_region_detail(code: String) -> Result<RegionDetail, ServerError> {
+pub async fn get_region_detail(code: String) -> Result<RegionView, ServerError> {
     let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
     super::server::service::region_detail(&db, &caller, &code)
         .await
+        .map(RegionView::from)
         .map_err(crate::error::server_error)
 }
 
@@ -43,10 +46,11 @@ pub async fn get_region_sku(
 
 /// A cluster's page.
 #[server]
-pub async fn get_cluster_detail(id: i64) -> Result<ClusterDetail, ServerError> {
+pub async fn get_cluster_detail(id: i64) -> Result<ClusterView, ServerError> {
     let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
     super::server::service::cluster_detail(&db, &caller, id)
         .await
+        .map(ClusterView::from)
         .map_err(crate::error::server_error)
 }
 

@@ -8,6 +8,7 @@ pub mod pages;
 pub mod placement;
 pub mod query;
 pub mod types;
+pub mod views;
 
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -27,7 +27,7 @@ pub fn NoticesPage() -> impl IntoView {
         <section class=CARD aria-labelledby="publish-notice">
             <h2 id="publish-notice" class="mb-2 font-semibold">"Publish a notice"</h2>
             <p class="mb-3 text-xs text-slate-500 dark:text-slate-400">"Public text: no names, no request keys, no internal numbers. "
-                <a class="text-sky-700 hover:underline dark:text-sky-400" href="/status">"See the status page"</a></p>
+                <a class="lnk" href="/status">"See the status page"</a></p>
             <ActionForm action=publish attr:class="grid max-w-3xl gap-3">
                 <div class="flex flex-wrap gap-3">
                     <label class="flex flex-col gap-1 text-sm">"Kind"

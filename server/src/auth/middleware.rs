@@ -123,7 +123,11 @@ async fn record_denied(state: &AppState, caller: &Caller, what: &str, why: Optio
 async fn refuse(state: &AppState, caller: &Caller, what: &str, html: bool) -> Response {
     record_denied(state, caller, what, None).await;
     audited(if html {
-        (StatusCode::FORBIDDEN, Html(FORBIDDEN_PAGE)).into_response()
+        (
+            StatusCode::FORBIDDEN,
+            Html(forbidden_html(&state.stylesheet)),
+        )
+            .into_response()
     } else {
         AppError::Forbidden("your roles do not allow this".into()).into_response()
     })
@@ -245,16 +249,14 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
     next.run(req).await
 }
 
-/// A 403 page for a form post the service refused; `audit_refusals` records it.
-pub fn forbidden_page(why: &str) -> Response {
-    let mut resp = (StatusCode::FORBIDDEN, Html(FORBIDDEN_PAGE)).into_response();
-    resp.extensions_mut().insert(Refusal(why.to_owned()));
-    resp
+/// The 403 page, linking the app's stylesheet by the name the build gave it.
+fn forbidden_html(stylesheet: &str) -> String {
+    FORBIDDEN_PAGE.replace("{stylesheet}", stylesheet)
 }
 
 const FORBIDDEN_PAGE: &str = r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Not allowed · Headroom</title><link rel="stylesheet" href="/pkg/headroom.css"></head>
+<title>Not allowed · Headroom</title><link rel="stylesheet" href="{stylesheet}"></head>
 <body class="min-h-screen bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
 <header class="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
 <nav aria-label="Main" class="mx-auto flex max-w-7xl items-center gap-4 px-4 py-3"><a href="/" class="text-lg font-bold">Headroom</a><a href="/">Overview</a><a href="/clusters">Clusters</a></nav></header>

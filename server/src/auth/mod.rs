@@ -10,6 +10,5 @@ pub use edge::{path_guard, sanitize_request_id};
 pub use headers::security_headers;
 pub use login::{login, logout};
 pub use middleware::{
-    api_access, audit_refusals, csrf_guard, enforce_access, forbidden_page, is_cross_site,
-    resolve_caller,
+    api_access, audit_refusals, csrf_guard, enforce_access, is_cross_site, resolve_caller,
 };

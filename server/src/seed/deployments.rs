@@ -76,6 +76,7 @@ async fn act(db: &Db, op: &Caller, d: &Deployment, action: A) -> anyhow::Result<
     Ok(run::act(db, op, &d.key, action, Some(d.version)).await?)
 }
 
+#[expect(clippy::too_many_arguments, reason = "one target report, spelled out")]
 async fn report(
     db: &Db,
     op: &Caller,

@@ -93,7 +93,12 @@ impl Rendered {
     }
 
     /// Renders every route from `view`.
-    pub fn from_view(view: &StatusView, max_age: u64, origin: Option<&str>) -> Rendered {
+    pub fn from_view(
+        view: &StatusView,
+        max_age: u64,
+        origin: Option<&str>,
+        stylesheet: &str,
+    ) -> Rendered {
         let badges = view
             .regions
             .iter()
@@ -110,7 +115,7 @@ impl Rendered {
             max_age,
             page: Arc::new(Asset::new(
                 "text/html; charset=utf-8",
-                super::page::render(view).into_bytes(),
+                super::page::render(view, stylesheet).into_bytes(),
             )),
             json: Arc::new(Asset::new(
                 "application/json",
@@ -131,9 +136,18 @@ pub struct StatusCache {
     current: RwLock<Option<Arc<Rendered>>>,
     rebuilding: tokio::sync::Mutex<()>,
     builds: std::sync::atomic::AtomicU64,
+    /// The app's stylesheet, as the page links it (content-hashed when built so).
+    stylesheet: String,
 }
 
 impl StatusCache {
+    pub fn new(stylesheet: String) -> Self {
+        StatusCache {
+            stylesheet,
+            ..Default::default()
+        }
+    }
+
     /// How many times this process has rendered the routes (for tests and metrics).
     pub fn builds(&self) -> u64 {
         self.builds.load(std::sync::atomic::Ordering::Relaxed)
@@ -178,9 +192,10 @@ impl StatusCache {
         let view = service::view(db, &snap).await?;
         let max_age = snap.settings.status_refresh_seconds.max(1) as u64;
         let origin = origin.map(str::to_owned);
+        let stylesheet = self.stylesheet.clone();
         // Rendering and compressing is CPU work: keep it off the async threads.
         let rendered = tokio::task::spawn_blocking(move || {
-            Rendered::from_view(&view, max_age, origin.as_deref())
+            Rendered::from_view(&view, max_age, origin.as_deref(), &stylesheet)
         })
         .await
         .map_err(|e| app::error::AppError::Internal(e.into()))?;

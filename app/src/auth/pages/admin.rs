@@ -83,7 +83,7 @@ pub fn UsersPage() -> impl IntoView {
                                     let name = u.name.clone();
                                     let name_for_disable = u.name.clone();
                                     view! {
-                                        <tr class="border-t border-slate-100 dark:border-slate-800">
+                                        <tr class="tr">
                                             <td class="px-2 py-1">{u.name.clone()}{u.demo.then_some(" (demo)")}</td>
                                             <td class="px-2 py-1">
                                                 <ActionForm action=roles attr:class="flex flex-wrap items-center gap-2">
@@ -152,7 +152,7 @@ pub fn TokensPage() -> impl IntoView {
                             </tr></thead>
                             <tbody>
                                 {list.into_iter().map(|t| view! {
-                                    <tr class="border-t border-slate-100 dark:border-slate-800">
+                                    <tr class="tr">
                                         <td class="px-2 py-1">{t.name}</td><td class="px-2 py-1">{t.user}</td>
                                         <td class="px-2 py-1">{t.roles.unwrap_or_else(|| "all of the user's".into())}</td>
                                         <td class="px-2 py-1">{if t.revoked { "revoked" } else { "live" }}</td>

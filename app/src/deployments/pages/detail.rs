@@ -115,7 +115,7 @@ fn Deployment(detail: DeploymentDetail, act: ServerAction<ActOnDeployment>) -> i
                     }).collect_view()}
                 </ActionForm>
             })}
-            <p class="mt-2 text-xs"><a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/deployments/{key}")>"Refresh"</a></p>
+            <p class="mt-2 text-xs"><a class="lnk" href=format!("/deployments/{key}")>"Refresh"</a></p>
         </section>
         <section aria-labelledby="pipeline" class="mb-6">
             <h2 id="pipeline" class="mb-2 text-lg font-semibold">"Rings"</h2>
@@ -123,7 +123,7 @@ fn Deployment(detail: DeploymentDetail, act: ServerAction<ActOnDeployment>) -> i
                 {d.rings.iter().enumerate().map(|(i, r)| {
                     let n = r.targets.len();
                     let ok = r.targets.iter().filter(|t| t.state == TargetState::Succeeded).count();
-                    let pct = if n == 0 { 0 } else { (ok * 100 / n) as i64 };
+                    let pct = (ok * 100).checked_div(n).unwrap_or(0) as i64;
                     let bake = match (r.state, r.bake_ends_at.as_deref().and_then(parse), now) {
                         (RingState::Baking, Some(end), Some(now)) => format!("bake ends in {}", span(end - now)),
                         _ => format!("bakes {} after its targets", span(time::Duration::minutes(r.bake_minutes))),
@@ -157,7 +157,7 @@ fn Deployment(detail: DeploymentDetail, act: ServerAction<ActOnDeployment>) -> i
                                 <tr class="border-t border-slate-100 dark:border-slate-800" data-target=t.id.to_string()>
                                     <td class="px-2 py-1">{ring}</td>
                                     <td class="px-2 py-1">{match t.cluster_id {
-                                        Some(id) if t.state != TargetState::RolledBack => view! { <a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/clusters/{id}")>{name}</a> }.into_any(),
+                                        Some(id) if t.state != TargetState::RolledBack => view! { <a class="lnk" href=format!("/clusters/{id}")>{name}</a> }.into_any(),
                                         _ => view! { <span>{name}</span> }.into_any(),
                                     }}</td>
                                     <td class="px-2 py-1">{t.zone}</td>
@@ -176,7 +176,7 @@ fn Deployment(detail: DeploymentDetail, act: ServerAction<ActOnDeployment>) -> i
                     <section class=CARD aria-labelledby="linked">
                         <h2 id="linked" class="mb-2 font-semibold">"Serves requests"</h2>
                         <ul class="text-sm" data-testid="linked-requests">
-                            {d.requests.iter().map(|k| view! { <li><a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/requests/{k}")>{k.clone()}</a></li> }).collect_view()}
+                            {d.requests.iter().map(|k| view! { <li><a class="lnk" href=format!("/requests/{k}")>{k.clone()}</a></li> }).collect_view()}
                         </ul>
                     </section>
                 })}

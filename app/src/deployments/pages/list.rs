@@ -9,7 +9,7 @@ use super::{deployment_pill, Progress};
 use crate::components::format::units;
 use crate::components::widgets::{ErrorPanel, PageHeader};
 use crate::deployments::api::list_deployments_page;
-use crate::deployments::domain::{DeploymentState, Kind, TargetState};
+use crate::deployments::domain::{DeploymentState, Kind};
 use crate::deployments::types::DeploymentFilter;
 use crate::requests::pages::FlashFromQuery;
 
@@ -78,29 +78,27 @@ pub fn DeploymentsPage() -> impl IntoView {
                             <div class="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
                                 <table class="w-full text-sm" data-testid="deployments">
                                     <thead class="bg-slate-50 text-left dark:bg-slate-900"><tr>
-                                        <th scope="col" class="px-3 py-2">"Key"</th><th scope="col" class="px-3 py-2">"Title"</th>
-                                        <th scope="col" class="px-3 py-2">"Kind"</th><th scope="col" class="px-3 py-2">"Region · SKU"</th>
-                                        <th scope="col" class="px-3 py-2">"State"</th><th scope="col" class="px-3 py-2">"Progress"</th>
-                                        <th scope="col" class="px-3 py-2 text-right">"Units"</th>
+                                        <th scope="col" class="th">"Key"</th><th scope="col" class="th">"Title"</th>
+                                        <th scope="col" class="th">"Kind"</th><th scope="col" class="th">"Region · SKU"</th>
+                                        <th scope="col" class="th">"State"</th><th scope="col" class="th">"Progress"</th>
+                                        <th scope="col" class="th text-right">"Units"</th>
                                     </tr></thead>
                                     <tbody>
                                         {page.items.into_iter().map(|d| {
-                                            let targets: Vec<_> = d.rings.iter().flat_map(|r| &r.targets).collect();
-                                            let done = targets.iter().filter(|t| t.state == TargetState::Succeeded).count();
-                                            let pct = if targets.is_empty() { 0 } else { (done * 100 / targets.len()) as i64 };
-                                            let unit_sum: i64 = targets.iter().map(|t| t.units).sum();
+                                            let (done, n) = (d.done, d.targets);
+                                            let pct = (done * 100).checked_div(n).unwrap_or(0) as i64;
                                             view! {
-                                                <tr class="border-t border-slate-100 dark:border-slate-800">
-                                                    <td class="px-3 py-1.5"><a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/deployments/{}", d.key)>{d.key.clone()}</a></td>
-                                                    <td class="px-3 py-1.5">{d.title.clone()}</td>
-                                                    <td class="px-3 py-1.5">{d.kind.as_str()}</td>
-                                                    <td class="px-3 py-1.5">{format!("{} · {}", d.region, d.sku)}</td>
-                                                    <td class="px-3 py-1.5">{deployment_pill(d.state)}</td>
+                                                <tr class="tr">
+                                                    <td class="td"><a class="lnk" href=format!("/deployments/{}", d.key)>{d.key.clone()}</a></td>
+                                                    <td class="td">{d.title.clone()}</td>
+                                                    <td class="td">{d.kind.as_str()}</td>
+                                                    <td class="td">{format!("{} · {}", d.region, d.sku)}</td>
+                                                    <td class="td">{deployment_pill(d.state)}</td>
                                                     <td class="w-40 px-3 py-1.5">
-                                                        <Progress percent=pct label=format!("{done} of {} targets done", targets.len())/>
-                                                        <span class="text-xs text-slate-500">{format!("{done} of {} targets", targets.len())}</span>
+                                                        <Progress percent=pct label=format!("{done} of {n} targets done")/>
+                                                        <span class="text-xs text-slate-500">{format!("{done} of {n} targets")}</span>
                                                     </td>
-                                                    <td class="px-3 py-1.5 text-right tabular-nums">{units(unit_sum)}</td>
+                                                    <td class="tn">{units(d.units)}</td>
                                                 </tr>
                                             }
                                         }).collect_view()}
@@ -108,7 +106,7 @@ pub fn DeploymentsPage() -> impl IntoView {
                                 </table>
                             </div>
                             {empty.then(|| view! { <p class="mt-4 text-sm text-slate-600 dark:text-slate-400">"No deployment matches these filters."</p> })}
-                            {next.map(|href| view! { <p class="mt-4"><a class="text-sky-700 hover:underline dark:text-sky-400" href=href>"More →"</a></p> })}
+                            {next.map(|href| view! { <p class="mt-4"><a class="lnk" href=href>"More →"</a></p> })}
                         }.into_any()
                     }
                 }

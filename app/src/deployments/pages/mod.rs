@@ -91,26 +91,32 @@ pub fn InFlightPanel(work: Work) -> impl IntoView {
                     match items.await {
                         Err(e) => view! { <crate::components::widgets::ErrorPanel error=e/> }.into_any(),
                         Ok(f) if f.items.is_empty() => view! { <p class="text-sm text-slate-600 dark:text-slate-400">"None."</p> }.into_any(),
-                        Ok(f) => view! {
+                        Ok(f) => {
+                            let more = f.more;
+                            let all = match &f.region {
+                                Some(r) => format!("/deployments?region={}", crate::shared::url::encode_component(r)),
+                                None => "/deployments".to_owned(),
+                            };
+                            view! {
                             <div class="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
                                 <table class="w-full text-sm" data-testid="in-flight">
                                     <thead class="bg-slate-50 text-left dark:bg-slate-900"><tr>
-                                        <th scope="col" class="px-3 py-2">"Deployment"</th><th scope="col" class="px-3 py-2">"Region · SKU"</th>
-                                        <th scope="col" class="px-3 py-2">"State"</th><th scope="col" class="px-3 py-2 text-right">"Capacity"</th>
-                                        <th scope="col" class="px-3 py-2">"Expected"</th>
+                                        <th scope="col" class="th">"Deployment"</th><th scope="col" class="th">"Region · SKU"</th>
+                                        <th scope="col" class="th">"State"</th><th scope="col" class="th text-right">"Capacity"</th>
+                                        <th scope="col" class="th">"Expected"</th>
                                     </tr></thead>
                                     <tbody>
                                         {f.items.into_iter().map(|d| view! {
-                                            <tr class="border-t border-slate-100 dark:border-slate-800">
-                                                <td class="px-3 py-1.5"><a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/deployments/{}", d.key)>{d.key.clone()}</a>{format!(" {} · {}", d.kind, d.title)}</td>
-                                                <td class="px-3 py-1.5">{format!("{} · {}", d.region, d.sku)}</td>
-                                                <td class="px-3 py-1.5">{deployment_pill(d.state)}</td>
-                                                <td class="px-3 py-1.5 text-right tabular-nums">{match d.units {
+                                            <tr class="tr">
+                                                <td class="td"><a class="lnk" href=format!("/deployments/{}", d.key)>{d.key.clone()}</a>{format!(" {} · {}", d.kind, d.title)}</td>
+                                                <td class="td">{format!("{} · {}", d.region, d.sku)}</td>
+                                                <td class="td">{deployment_pill(d.state)}</td>
+                                                <td class="tn">{match d.units {
                                                     0 => "—".to_owned(),
                                                     n if n > 0 => format!("+{} {}", crate::components::format::units(n), d.unit),
                                                     n => format!("−{} {}", crate::components::format::units(-n), d.unit),
                                                 }}</td>
-                                                <td class="px-3 py-1.5">{match (d.eta.as_deref().map(crate::shared::time::timestamp), d.state) {
+                                                <td class="td">{match (d.eta.as_deref().map(crate::shared::time::timestamp), d.state) {
                                                     (Some(at), DeploymentState::Planned) => format!("{at} if started now"),
                                                     (Some(at), _) => at,
                                                     (None, _) => "—".into(),
@@ -120,7 +126,11 @@ pub fn InFlightPanel(work: Work) -> impl IntoView {
                                     </tbody>
                                 </table>
                             </div>
-                        }.into_any(),
+                            {more.then(|| view! {
+                                <p class="mt-2 text-sm"><a class="lnk" href=all>"Every deployment in flight and planned →"</a></p>
+                            })}
+                        }.into_any()
+                        }
                     }
                 })}
             </Suspense>

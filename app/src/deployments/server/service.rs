@@ -200,6 +200,10 @@ pub async fn replan(
 
 /// Drafts a planned buildout of `units` for a request that is short of them
 /// (approve with buildout), inside the approving transaction; returns its id.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the request's pair, zone and shortfall, inside the caller's transaction"
+)]
 pub async fn draft_buildout(
     db: &Db,
     tx: &mut sqlx::AnyConnection,
@@ -376,6 +380,10 @@ pub async fn detail(db: &Db, caller: &Caller, key: &str) -> AppResult<Deployment
 
 /// Deployments in flight or planned (optionally in one region), with the
 /// capacity each adds or removes and when: the overview's and region pages' panel.
+/// How many deployments the overview's and a region's panel list (the list
+/// page has the rest).
+pub const IN_FLIGHT_SHOWN: usize = 20;
+
 pub async fn in_flight(db: &Db, caller: &Caller, region: Option<&str>) -> AppResult<InFlight> {
     caller.user()?;
     let states = [
@@ -385,12 +393,17 @@ pub async fn in_flight(db: &Db, caller: &Caller, region: Option<&str>) -> AppRes
         DeploymentState::RollingBack,
     ];
     let mut conn = db.pool().acquire().await?;
-    let rows = store::deployments_in(&mut *conn, &states, region, 200).await?;
+    let mut rows =
+        store::deployments_in(&mut *conn, &states, region, IN_FLIGHT_SHOWN as i64 + 1).await?;
+    let more = rows.len() > IN_FLIGHT_SHOWN;
+    rows.truncate(IN_FLIGHT_SHOWN);
     let loaded = load_many(&mut conn, rows).await?;
     drop(conn);
     let snap = fleet::snapshot(db).await?;
     let now = db.clock().now();
     Ok(InFlight {
+        more,
+        region: region.map(str::to_owned),
         freezes: freezes(&snap, region),
         items: loaded
             .iter()

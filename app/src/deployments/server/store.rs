@@ -189,20 +189,25 @@ pub struct ListWhere<'a> {
     pub after: Option<(i64, i64)>,
 }
 
-/// A page of deployments: in flight first, then the rest, newest first in each.
-pub async fn list_deployments<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    w: &ListWhere<'_>,
-    limit: i64,
-) -> Result<Vec<DeploymentRow>, sqlx::Error> {
-    let rank = format!(
+/// `DeploymentState::list_rank` in SQL: in flight 0, planned 1, the rest 2.
+fn rank_sql() -> String {
+    format!(
         "(CASE d.state {} END)",
         DeploymentState::ALL
             .iter()
             .map(|s| format!("WHEN '{s}' THEN {}", s.list_rank()))
             .collect::<Vec<_>>()
             .join(" ")
-    );
+    )
+}
+
+/// A page of deployments: in flight first, then the rest, newest first in each.
+pub async fn list_deployments<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    w: &ListWhere<'_>,
+    limit: i64,
+) -> Result<Vec<DeploymentRow>, sqlx::Error> {
+    let rank = rank_sql();
     sqlx::query_as(&format!(
         "{DEPLOYMENT_SELECT} WHERE ($1 IS NULL OR d.state = $1) AND ($2 IS NULL OR d.kind = $2) \
          AND ($3 IS NULL OR d.region = $3) \
@@ -219,7 +224,8 @@ pub async fn list_deployments<'e>(
     .await
 }
 
-/// Deployments in one of `states` (the scheduler, the pages' in-flight lists), oldest first.
+/// Deployments in one of `states` (the scheduler, the pages' in-flight lists):
+/// in flight before planned, oldest first in each.
 pub async fn deployments_in<'e>(
     ex: impl Executor<'e, Database = Any>,
     states: &[DeploymentState],
@@ -229,8 +235,9 @@ pub async fn deployments_in<'e>(
     let states: Vec<String> = states.iter().map(|s| format!("'{}'", s.as_str())).collect();
     // The states are this enum's fixed texts, never user input.
     sqlx::query_as(&format!(
-        "{DEPLOYMENT_SELECT} WHERE d.state IN ({}) AND ($1 IS NULL OR d.region = $1) ORDER BY d.id LIMIT $2",
-        states.join(", ")
+        "{DEPLOYMENT_SELECT} WHERE d.state IN ({}) AND ($1 IS NULL OR d.region = $1) ORDER BY {}, d.id LIMIT $2",
+        states.join(", "),
+        rank_sql()
     ))
     .bind(region)
     .bind(limit)

@@ -8,7 +8,7 @@ use crate::components::chart::TrendChart;
 use crate::components::format::percent;
 use crate::components::widgets::{ErrorPanel, HealthBadge, LedgerBar, PageHeader};
 use crate::fleet::api::get_cluster_detail;
-use crate::fleet::types::ClusterDetail;
+use crate::fleet::views::ClusterView;
 
 #[component]
 pub fn ClusterPage() -> impl IntoView {
@@ -36,7 +36,7 @@ pub fn ClusterPage() -> impl IntoView {
 }
 
 #[component]
-fn Cluster(detail: ClusterDetail) -> impl IntoView {
+fn Cluster(detail: ClusterView) -> impl IntoView {
     let c = detail.cluster;
     let subtitle = format!(
         "{} ({}) · zone {} · {} · {} · {} utilized",

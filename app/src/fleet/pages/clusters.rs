@@ -153,11 +153,11 @@ fn Clusters(data: ClusterPageData, raw: Vec<(String, String)>) -> impl IntoView 
                 <caption class="sr-only">{format!("{count} clusters on this page")}</caption>
                 <thead class="bg-slate-50 text-left dark:bg-slate-900">
                     <tr>
-                        <th scope="col" class="px-3 py-2">"Name"</th>
-                        <th scope="col" class="px-3 py-2">"Region"</th>
-                        <th scope="col" class="px-3 py-2">"Zone"</th>
-                        <th scope="col" class="px-3 py-2">"SKU"</th>
-                        <th scope="col" class="px-3 py-2">"Lifecycle"</th>
+                        <th scope="col" class="th">"Name"</th>
+                        <th scope="col" class="th">"Region"</th>
+                        <th scope="col" class="th">"Zone"</th>
+                        <th scope="col" class="th">"SKU"</th>
+                        <th scope="col" class="th">"Lifecycle"</th>
                         <LedgerHeads/>
                     </tr>
                 </thead>
@@ -167,12 +167,12 @@ fn Clusters(data: ClusterPageData, raw: Vec<(String, String)>) -> impl IntoView 
                         .map(|c| {
                             let l = c.ledger;
                             view! {
-                                <tr class="border-t border-slate-100 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-900">
-                                    <td class="px-3 py-1.5"><a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/clusters/{}", c.id)>{c.name}</a></td>
-                                    <td class="px-3 py-1.5">{c.region}</td>
-                                    <td class="px-3 py-1.5">{c.zone}</td>
-                                    <td class="px-3 py-1.5">{c.sku}</td>
-                                    <td class="px-3 py-1.5">{c.lifecycle.as_str()}</td>
+                                <tr class="tr-h">
+                                    <td class="td"><a class="lnk" href=format!("/clusters/{}", c.id)>{c.name}</a></td>
+                                    <td class="td">{c.region}</td>
+                                    <td class="td">{c.zone}</td>
+                                    <td class="td">{c.sku}</td>
+                                    <td class="td">{c.lifecycle.as_str()}</td>
                                     {ledger_cells(l, None, c.utilization, c.health)}
                                 </tr>
                             }
@@ -183,8 +183,8 @@ fn Clusters(data: ClusterPageData, raw: Vec<(String, String)>) -> impl IntoView 
         </div>
         {(count == 0).then(|| view! { <p class="mt-4 text-sm text-slate-600 dark:text-slate-400">"No cluster matches these filters."</p> })}
         <nav aria-label="Pages" class="mt-4 flex gap-4 text-sm">
-            {first.map(|href| view! { <a class="text-sky-700 hover:underline dark:text-sky-400" href=href>"← First page"</a> })}
-            {next.map(|href| view! { <a class="text-sky-700 hover:underline dark:text-sky-400" href=href rel="next" data-testid="next-page">"Next page →"</a> })}
+            {first.map(|href| view! { <a class="lnk" href=href>"← First page"</a> })}
+            {next.map(|href| view! { <a class="lnk" href=href rel="next" data-testid="next-page">"Next page →"</a> })}
         </nav>
     }
 }

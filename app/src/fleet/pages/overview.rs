@@ -7,7 +7,7 @@ use crate::components::format::{percent, units};
 use crate::components::widgets::{health_classes, ErrorPanel, HealthBadge, PageHeader};
 use crate::fleet::api::get_fleet_summary;
 use crate::fleet::codes::Family;
-use crate::fleet::types::FleetSummary;
+use crate::fleet::views::OverviewView;
 
 #[component]
 pub fn OverviewPage() -> impl IntoView {
@@ -27,7 +27,7 @@ pub fn OverviewPage() -> impl IntoView {
 }
 
 #[component]
-fn Overview(summary: FleetSummary, work: crate::deployments::pages::Work) -> impl IntoView {
+fn Overview(summary: OverviewView, work: crate::deployments::pages::Work) -> impl IntoView {
     let t = summary.thresholds;
     let subtitle = format!(
         "{} regions · {} clusters · constrained from {}, critical from {}",
@@ -81,8 +81,8 @@ fn Overview(summary: FleetSummary, work: crate::deployments::pages::Work) -> imp
                         <caption class="sr-only">"Utilization and health band of each region by SKU family"</caption>
                         <thead class="bg-slate-50 text-left dark:bg-slate-900">
                             <tr>
-                                <th scope="col" class="px-3 py-2">"Region"</th>
-                                {Family::ALL.iter().map(|f| view! { <th scope="col" class="px-3 py-2 text-center">{f.as_str()}</th> }).collect_view()}
+                                <th scope="col" class="th">"Region"</th>
+                                {Family::ALL.iter().map(|f| view! { <th scope="col" class="th text-center">{f.as_str()}</th> }).collect_view()}
                             </tr>
                         </thead>
                         <tbody>
@@ -91,22 +91,22 @@ fn Overview(summary: FleetSummary, work: crate::deployments::pages::Work) -> imp
                                 .iter()
                                 .map(|row| {
                                     view! {
-                                        <tr class="border-t border-slate-100 dark:border-slate-800">
-                                            <th scope="row" class="px-3 py-1.5 text-left font-normal">
-                                                <a class="font-medium text-sky-700 hover:underline dark:text-sky-400" href=format!("/regions/{}", row.region)>{row.name.clone()}</a>
-                                                <span class="ml-1 text-xs text-slate-500">{row.region.clone()}</span>
+                                        <tr class="tr">
+                                            <th scope="row" class="td text-left font-normal">
+                                                <a class="lnk font-medium" href=format!("/regions/{}", row.region)>{row.name.clone()}</a>
+                                                <span class="sub">{row.region.clone()}</span>
                                             </th>
                                             {row
                                                 .cells
                                                 .iter()
                                                 .map(|cell| match cell {
-                                                    Some(c) => view! {
-                                                        <td class=format!("px-2 py-1.5 text-center tabular-nums {}", health_classes(c.rollup.health)) title=format!("{} · {}", c.family, c.rollup.health)>
-                                                            {percent(c.rollup.utilization)}
-                                                            <span class="sr-only">{format!(" {}", c.rollup.health)}</span>
+                                                    Some((pct, health)) => view! {
+                                                        <td class=format!("gc {}", health_classes(*health))>
+                                                            {pct.clone()}
+                                                            <span class="sr-only">{format!(" {health}")}</span>
                                                         </td>
                                                     }.into_any(),
-                                                    None => view! { <td class="px-2 py-1.5 text-center text-slate-400">"—"</td> }.into_any(),
+                                                    None => view! { <td class="gc text-slate-400">"—"</td> }.into_any(),
                                                 })
                                                 .collect_view()}
                                         </tr>
@@ -124,9 +124,9 @@ fn Overview(summary: FleetSummary, work: crate::deployments::pages::Work) -> imp
                     <table class="w-full text-sm" data-testid="most-constrained">
                         <thead class="bg-slate-50 text-left dark:bg-slate-900">
                             <tr>
-                                <th scope="col" class="px-3 py-2">"Region × SKU"</th>
-                                <th scope="col" class="px-3 py-2 text-right">"Free"</th>
-                                <th scope="col" class="px-3 py-2 text-right">"Used"</th>
+                                <th scope="col" class="th">"Region × SKU"</th>
+                                <th scope="col" class="th text-right">"Free"</th>
+                                <th scope="col" class="th text-right">"Used"</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -135,15 +135,15 @@ fn Overview(summary: FleetSummary, work: crate::deployments::pages::Work) -> imp
                                 .iter()
                                 .map(|p| {
                                     view! {
-                                        <tr class="border-t border-slate-100 dark:border-slate-800">
-                                            <td class="px-3 py-1.5">
-                                                <a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/clusters?region={}&sku={}&sort=-utilization", p.region, p.sku)>
+                                        <tr class="tr">
+                                            <td class="td">
+                                                <a class="lnk" href=format!("/clusters?region={}&sku={}&sort=-utilization", p.region, p.sku)>
                                                     {format!("{} · {}", p.region, p.sku)}
                                                 </a>
                                             </td>
-                                            <td class="px-3 py-1.5 text-right tabular-nums">{format!("{} {}", units(p.rollup.ledger.free()), p.unit)}</td>
+                                            <td class="tn">{format!("{} {}", units(p.rollup.ledger.free()), p.unit)}</td>
                                             <td class="px-3 py-1.5 text-right">
-                                                <span class=format!("rounded px-1.5 py-0.5 tabular-nums {}", health_classes(p.rollup.health))>{percent(p.rollup.utilization)}</span>
+                                                <span class=format!("pct {}", health_classes(p.rollup.health))>{percent(p.rollup.utilization)}</span>
                                             </td>
                                         </tr>
                                     }

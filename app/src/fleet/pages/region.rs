@@ -9,7 +9,7 @@ use crate::components::format::units;
 use crate::components::ledger_table::{ledger_cells, LedgerHeads};
 use crate::components::widgets::{ErrorPanel, HealthBadge, PageHeader};
 use crate::fleet::api::get_region_detail;
-use crate::fleet::types::RegionDetail;
+use crate::fleet::views::RegionView;
 
 #[component]
 pub fn RegionPage() -> impl IntoView {
@@ -32,7 +32,7 @@ pub fn RegionPage() -> impl IntoView {
 }
 
 #[component]
-fn Region(detail: RegionDetail, work: crate::deployments::pages::Work) -> impl IntoView {
+fn Region(detail: RegionView, work: crate::deployments::pages::Work) -> impl IntoView {
     let r = detail.region;
     let subtitle = format!(
         "{} · {} · {} · {} clusters",
@@ -68,10 +68,10 @@ fn Region(detail: RegionDetail, work: crate::deployments::pages::Work) -> impl I
                 <table class="w-full text-sm" data-testid="zone-sku">
                     <thead class="bg-slate-50 text-left dark:bg-slate-900">
                         <tr>
-                            <th scope="col" class="px-3 py-2">"Zone"</th>
-                            <th scope="col" class="px-3 py-2">"SKU"</th>
-                            <th scope="col" class="px-3 py-2">"Family"</th>
-                            <th scope="col" class="px-3 py-2 text-right">"Clusters"</th>
+                            <th scope="col" class="th">"Zone"</th>
+                            <th scope="col" class="th">"SKU"</th>
+                            <th scope="col" class="th">"Family"</th>
+                            <th scope="col" class="th text-right">"Clusters"</th>
                             <LedgerHeads/>
                         </tr>
                     </thead>
@@ -82,13 +82,13 @@ fn Region(detail: RegionDetail, work: crate::deployments::pages::Work) -> impl I
                             .map(|z| {
                                 let l = z.rollup.ledger;
                                 view! {
-                                    <tr class="border-t border-slate-100 dark:border-slate-800">
-                                        <td class="px-3 py-1.5">{z.zone}</td>
-                                        <td class="px-3 py-1.5">
-                                            <a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/clusters?region={}&zone={}&sku={}", r.code, z.zone, z.sku)>{z.sku.clone()}</a>
+                                    <tr class="tr">
+                                        <td class="td">{z.zone}</td>
+                                        <td class="td">
+                                            <a class="lnk" href=format!("/clusters?region={}&zone={}&sku={}", r.code, z.zone, z.sku)>{z.sku.clone()}</a>
                                         </td>
-                                        <td class="px-3 py-1.5">{z.family.as_str()}</td>
-                                        <td class="px-3 py-1.5 text-right tabular-nums">{z.rollup.clusters}</td>
+                                        <td class="td">{z.family.as_str()}</td>
+                                        <td class="tn">{z.rollup.clusters}</td>
                                         {ledger_cells(l, Some(z.unit.as_str()), z.rollup.utilization, z.rollup.health)}
                                     </tr>
                                 }

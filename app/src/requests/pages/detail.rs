@@ -45,7 +45,7 @@ pub fn RequestPage() -> impl IntoView {
 
 fn change_row(c: HeadroomChange) -> impl IntoView {
     view! {
-        <tr class="border-t border-slate-100 dark:border-slate-800">
+        <tr class="tr">
             <td class="px-2 py-1">{c.name}</td>
             <td class="px-2 py-1 text-right tabular-nums">{units(c.free_before)}</td>
             <td class="px-2 py-1 text-right tabular-nums">{units(c.free_after)}</td>
@@ -115,7 +115,7 @@ fn Request(
                     {r.deployment.clone().map(|k| view! {
                         <p class="mt-1 text-sm" data-testid="deployment">
                             {if r.state == crate::requests::domain::State::AwaitingCapacity { "Waiting for the capacity of " } else { "Linked to " }}
-                            <a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/deployments/{k}")>{k.clone()}</a>
+                            <a class="lnk" href=format!("/deployments/{k}")>{k.clone()}</a>
                         </p>
                     })}
                 </section>
@@ -139,7 +139,7 @@ fn Request(
                     <section class="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900" aria-labelledby="held">
                         <h2 id="held" class="mb-2 font-semibold">"Reserved in"</h2>
                         <ul class="text-sm" data-testid="reservations">
-                            {r.reservations.iter().map(|x| view! { <li><a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/clusters/{}", x.cluster_id)>{x.cluster.clone()}</a>{format!(": {} {}", units(x.units), detail.unit)}</li> }).collect_view()}
+                            {r.reservations.iter().map(|x| view! { <li><a class="lnk" href=format!("/clusters/{}", x.cluster_id)>{x.cluster.clone()}</a>{format!(": {} {}", units(x.units), detail.unit)}</li> }).collect_view()}
                         </ul>
                     </section>
                 })}

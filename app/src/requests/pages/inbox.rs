@@ -46,7 +46,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                                                     // Ticked, it carries the version this inbox showed.
                                                     <input type="checkbox" name=format!("pick[{}]", r.key) value=r.version.to_string() aria-label=format!("select {}", r.key)/>
                                                 </td>
-                                                <td class="px-2 py-1"><a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/requests/{}", r.key)>{r.key.clone()}</a></td>
+                                                <td class="px-2 py-1"><a class="lnk" href=format!("/requests/{}", r.key)>{r.key.clone()}</a></td>
                                                 <td class="px-2 py-1">{format!("{} {} {} in {}", r.kind, units(r.quantity), r.sku, r.region)}</td>
                                                 <td class="px-2 py-1">{r.requester}</td>
                                                 <td class="px-2 py-1">{format!("{age} business days")}{overdue.then_some(" · overdue")}</td>

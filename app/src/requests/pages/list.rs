@@ -105,28 +105,28 @@ pub fn RequestsPage() -> impl IntoView {
                             <div class="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
                                 <table class="w-full text-sm" data-testid="requests">
                                     <thead class="bg-slate-50 text-left dark:bg-slate-900"><tr>
-                                        <th scope="col" class="px-3 py-2">"Key"</th><th scope="col" class="px-3 py-2">"State"</th>
-                                        <th scope="col" class="px-3 py-2">"Kind"</th><th scope="col" class="px-3 py-2">"Region · SKU"</th>
-                                        <th scope="col" class="px-3 py-2 text-right">"Quantity"</th><th scope="col" class="px-3 py-2">"Service"</th>
-                                        <th scope="col" class="px-3 py-2">"Requester"</th><th scope="col" class="px-3 py-2">"Need by"</th>
+                                        <th scope="col" class="th">"Key"</th><th scope="col" class="th">"State"</th>
+                                        <th scope="col" class="th">"Kind"</th><th scope="col" class="th">"Region · SKU"</th>
+                                        <th scope="col" class="th text-right">"Quantity"</th><th scope="col" class="th">"Service"</th>
+                                        <th scope="col" class="th">"Requester"</th><th scope="col" class="th">"Need by"</th>
                                     </tr></thead>
                                     <tbody>
                                         {page.items.into_iter().map(|r| view! {
-                                            <tr class="border-t border-slate-100 dark:border-slate-800">
-                                                <td class="px-3 py-1.5"><a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/requests/{}", r.key)>{r.key.clone()}</a></td>
-                                                <td class="px-3 py-1.5"><StateBadge state=r.state/></td>
-                                                <td class="px-3 py-1.5">{r.kind.as_str()}</td>
-                                                <td class="px-3 py-1.5">{format!("{} · {}{}", r.region, r.sku, r.zone.map(|z| format!(" · zone {z}")).unwrap_or_default())}</td>
-                                                <td class="px-3 py-1.5 text-right tabular-nums">{units(r.quantity)}</td>
-                                                <td class="px-3 py-1.5">{r.service}</td>
-                                                <td class="px-3 py-1.5">{r.requester}</td>
-                                                <td class="px-3 py-1.5">{r.need_by}</td>
+                                            <tr class="tr">
+                                                <td class="td"><a class="lnk" href=format!("/requests/{}", r.key)>{r.key.clone()}</a></td>
+                                                <td class="td"><StateBadge state=r.state/></td>
+                                                <td class="td">{r.kind.as_str()}</td>
+                                                <td class="td">{format!("{} · {}{}", r.region, r.sku, r.zone.map(|z| format!(" · zone {z}")).unwrap_or_default())}</td>
+                                                <td class="tn">{units(r.quantity)}</td>
+                                                <td class="td">{r.service}</td>
+                                                <td class="td">{r.requester}</td>
+                                                <td class="td">{r.need_by}</td>
                                             </tr>
                                         }).collect_view()}
                                     </tbody>
                                 </table>
                             </div>
-                            {next.map(|href| view! { <p class="mt-4"><a class="text-sky-700 hover:underline dark:text-sky-400" href=href>"Older →"</a></p> })}
+                            {next.map(|href| view! { <p class="mt-4"><a class="lnk" href=href>"Older →"</a></p> })}
                         }.into_any()
                     }
                 }

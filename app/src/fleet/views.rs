@@ -1,0 +1,172 @@
+//! What the fleet pages need, and no more: the pages' server functions return
+//! these instead of the API's shapes, because everything a page's resources
+//! return is also serialized into its HTML for hydration. The overview's grid
+//! cells become a percentage and a band instead of whole rollups, and a trend a
+//! row of basis points instead of `(date, utilization)` pairs (issue 13: the
+//! overview went from 170 KB toward 60). The JSON API keeps the full shapes.
+
+use serde::{Deserialize, Serialize};
+
+use super::ledger::{Health, Thresholds};
+use super::types::{
+    ClusterDetail, FleetSummary, HealthCounts, Region, RegionDetail, RegionSku, TrendSeries,
+    UnitTotal, ZoneSku,
+};
+use crate::components::format::percent;
+
+/// The overview page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OverviewView {
+    pub regions: i64,
+    pub clusters: i64,
+    pub thresholds: Thresholds,
+    pub totals: Vec<UnitTotal>,
+    pub health_counts: HealthCounts,
+    pub grid: Vec<GridLine>,
+    pub most_constrained: Vec<RegionSku>,
+}
+
+/// One row of the overview's grid: per family in `Family::ALL` order, the
+/// utilization as shown (`82.3%`) and its band; `None` where the region has none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GridLine {
+    pub region: String,
+    pub name: String,
+    pub cells: Vec<Option<(String, Health)>>,
+}
+
+impl From<FleetSummary> for OverviewView {
+    fn from(s: FleetSummary) -> Self {
+        OverviewView {
+            regions: s.regions,
+            clusters: s.clusters,
+            thresholds: s.thresholds,
+            totals: s.totals,
+            health_counts: s.health_counts,
+            grid: s
+                .grid
+                .into_iter()
+                .map(|row| GridLine {
+                    region: row.region,
+                    name: row.name,
+                    cells: row
+                        .cells
+                        .into_iter()
+                        .map(|c| c.map(|c| (percent(c.rollup.utilization), c.rollup.health)))
+                        .collect(),
+                })
+                .collect(),
+            most_constrained: s.most_constrained,
+        }
+    }
+}
+
+/// A daily trend as the chart draws it: utilization in basis points, one per
+/// day from `first` to `last`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendLine {
+    pub label: String,
+    pub first: String,
+    pub last: String,
+    pub bp: Vec<u16>,
+}
+
+impl From<TrendSeries> for TrendLine {
+    fn from(s: TrendSeries) -> Self {
+        TrendLine {
+            first: s.points.first().map(|p| p.0.clone()).unwrap_or_default(),
+            last: s.points.last().map(|p| p.0.clone()).unwrap_or_default(),
+            bp: s
+                .points
+                .iter()
+                .map(|(_, u)| (u.clamp(0.0, 1.0) * 10_000.0).round() as u16)
+                .collect(),
+            label: s.label,
+        }
+    }
+}
+
+impl TrendLine {
+    /// The utilization of slot `i` as a fraction.
+    pub fn at(&self, i: usize) -> Option<f64> {
+        self.bp.get(i).map(|&b| f64::from(b) / 10_000.0)
+    }
+}
+
+/// The region page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionView {
+    pub region: Region,
+    pub zones: Vec<ZoneSku>,
+    pub trend: Vec<TrendLine>,
+    pub thresholds: Thresholds,
+}
+
+impl From<RegionDetail> for RegionView {
+    fn from(d: RegionDetail) -> Self {
+        RegionView {
+            // The page lists zones, not the region's SKU rollups.
+            region: Region {
+                skus: Vec::new(),
+                ..d.region
+            },
+            zones: d.zones,
+            trend: d.trend.into_iter().map(TrendLine::from).collect(),
+            thresholds: d.thresholds,
+        }
+    }
+}
+
+/// The cluster page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterView {
+    pub cluster: super::types::Cluster,
+    pub unit: super::codes::CapacityUnit,
+    pub region_name: String,
+    pub trend: TrendLine,
+    pub thresholds: Thresholds,
+}
+
+impl From<ClusterDetail> for ClusterView {
+    fn from(d: ClusterDetail) -> Self {
+        ClusterView {
+            cluster: d.cluster,
+            unit: d.unit,
+            region_name: d.region_name,
+            trend: d.trend.into(),
+            thresholds: d.thresholds,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trend_keeps_its_dates_and_its_values_to_a_basis_point() {
+        let s = TrendSeries {
+            label: "general".into(),
+            points: vec![
+                ("2026-01-01".into(), 0.0),
+                ("2026-01-02".into(), 0.823_449),
+                ("2026-01-03".into(), 1.0),
+                ("2026-01-04".into(), 1.7),
+            ],
+        };
+        let t = TrendLine::from(s);
+        assert_eq!(t.label, "general");
+        assert_eq!(
+            (t.first.as_str(), t.last.as_str()),
+            ("2026-01-01", "2026-01-04")
+        );
+        assert_eq!(t.bp, vec![0, 8234, 10_000, 10_000]);
+        assert_eq!(t.at(1), Some(0.8234));
+        assert_eq!(t.at(4), None);
+        let empty = TrendLine::from(TrendSeries {
+            label: "x".into(),
+            points: vec![],
+        });
+        assert!(empty.bp.is_empty() && empty.first.is_empty());
+    }
+}
