@@ -157,6 +157,18 @@ impl Db {
             .all(|m| applied.iter().any(|(v,)| *v == m.version)))
     }
 
+    /// SQL for the seconds, rounded, from one RFC 3339 text column to another.
+    pub fn seconds_between(&self, from: &str, to: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => {
+                format!("CAST(ROUND((julianday({to}) - julianday({from})) * 86400) AS BIGINT)")
+            }
+            Backend::Postgres => format!(
+                "CAST(ROUND(EXTRACT(EPOCH FROM ({to}::timestamptz - {from}::timestamptz))) AS BIGINT)"
+            ),
+        }
+    }
+
     /// The suffix that locks the rows a `SELECT` read until the transaction ends:
     /// `FOR UPDATE` on PostgreSQL; nothing on SQLite, where `begin_write` already
     /// holds the database's write lock.

@@ -22,13 +22,9 @@ pub async fn list_deployments_page(
 ) -> Result<Page<DeploymentRow>, ServerError> {
     let (db, caller) = crate::authorize(Access::SignedIn)?;
     let cursor = cursor.filter(|c| !c.trim().is_empty());
-    let page = super::server::service::list(&db, &caller, &filter, cursor.as_deref(), 50)
+    super::server::service::list_rows(&db, &caller, &filter, cursor.as_deref(), 50)
         .await
-        .map_err(server_error)?;
-    Ok(Page {
-        items: page.items.into_iter().map(DeploymentRow::from).collect(),
-        next_cursor: page.next_cursor,
-    })
+        .map_err(server_error)
 }
 
 /// One deployment's page.

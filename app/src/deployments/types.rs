@@ -42,26 +42,6 @@ pub struct DeploymentRow {
     pub units: i64,
 }
 
-impl From<Deployment> for DeploymentRow {
-    fn from(d: Deployment) -> Self {
-        let targets = d.rings.iter().flat_map(|r| &r.targets);
-        DeploymentRow {
-            targets: targets.clone().count(),
-            done: targets
-                .clone()
-                .filter(|t| t.state == super::domain::TargetState::Succeeded)
-                .count(),
-            units: targets.map(|t| t.units).sum(),
-            key: d.key,
-            kind: d.kind,
-            title: d.title,
-            state: d.state,
-            region: d.region,
-            sku: d.sku,
-        }
-    }
-}
-
 /// One ring (stage) of a plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ring {

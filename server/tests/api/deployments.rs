@@ -467,3 +467,57 @@ async fn the_scheduler_promotes_a_ring_once_across_two_replicas() {
     assert_eq!(promoted, 1, "promoted exactly once");
     drop((a, b));
 }
+
+/// Calls a server function as a viewer with a form body; its JSON answer.
+async fn server_fn(app: &TestApp, name: &str, body: String) -> Value {
+    let resp = app
+        .as_role(Role::Viewer)
+        .post(app.url(&crate::helpers::server_fn_path(name)))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{name}");
+    resp.json().await.unwrap()
+}
+
+both_databases! {
+    async fn the_lists_add_up_what_each_deployment_holds(backend: Backend) {
+        // The list page and the in-flight panel read per-deployment sums, not the
+        // targets: they must say what the full shapes say.
+        let app = TestApp::seeded(backend).await;
+        server::seed::ensure_demo_accounts(&app.db).await.unwrap();
+        server::seed::seed_demo_deployments(&app.db).await.unwrap();
+        app.db.clock().freeze(time::OffsetDateTime::now_utc() + time::Duration::minutes(7));
+        let mut seen = 0;
+        for kind in ["buildout", "decommission", "rollout"] {
+            let rows = server_fn(&app, "list_deployments_page", format!("filter[kind]={kind}")).await;
+            let (_, full) = app.get_json(&format!("/api/v1/deployments?kind={kind}&limit=50")).await;
+            let full = full["items"].as_array().unwrap();
+            let rows = rows["items"].as_array().unwrap();
+            assert_eq!(rows.len(), full.len(), "{kind}");
+            for (row, d) in rows.iter().zip(full) {
+                let targets: Vec<&Value> = d["rings"].as_array().unwrap().iter()
+                    .flat_map(|r| r["targets"].as_array().unwrap()).collect();
+                assert_eq!(row["key"], d["key"]);
+                assert_eq!(row["targets"].as_u64().unwrap() as usize, targets.len(), "{}", d["key"]);
+                assert_eq!(row["done"].as_u64().unwrap() as usize,
+                           targets.iter().filter(|t| t["state"] == "succeeded").count(), "{}", d["key"]);
+                assert_eq!(row["units"].as_i64().unwrap(),
+                           targets.iter().map(|t| t["units"].as_i64().unwrap()).sum::<i64>(), "{}", d["key"]);
+                seen += 1;
+            }
+        }
+        assert!(seen >= 3, "the demo has deployments of every kind");
+        let work = server_fn(&app, "get_in_flight", String::new()).await;
+        let items = work["items"].as_array().unwrap();
+        assert!(items.iter().any(|i| i["eta"].is_string()), "{work}");
+        for item in items {
+            let key = item["key"].as_str().unwrap();
+            let detail = server_fn(&app, "get_deployment_detail", format!("key={key}")).await;
+            assert_eq!(item["eta"], detail["eta"], "{key}: the panel's ETA is the page's");
+            assert_eq!(item["units"], detail["capacity_change"], "{key}");
+        }
+    }
+}

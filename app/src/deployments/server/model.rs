@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::store::{self, DeploymentRow, RingRow, TargetRow};
-use crate::deployments::domain::key_of;
+use crate::deployments::domain::{key_of, Kind};
 use crate::deployments::engine::{Model, RingModel, TargetModel};
 use crate::deployments::types::{Deployment, Ring, Target};
 use crate::error::{AppError, AppResult};
@@ -34,12 +34,8 @@ impl Loaded {
                 .rings
                 .iter()
                 .zip(&self.targets)
-                .map(|(r, ts)| RingModel {
-                    name: r.name.clone(),
-                    state: r.state,
-                    bake_minutes: r.bake_minutes,
-                    bake_ends_at: r.bake_ends_at.as_deref().and_then(parse_time),
-                    targets: ts
+                .map(|(r, ts)| {
+                    let targets = ts
                         .iter()
                         .map(|t| TargetModel {
                             id: t.id,
@@ -49,7 +45,8 @@ impl Loaded {
                                 .unwrap_or_else(|| format!("target {}", t.id)),
                             state: t.state,
                         })
-                        .collect(),
+                        .collect();
+                    ring_model(r, targets)
                 })
                 .collect(),
         }
@@ -121,30 +118,124 @@ impl Loaded {
                     parse_time(t.started_at.as_deref()?)?,
                     parse_time(t.finished_at.as_deref()?)?,
                 );
-                Some((f - s).whole_seconds().max(0))
+                // Rounded, as `Db::seconds_between` does for the lists.
+                Some((f - s).as_seconds_f64().round() as i64)
             })
             .collect();
-        if done.is_empty() {
-            time::Duration::minutes(10)
-        } else {
-            time::Duration::seconds(done.iter().sum::<i64>() / done.len() as i64)
-        }
+        pace(done.len() as i64, done.iter().sum())
     }
 
     /// Units the deployment adds (a buildout) or removes (a decommission).
     pub fn capacity_change(&self) -> i64 {
-        let units: i64 = self.targets.iter().flatten().map(|t| t.units).sum();
-        match self.row.kind {
-            crate::deployments::domain::Kind::Buildout => units,
-            crate::deployments::domain::Kind::Decommission => -units,
-            crate::deployments::domain::Kind::Rollout => 0,
-        }
+        capacity_change(
+            self.row.kind,
+            self.targets.iter().flatten().map(|t| t.units).sum(),
+        )
     }
 
     /// When it should finish, while it runs.
     pub fn eta(&self, now: time::OffsetDateTime) -> Option<String> {
         crate::deployments::engine::eta(&self.model(), now, self.pace()).map(rfc3339)
     }
+}
+
+/// The average time of `n` finished targets that took `seconds` in all (ten
+/// minutes before any has finished).
+fn pace(n: i64, seconds: i64) -> time::Duration {
+    match n {
+        0 => time::Duration::minutes(10),
+        n => time::Duration::seconds(seconds.max(0) / n),
+    }
+}
+
+/// Units a deployment of `kind` over targets of `units` adds (a buildout) or removes.
+fn capacity_change(kind: Kind, units: i64) -> i64 {
+    match kind {
+        Kind::Buildout => units,
+        Kind::Decommission => -units,
+        Kind::Rollout => 0,
+    }
+}
+
+fn ring_model(r: &RingRow, targets: Vec<TargetModel>) -> RingModel {
+    RingModel {
+        name: r.name.clone(),
+        state: r.state,
+        bake_minutes: r.bake_minutes,
+        bake_ends_at: r.bake_ends_at.as_deref().and_then(parse_time),
+        targets,
+    }
+}
+
+/// A deployment for the lists: its rings and what its targets add up to, not
+/// the targets themselves (two queries whatever the plan's size).
+pub struct Summary {
+    pub row: DeploymentRow,
+    pub rings: Vec<RingRow>,
+    pub stats: store::TargetStats,
+}
+
+impl Summary {
+    pub fn capacity_change(&self) -> i64 {
+        capacity_change(self.row.kind, self.stats.units)
+    }
+
+    /// When it should finish, while it runs (as `Loaded::eta`: the ETA reads
+    /// ring states and the pace, never single targets).
+    pub fn eta(&self, now: time::OffsetDateTime) -> Option<String> {
+        let model = Model {
+            kind: self.row.kind,
+            state: self.row.state,
+            rings: self
+                .rings
+                .iter()
+                .map(|r| ring_model(r, Vec::new()))
+                .collect(),
+        };
+        let pace = pace(self.stats.timed, self.stats.timed_seconds);
+        crate::deployments::engine::eta(&model, now, pace).map(rfc3339)
+    }
+
+    pub fn list_row(&self) -> crate::deployments::types::DeploymentRow {
+        crate::deployments::types::DeploymentRow {
+            key: key_of(self.row.id),
+            kind: self.row.kind,
+            title: self.row.title.clone(),
+            state: self.row.state,
+            region: self.row.region.to_string(),
+            sku: self.row.sku.to_string(),
+            targets: self.stats.targets as usize,
+            done: self.stats.done as usize,
+            units: self.stats.units,
+        }
+    }
+}
+
+/// Loads the summaries of deployments.
+pub async fn load_summaries(
+    db: &crate::db::Db,
+    ex: &mut sqlx::AnyConnection,
+    rows: Vec<DeploymentRow>,
+) -> AppResult<Vec<Summary>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut rings: HashMap<i64, Vec<RingRow>> = HashMap::new();
+    for r in store::rings_of(&mut *ex, &ids).await? {
+        rings.entry(r.deployment_id).or_default().push(r);
+    }
+    let seconds = db.seconds_between("started_at", "finished_at");
+    let mut stats: HashMap<i64, store::TargetStats> = store::target_stats(&mut *ex, &ids, &seconds)
+        .await?
+        .into_iter()
+        .map(|s| (s.deployment_id, s))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| Summary {
+            rings: rings.remove(&row.id).unwrap_or_default(),
+            stats: stats.remove(&row.id).unwrap_or_default(),
+            row,
+        })
+        .collect())
 }
 
 /// Loads deployments with their rings, targets and linked requests.

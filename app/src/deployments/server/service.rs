@@ -2,7 +2,7 @@
 //! drafting a buildout for a request's shortfall, and reading — one, a page,
 //! the deployment page's view, what is in flight. Moving them along is `run.rs`.
 
-use super::model::{load, load_many, Loaded};
+use super::model::{load, load_many, load_summaries, Loaded, Summary};
 use super::plan::{self, PlannedRing, PlannedTarget};
 use super::run::parse;
 use super::store::{self, ListWhere, NewDeployment};
@@ -281,6 +281,46 @@ pub async fn list(
     cursor: Option<&str>,
     limit: i64,
 ) -> AppResult<Page<Deployment>> {
+    let (rows, next_cursor, mut conn) = list_page(db, caller, filter, cursor, limit).await?;
+    let items = load_many(&mut conn, rows)
+        .await?
+        .iter()
+        .map(Loaded::deployment)
+        .collect();
+    Ok(Page { items, next_cursor })
+}
+
+/// The list page's rows: as `list`, with what each deployment's targets add up
+/// to instead of the targets.
+pub async fn list_rows(
+    db: &Db,
+    caller: &Caller,
+    filter: &DeploymentFilter,
+    cursor: Option<&str>,
+    limit: i64,
+) -> AppResult<Page<crate::deployments::types::DeploymentRow>> {
+    let (rows, next_cursor, mut conn) = list_page(db, caller, filter, cursor, limit).await?;
+    let items = load_summaries(db, &mut conn, rows)
+        .await?
+        .iter()
+        .map(Summary::list_row)
+        .collect();
+    Ok(Page { items, next_cursor })
+}
+
+/// One page of the list's deployment rows, the next page's cursor, and the
+/// connection that read them.
+async fn list_page(
+    db: &Db,
+    caller: &Caller,
+    filter: &DeploymentFilter,
+    cursor: Option<&str>,
+    limit: i64,
+) -> AppResult<(
+    Vec<store::DeploymentRow>,
+    Option<String>,
+    sqlx::pool::PoolConnection<sqlx::Any>,
+)> {
     caller.user()?;
     let state = match &filter.state {
         Some(s) => Some(DeploymentState::parse(s).map_err(|m| AppError::invalid("state", m))?),
@@ -317,12 +357,7 @@ pub async fn list(
                 .map(|r| format!("{}.{}", r.state.list_rank(), r.id))
         })
         .flatten();
-    let items = load_many(&mut conn, rows)
-        .await?
-        .iter()
-        .map(Loaded::deployment)
-        .collect();
-    Ok(Page { items, next_cursor })
+    Ok((rows, next_cursor, conn))
 }
 
 /// The actions an operator may take on a deployment in its state.
@@ -397,7 +432,7 @@ pub async fn in_flight(db: &Db, caller: &Caller, region: Option<&str>) -> AppRes
         store::deployments_in(&mut *conn, &states, region, IN_FLIGHT_SHOWN as i64 + 1).await?;
     let more = rows.len() > IN_FLIGHT_SHOWN;
     rows.truncate(IN_FLIGHT_SHOWN);
-    let loaded = load_many(&mut conn, rows).await?;
+    let loaded = load_summaries(db, &mut conn, rows).await?;
     drop(conn);
     let snap = fleet::snapshot(db).await?;
     let now = db.clock().now();

@@ -261,6 +261,42 @@ pub async fn rings_of<'e>(
     .await
 }
 
+/// Per deployment, what its targets add up to: how many, how many succeeded,
+/// their units, and how many finished in how many seconds (for the pace) —
+/// one row a deployment instead of one a target, for the lists.
+#[derive(Debug, Clone, Default, FromRow)]
+pub struct TargetStats {
+    pub deployment_id: i64,
+    pub targets: i64,
+    pub done: i64,
+    pub units: i64,
+    pub timed: i64,
+    pub timed_seconds: i64,
+}
+
+pub async fn target_stats<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    ids: &[i64],
+    seconds: &str,
+) -> Result<Vec<TargetStats>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let timed = "started_at IS NOT NULL AND finished_at IS NOT NULL";
+    sqlx::query_as(&format!(
+        "SELECT deployment_id, COUNT(*) AS targets, \
+         CAST(SUM(CASE WHEN state = '{}' THEN 1 ELSE 0 END) AS BIGINT) AS done, \
+         CAST(SUM(units) AS BIGINT) AS units, \
+         CAST(SUM(CASE WHEN {timed} THEN 1 ELSE 0 END) AS BIGINT) AS timed, \
+         CAST(COALESCE(SUM(CASE WHEN {timed} THEN {seconds} END), 0) AS BIGINT) AS timed_seconds \
+         FROM deployment_targets WHERE deployment_id IN {} GROUP BY deployment_id",
+        TargetState::Succeeded.as_str(),
+        id_list(ids)
+    ))
+    .fetch_all(ex)
+    .await
+}
+
 pub async fn targets_of<'e>(
     ex: impl Executor<'e, Database = Any>,
     ids: &[i64],
