@@ -434,3 +434,22 @@ both_databases! {
         assert_eq!(finals.len() as i64, approved);
     }
 }
+
+both_databases! {
+    async fn many_approvers_open_the_inbox_at_once(backend: Backend) {
+        // More concurrent inboxes than the pool has connections: none may hold a
+        // connection while waiting for another (that deadlocked until the pool's
+        // acquire timeout).
+        let app = TestApp::seeded(backend).await;
+        let client = app.as_role(Role::Approver);
+        let url = app.url("/approvals");
+        let all = futures::future::join_all((0..96).map(|_| {
+            let (client, url) = (client.clone(), url.clone());
+            async move { client.get(url).send().await.map(|r| r.status().as_u16()) }
+        }));
+        let statuses = tokio::time::timeout(std::time::Duration::from_secs(20), all)
+            .await
+            .expect("96 inboxes within 20 s");
+        assert!(statuses.iter().all(|s| matches!(s, Ok(200))), "{statuses:?}");
+    }
+}

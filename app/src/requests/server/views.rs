@@ -143,10 +143,14 @@ pub async fn detail(db: &Db, caller: &Caller, key: &str) -> AppResult<RequestDet
 /// with the SLA they are measured against.
 pub async fn inbox(db: &Db, caller: &Caller) -> AppResult<ApprovalInbox> {
     let me = caller.require(Role::Approver)?.clone();
+    // The snapshot before the connection: holding one pooled connection while
+    // the snapshot asks the pool for another deadlocks once every connection is
+    // held that way (64 concurrent inbox requests stalled the benchmark).
+    let snap = fleet::snapshot(db).await?;
     let mut conn = db.pool().acquire().await?;
     let rows = store::inbox(&mut *conn, me.id, 200).await?;
     let items = assemble(&mut conn, rows).await?;
-    let snap = fleet::snapshot(db).await?;
+    drop(conn);
     Ok(ApprovalInbox {
         items,
         sla_business_days: snap.settings.sla_business_days,
