@@ -5,7 +5,7 @@
 //! server functions, with server-only code in one `ssr`-gated module.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -93,6 +93,10 @@ pub fn page_csp(nonce: &str) -> String {
     )
 }
 
+/// Where the app's stylesheet is, as the server provides it to the shell.
+#[derive(Debug, Clone)]
+pub struct StylesheetHref(pub String);
+
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -104,6 +108,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             resp.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
         }
     }
+    // Named once at start-up (content-hashed when the build hashed it), not
+    // read from the hash file on every render.
+    let stylesheet = use_context::<StylesheetHref>()
+        .map(|s| s.0)
+        .unwrap_or_else(|| format!("/{}/{}.css", options.site_pkg_dir, options.output_name));
     #[cfg(feature = "ssr")]
     let theme = theme_from_request();
     #[cfg(not(feature = "ssr"))]
@@ -116,7 +125,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <HashedStylesheet id="leptos" options=options.clone()/>
+                <link id="leptos" rel="stylesheet" href=stylesheet/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>

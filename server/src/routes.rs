@@ -33,8 +33,10 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let db = state.db.clone();
+    let stylesheet = app::StylesheetHref(state.stylesheet.clone());
     let context = move || {
         provide_context(db.clone());
+        provide_context(stylesheet.clone());
         // A fresh nonce per response for the Content-Security-Policy.
         leptos::nonce::provide_nonce();
     };

@@ -22,7 +22,7 @@ pub async fn list_deployments_page(
 ) -> Result<Page<DeploymentRow>, ServerError> {
     let (db, caller) = crate::authorize(Access::SignedIn)?;
     let cursor = cursor.filter(|c| !c.trim().is_empty());
-    super::server::service::list_rows(&db, &caller, &filter, cursor.as_deref(), 50)
+    super::server::views::list_rows(&db, &caller, &filter, cursor.as_deref(), 50)
         .await
         .map_err(server_error)
 }
@@ -31,7 +31,7 @@ pub async fn list_deployments_page(
 #[server]
 pub async fn get_deployment_detail(key: String) -> Result<DeploymentDetail, ServerError> {
     let (db, caller) = crate::authorize(Access::SignedIn)?;
-    super::server::service::detail(&db, &caller, &key)
+    super::server::views::detail(&db, &caller, &key)
         .await
         .map_err(server_error)
 }
@@ -42,7 +42,7 @@ pub async fn get_deployment_detail(key: String) -> Result<DeploymentDetail, Serv
 pub async fn get_in_flight(region: Option<String>) -> Result<InFlight, ServerError> {
     let (db, caller) = crate::authorize(Access::SignedIn)?;
     let region = region.filter(|r| !r.trim().is_empty());
-    super::server::service::in_flight(&db, &caller, region.as_deref())
+    super::server::views::in_flight(&db, &caller, region.as_deref())
         .await
         .map_err(server_error)
 }

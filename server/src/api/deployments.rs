@@ -9,7 +9,7 @@ use super::requests::JsonBody;
 use app::auth::server::caller::Caller;
 use app::db::Db;
 use app::deployments::domain::DeploymentAction;
-use app::deployments::server::{run, service};
+use app::deployments::server::{run, service, views};
 use app::deployments::types::{
     Deployment, DeploymentFilter, DeploymentInput, PlanInput, TargetReport, VersionInput,
 };
@@ -46,7 +46,7 @@ pub async fn list(
     };
     let filter = DeploymentFilter::from_pairs(get);
     Ok(Json(
-        service::list(&db, &caller, &filter, get("cursor"), limit).await?,
+        views::list(&db, &caller, &filter, get("cursor"), limit).await?,
     ))
 }
 

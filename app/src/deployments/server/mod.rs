@@ -10,3 +10,4 @@ pub mod plan;
 pub mod run;
 pub mod service;
 pub mod store;
+pub mod views;

@@ -1,25 +1,20 @@
 //! Deployments: creating (with a checked plan), replanning while planned,
-//! drafting a buildout for a request's shortfall, and reading — one, a page,
-//! the deployment page's view, what is in flight. Moving them along is `run.rs`.
+//! drafting a buildout for a request's shortfall, previewing a plan, reading
+//! one. The pages' and lists' reads are `views.rs`; moving them along is `run.rs`.
 
-use super::model::{load, load_many, load_summaries, Loaded, Summary};
+use super::model::load;
 use super::plan::{self, PlannedRing, PlannedTarget};
 use super::run::parse;
-use super::store::{self, ListWhere, NewDeployment};
+use super::store::{self, NewDeployment};
 use crate::auth::server::caller::Caller;
 use crate::auth::Role;
 use crate::db::Db;
-use crate::deployments::domain::{key_of, DeploymentAction, DeploymentState, Kind};
-use crate::deployments::engine;
-use crate::deployments::types::{
-    Deployment, DeploymentDetail, DeploymentFilter, DeploymentInput, Event, InFlight, InFlightItem,
-    PlanInput,
-};
+use crate::deployments::domain::{key_of, DeploymentState, Kind};
+use crate::deployments::types::{Deployment, DeploymentInput, PlanInput};
 use crate::error::{AppError, AppResult};
 use crate::fleet::codes::{RegionCode, SkuCode};
 use crate::fleet::server::service as fleet;
 use crate::shared::audit;
-use crate::shared::page::Page;
 
 /// One deployment as it is now.
 pub async fn load_one(db: &Db, id: i64) -> AppResult<Deployment> {
@@ -273,195 +268,6 @@ pub async fn draft_buildout(
     Ok(id)
 }
 
-/// A page of deployments: in flight first, then newest first.
-pub async fn list(
-    db: &Db,
-    caller: &Caller,
-    filter: &DeploymentFilter,
-    cursor: Option<&str>,
-    limit: i64,
-) -> AppResult<Page<Deployment>> {
-    let (rows, next_cursor, mut conn) = list_page(db, caller, filter, cursor, limit).await?;
-    let items = load_many(&mut conn, rows)
-        .await?
-        .iter()
-        .map(Loaded::deployment)
-        .collect();
-    Ok(Page { items, next_cursor })
-}
-
-/// The list page's rows: as `list`, with what each deployment's targets add up
-/// to instead of the targets.
-pub async fn list_rows(
-    db: &Db,
-    caller: &Caller,
-    filter: &DeploymentFilter,
-    cursor: Option<&str>,
-    limit: i64,
-) -> AppResult<Page<crate::deployments::types::DeploymentRow>> {
-    let (rows, next_cursor, mut conn) = list_page(db, caller, filter, cursor, limit).await?;
-    let items = load_summaries(db, &mut conn, rows)
-        .await?
-        .iter()
-        .map(Summary::list_row)
-        .collect();
-    Ok(Page { items, next_cursor })
-}
-
-/// One page of the list's deployment rows, the next page's cursor, and the
-/// connection that read them.
-async fn list_page(
-    db: &Db,
-    caller: &Caller,
-    filter: &DeploymentFilter,
-    cursor: Option<&str>,
-    limit: i64,
-) -> AppResult<(
-    Vec<store::DeploymentRow>,
-    Option<String>,
-    sqlx::pool::PoolConnection<sqlx::Any>,
-)> {
-    caller.user()?;
-    let state = match &filter.state {
-        Some(s) => Some(DeploymentState::parse(s).map_err(|m| AppError::invalid("state", m))?),
-        None => None,
-    };
-    let kind = match &filter.kind {
-        Some(k) => Some(Kind::parse(k).map_err(|m| AppError::invalid("kind", m))?),
-        None => None,
-    };
-    let after = match cursor {
-        None => None,
-        Some(c) => {
-            let bad = || AppError::invalid("cursor", "is not a cursor from this list");
-            let (rank, id) = c.split_once('.').ok_or_else(bad)?;
-            Some((
-                rank.parse().map_err(|_| bad())?,
-                id.parse().map_err(|_| bad())?,
-            ))
-        }
-    };
-    let w = ListWhere {
-        state,
-        kind,
-        region: filter.region.as_deref(),
-        after,
-    };
-    let mut conn = db.pool().acquire().await?;
-    let mut rows = store::list_deployments(&mut *conn, &w, limit + 1).await?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| {
-            rows.last()
-                .map(|r| format!("{}.{}", r.state.list_rank(), r.id))
-        })
-        .flatten();
-    Ok((rows, next_cursor, conn))
-}
-
-/// The actions an operator may take on a deployment in its state.
-fn actions(caller: &Caller, state: DeploymentState) -> Vec<String> {
-    if !caller.user.as_ref().is_some_and(|u| u.has(Role::Operator)) {
-        return Vec::new();
-    }
-    DeploymentAction::ALL
-        .iter()
-        .filter(|a| state.after(**a).is_ok())
-        .map(|a| a.as_str().to_owned())
-        .collect()
-}
-
-/// The deployment page.
-pub async fn detail(db: &Db, caller: &Caller, key: &str) -> AppResult<DeploymentDetail> {
-    caller.user()?;
-    let id = parse(key)?;
-    let mut conn = db.pool().acquire().await?;
-    let d = load(&mut conn, id, "").await?;
-    let timeline = audit::list_for_object(&mut *conn, key)
-        .await?
-        .into_iter()
-        .map(|e| Event {
-            at: e.at,
-            actor: e.actor.unwrap_or_default(),
-            action: e.action.trim_start_matches("deployment.").to_owned(),
-            detail: match (e.before, e.after) {
-                (Some(b), Some(a)) => format!("{b} → {a}"),
-                (None, Some(a)) => a,
-                _ => String::new(),
-            },
-        })
-        .collect();
-    drop(conn);
-    let now = db.clock().now();
-    let snap = fleet::snapshot(db).await?;
-    let unit = snap
-        .options
-        .skus
-        .iter()
-        .find(|s| s.code == d.row.sku.as_str())
-        .map_or("units".into(), |s| s.unit.as_str().to_owned());
-    Ok(DeploymentDetail {
-        status: engine::status_words(&d.model(), d.row.note.as_deref(), now),
-        eta: d.eta(now),
-        capacity_change: d.capacity_change(),
-        actions: actions(caller, d.row.state),
-        deployment: d.deployment(),
-        unit,
-        timeline,
-        now: crate::shared::time::rfc3339(now),
-    })
-}
-
-/// Deployments in flight or planned (optionally in one region), with the
-/// capacity each adds or removes and when: the overview's and region pages' panel.
-/// How many deployments the overview's and a region's panel list (the list
-/// page has the rest).
-pub const IN_FLIGHT_SHOWN: usize = 20;
-
-pub async fn in_flight(db: &Db, caller: &Caller, region: Option<&str>) -> AppResult<InFlight> {
-    caller.user()?;
-    let states = [
-        DeploymentState::Planned,
-        DeploymentState::InProgress,
-        DeploymentState::Paused,
-        DeploymentState::RollingBack,
-    ];
-    let mut conn = db.pool().acquire().await?;
-    let mut rows =
-        store::deployments_in(&mut *conn, &states, region, IN_FLIGHT_SHOWN as i64 + 1).await?;
-    let more = rows.len() > IN_FLIGHT_SHOWN;
-    rows.truncate(IN_FLIGHT_SHOWN);
-    let loaded = load_summaries(db, &mut conn, rows).await?;
-    drop(conn);
-    let snap = fleet::snapshot(db).await?;
-    let now = db.clock().now();
-    Ok(InFlight {
-        more,
-        region: region.map(str::to_owned),
-        freezes: freezes(&snap, region),
-        items: loaded
-            .iter()
-            .map(|d| InFlightItem {
-                key: key_of(d.row.id),
-                kind: d.row.kind,
-                title: d.row.title.clone(),
-                state: d.row.state,
-                region: d.row.region.to_string(),
-                sku: d.row.sku.to_string(),
-                units: d.capacity_change(),
-                unit: snap
-                    .options
-                    .skus
-                    .iter()
-                    .find(|s| s.code == d.row.sku.as_str())
-                    .map_or("units".into(), |s| s.unit.as_str().to_owned()),
-                eta: d.eta(now),
-            })
-            .collect(),
-    })
-}
-
 /// What each ring of a plan would do to its region × SKU's free units.
 pub async fn preview(
     db: &Db,
@@ -509,18 +315,4 @@ pub async fn preview(
         });
     }
     Ok(out)
-}
-
-/// The capacity freezes in force, in words (one region, when given).
-fn freezes(snap: &crate::fleet::server::snapshot::Snapshot, region: Option<&str>) -> Vec<String> {
-    snap.regions
-        .iter()
-        .filter(|r| region.is_none_or(|code| r.code == code))
-        .flat_map(|r| {
-            crate::fleet::codes::Family::ALL
-                .iter()
-                .filter_map(|f| super::run::frozen(snap, &r.code, *f))
-                .collect::<Vec<_>>()
-        })
-        .collect()
 }
