@@ -29,7 +29,9 @@ test('a GPU request goes from draft to fulfilled through two approvers and an op
   const key = (await page.getByRole('heading', { level: 1 }).textContent())!.trim();
   expect(key).toMatch(/^CR-\d+$/);
   await page.getByRole('button', { name: 'Submit' }).click();
-  await expect(page.getByRole('status')).toContainText('is submitted');
+  await expect(page.getByRole('status')).toContainText(`${key} submitted; it needs 2 approvals`);
+  // The page names what is asked for: units, unit and SKU.
+  await expect(page.getByText(/provision 8 GPU of ND-H100-v5 in westus2/)).toBeVisible();
   await expect(page.getByTestId('policy')).toHaveText("needs 2 approvals: rule 'GPU always needs two'");
   await signOut(page);
 
@@ -39,16 +41,19 @@ test('a GPU request goes from draft to fulfilled through two approvers and an op
     await open(page, info, '/approvals');
     await page.getByTestId('inbox').getByRole('link', { name: key }).click();
     await expect(page.getByTestId('preview')).toContainText('westus2 · ND-H100-v5');
-    await page.getByLabel('Comment (optional)').fill(`ok from ${approver}`);
+    await page.getByLabel('Comment', { exact: false }).fill(`ok from ${approver}`);
     await page.getByRole('button', { name: 'Approve' }).click();
-    await expect(page.getByRole('status')).toContainText(approver === 'approver1' ? 'is submitted' : 'is approved');
+    await expect(page.getByRole('status')).toContainText(approver === 'approver1'
+      ? `${key} approved by you — 1 of 2; waiting for one more approver`
+      : `${key} approved by you — 2 of 2; 8 units reserved`);
+    if (approver === 'approver1') await expect(page.getByTestId('timeline')).toContainText('approval 1 of 2; still submitted');
     await signOut(page);
   }
   await signIn(page, 'operator', `/requests/${key}`);
   await open(page, info, `/requests/${key}`);
   await expect(page.getByTestId('reservations')).toContainText('westus2-az');
   await page.getByRole('button', { name: 'Mark fulfilled' }).click();
-  await expect(page.getByRole('status')).toContainText('is fulfilled');
+  await expect(page.getByRole('status')).toContainText(`${key} fulfilled`);
   await expect(page.getByTestId('timeline')).toContainText('fulfill');
   await expect(page.getByTestId('timeline')).toContainText('approve');
 });
@@ -77,6 +82,15 @@ test('an approver decides several requests at once, each checked on its own', as
   await signIn(page, 'approver2', '/approvals');
   await open(page, info, '/approvals');
   for (const key of keys) await page.getByTestId('inbox').getByLabel(`select ${key}`).check();
+  // Hydrated, the page asks first; the first answer is no, and nothing happens.
+  const asked: string[] = [];
+  if (info.project.name !== 'no-js') {
+    page.once('dialog', (d) => { asked.push(d.message()); void d.dismiss(); });
+    await page.getByRole('button', { name: 'Approve selected' }).click();
+    expect(asked).toEqual(['Approve the selected requests?']);
+    for (const key of keys) expect(await state(key)).toBe('submitted');
+    page.once('dialog', (d) => void d.accept());
+  }
   await page.getByRole('button', { name: 'Approve selected' }).click();
   await expect(page.getByRole('status')).toContainText(`Done: ${keys.map((k) => `${k} approved`).join(', ')}`);
   for (const key of keys) {

@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::status::routes())
         .nest("/api/v1", crate::api::routes(&state))
         .route("/clusters.csv", axum::routing::get(crate::api::fleet::export_csv))
+        .route("/admin/audit.csv", axum::routing::get(crate::api::audit::export_csv))
         .route("/login", axum::routing::post(crate::auth::login))
         .route("/logout", axum::routing::post(crate::auth::logout))
         .nest_service(

@@ -62,6 +62,7 @@ pub const RULES: Rules = Rules {
         ("/admin/users", Access::Role(Role::Admin)),
         ("/admin/tokens", Access::Role(Role::Admin)),
         ("/admin/audit", Access::Role(Role::Admin)),
+        ("/admin/audit.csv", Access::Role(Role::Admin)),
     ],
     server_fns: &[
         ("get_me", Access::SignedIn),

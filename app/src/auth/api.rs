@@ -206,25 +206,15 @@ pub async fn revoke_api_token(id: i64) -> Result<(), ServerError> {
     Ok(())
 }
 
-/// A page of the audit trail, newest first (admins only).
+/// A page of the audit trail, newest first (admins only): `AUDIT_PAGE` rows
+/// matching the filters of the page's query string.
 #[server]
-pub async fn list_audit(
-    action: Option<String>,
-    actor_name: Option<String>,
-    before: Option<i64>,
-) -> Result<Vec<AuditRow>, ServerError> {
+pub async fn list_audit(query: String) -> Result<Vec<AuditRow>, ServerError> {
     let (db, _) = admin()?;
-    let action = action.filter(|s| !s.trim().is_empty());
-    let actor_name = actor_name.filter(|s| !s.trim().is_empty());
-    let rows = crate::shared::audit::list(
-        db.pool(),
-        action.as_deref(),
-        actor_name.as_deref(),
-        before,
-        100,
-    )
-    .await
-    .map_err(|e| server_error(e.into()))?;
+    let q = parse_audit_query(&query).map_err(server_error)?;
+    let rows = crate::shared::audit::list(db.pool(), &q, AUDIT_PAGE)
+        .await
+        .map_err(|e| server_error(e.into()))?;
     Ok(rows
         .into_iter()
         .map(|r| AuditRow {
@@ -239,6 +229,23 @@ pub async fn list_audit(
             request_id: r.request_id,
         })
         .collect())
+}
+
+/// Rows per page of the audit page.
+pub const AUDIT_PAGE: i64 = 100;
+
+/// Parses the audit page's query string (`actor=…&from=…`), naming a bad field.
+#[cfg(feature = "ssr")]
+pub fn parse_audit_query(
+    query: &str,
+) -> Result<crate::shared::audit_query::AuditQuery, crate::error::AppError> {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    crate::shared::audit_query::AuditQuery::parse(
+        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    )
+    .map_err(crate::error::AppError::from)
 }
 
 /// One audit row, for the audit page.

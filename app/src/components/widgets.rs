@@ -96,6 +96,7 @@ pub fn ErrorPanel(
         <div role="alert" class="rounded border border-red-300 bg-red-50 p-4 text-red-900 dark:border-red-700 dark:bg-red-950 dark:text-red-100">
             <p class="font-semibold">{title.unwrap_or_else(|| "Could not show this page".into())}</p>
             <p class="mt-1 text-sm">{message}</p>
+            <p class="mt-2 text-sm"><a href="/" class="underline">"Back to the fleet overview"</a></p>
         </div>
     }
 }

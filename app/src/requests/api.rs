@@ -135,12 +135,12 @@ pub async fn file_request(
     };
     match filed.await {
         Ok(r) => {
-            let notice = format!("{} is {}", r.key, r.state);
-            go_to(&format!(
-                "/requests/{}?notice={}",
-                r.key,
-                crate::shared::url::encode_component(&notice)
-            ));
+            let notice = if r.state == super::domain::State::Draft {
+                format!("{} saved; it is draft until you submit it", r.key)
+            } else {
+                r.outcome(super::domain::Action::Submit)
+            };
+            go_to(&notice_for(&r, &notice));
             Ok(r)
         }
         Err(e) => {
@@ -170,11 +170,13 @@ pub async fn act_on_request(
             comment: comment.filter(|c| !c.trim().is_empty()),
             with_buildout: with_buildout.is_some(),
         };
-        super::server::act::act(&db, &caller, &key, action, &input).await
+        super::server::act::act(&db, &caller, &key, action, &input)
+            .await
+            .map(|r| (r, action))
     };
     match acted.await {
-        Ok(r) => {
-            go_to(&notice_for(&r));
+        Ok((r, action)) => {
+            go_to(&notice_for(&r, &r.outcome(action)));
             Ok(r)
         }
         Err(e) => Err(server_error(e)),
@@ -183,12 +185,11 @@ pub async fn act_on_request(
 
 /// The request page with a notice of what just happened to it.
 #[cfg(feature = "ssr")]
-fn notice_for(r: &CapacityRequest) -> String {
-    let notice = format!("{} is {} (version {})", r.key, r.state, r.version);
+fn notice_for(r: &CapacityRequest, notice: &str) -> String {
     format!(
         "/requests/{}?notice={}",
         r.key,
-        crate::shared::url::encode_component(&notice)
+        crate::shared::url::encode_component(notice)
     )
 }
 
@@ -201,7 +202,7 @@ pub async fn comment_on_request(
     let (db, caller) = crate::authorize(Access::SignedIn)?;
     match super::server::service::comment(&db, &caller, &key, &comment).await {
         Ok(r) => {
-            go_to(&notice_for(&r));
+            go_to(&notice_for(&r, &format!("comment added to {}", r.key)));
             Ok(r)
         }
         Err(e) => Err(server_error(e)),
@@ -235,6 +236,7 @@ impl BulkSummary {
 pub async fn decide_requests(
     action: String,
     pick: Option<HashMap<String, String>>,
+    comment: Option<String>,
 ) -> Result<BulkSummary, ServerError> {
     let (db, caller) = crate::authorize(Access::Role(Role::Approver))?;
     let decided = async {
@@ -247,7 +249,7 @@ pub async fn decide_requests(
             .collect();
         // Oldest first, as the inbox lists them.
         picks.sort_by_key(|(k, _)| super::domain::parse_key(k).unwrap_or(i64::MAX));
-        super::server::bulk::decide_many(&db, &caller, action, &picks).await
+        super::server::bulk::decide_many(&db, &caller, action, &picks, comment.as_deref()).await
     };
     let outcome = decided.await.map_err(server_error)?;
     let summary = BulkSummary {

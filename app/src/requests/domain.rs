@@ -48,6 +48,15 @@ pub struct Refused {
 }
 
 impl Action {
+    /// What a reject or cancel without a reason is told.
+    pub const REASON_REQUIRED: &'static str =
+        "comment is required to reject or cancel: say why, the requester sees it";
+
+    /// Whether the action needs a reason (a comment the requester sees).
+    pub fn needs_reason(&self) -> bool {
+        matches!(self, Action::Reject | Action::Cancel)
+    }
+
     fn verb(&self) -> &'static str {
         match self {
             Action::Submit => "submitted",

@@ -33,6 +33,50 @@ pub struct CapacityRequest {
     pub updated_at: String,
 }
 
+impl CapacityRequest {
+    /// What `action` just did to this request, in words for the person who took it.
+    pub fn outcome(&self, action: super::domain::Action) -> String {
+        use super::domain::Action;
+        let key = &self.key;
+        let (n, m) = (
+            self.approvals.len() as i64,
+            self.approvals_needed.unwrap_or(0),
+        );
+        let reserved: i64 = self.reservations.iter().map(|r| r.units).sum();
+        let plural = |k: i64, one: &str, many: &str| {
+            if k == 1 {
+                format!("one {one}")
+            } else {
+                format!("{k} {many}")
+            }
+        };
+        match (action, self.state) {
+            (Action::Submit, State::Approved) => {
+                format!("{key} submitted and approved by policy; {reserved} units reserved")
+            }
+            (Action::Submit, _) => format!(
+                "{key} submitted; it needs {}",
+                plural(m, "approval", "approvals")
+            ),
+            (Action::Approve, State::Submitted) => format!(
+                "{key} approved by you — {n} of {m}; waiting for {}",
+                plural(m - n, "more approver", "more approvers")
+            ),
+            (Action::Approve, State::AwaitingCapacity) => format!(
+                "{key} approved by you — {n} of {m}; waiting for buildout {}",
+                self.deployment.as_deref().unwrap_or("(drafted)")
+            ),
+            (Action::Approve, _) => {
+                format!("{key} approved by you — {n} of {m}; {reserved} units reserved")
+            }
+            (Action::Reject, _) => format!("{key} rejected; the requester sees your reason"),
+            (Action::Cancel, _) => format!("{key} cancelled"),
+            (Action::Fulfill, _) => format!("{key} fulfilled"),
+            (Action::Expire, _) => format!("{key} expired"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Approval {
     pub approver: String,
@@ -131,11 +175,23 @@ pub struct RequestDetail {
 /// The approver's inbox: what waits for them, oldest first, and the SLA it is measured against.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApprovalInbox {
-    pub items: Vec<CapacityRequest>,
+    pub items: Vec<InboxItem>,
     /// Overdue after this many business days (setting `requests.sla_business_days`).
     pub sla_business_days: i64,
     /// The server's clock, RFC 3339, that ages are measured to.
     pub now: String,
+}
+
+/// A request in the approver's inbox, with what approving it would do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboxItem {
+    pub request: CapacityRequest,
+    /// The SKU's capacity unit (vCPU, GPU, TiB).
+    pub unit: String,
+    /// The region × SKU's band once its units are reserved (provisions).
+    pub band_after: Option<crate::fleet::ledger::Health>,
+    /// Units missing to place it now; 0 when it can be placed.
+    pub short_by: i64,
 }
 
 /// Filters of the request list; every one optional, all as typed (the service checks them).
@@ -184,7 +240,75 @@ where
 
 #[cfg(test)]
 mod tests {
+    use super::super::domain::Action;
     use super::*;
+
+    fn request(state: State, approvals: usize, needed: i64) -> CapacityRequest {
+        CapacityRequest {
+            key: "CR-1012".into(),
+            kind: Kind::Provision,
+            region: "westus2".into(),
+            zone: None,
+            sku: "Dv5".into(),
+            quantity: 600,
+            need_by: "2027-01-31".into(),
+            service: "web".into(),
+            justification: "growth".into(),
+            priority: Priority::P2,
+            requester: "requester".into(),
+            state,
+            version: 3,
+            hold_until: None,
+            policy: None,
+            approvals_needed: Some(needed),
+            approvals: (0..approvals)
+                .map(|i| Approval {
+                    approver: format!("approver{i}"),
+                    at: "2026-11-30T10:00:00Z".into(),
+                })
+                .collect(),
+            reservations: if state == State::Approved {
+                vec![Reservation {
+                    cluster_id: 1,
+                    cluster: "westus2-az1-dv5-001".into(),
+                    units: 600,
+                }]
+            } else {
+                vec![]
+            },
+            deployment: None,
+            created_at: "2026-11-30T09:00:00Z".into(),
+            updated_at: "2026-11-30T10:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn outcomes_say_what_happened() {
+        assert_eq!(
+            request(State::Submitted, 1, 2).outcome(Action::Approve),
+            "CR-1012 approved by you — 1 of 2; waiting for one more approver"
+        );
+        assert_eq!(
+            request(State::Submitted, 1, 3).outcome(Action::Approve),
+            "CR-1012 approved by you — 1 of 3; waiting for 2 more approvers"
+        );
+        assert_eq!(
+            request(State::Approved, 2, 2).outcome(Action::Approve),
+            "CR-1012 approved by you — 2 of 2; 600 units reserved"
+        );
+        assert_eq!(
+            request(State::Submitted, 0, 2).outcome(Action::Submit),
+            "CR-1012 submitted; it needs 2 approvals"
+        );
+        assert_eq!(
+            request(State::Approved, 0, 0).outcome(Action::Submit),
+            "CR-1012 submitted and approved by policy; 600 units reserved"
+        );
+        assert_eq!(
+            request(State::Cancelled, 0, 1).outcome(Action::Cancel),
+            "CR-1012 cancelled"
+        );
+    }
 
     #[test]
     fn a_zone_left_out_differs_from_a_zone_sent_as_null() {

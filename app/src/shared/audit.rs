@@ -161,22 +161,28 @@ impl RefusalLimiter {
     }
 }
 
-/// The newest rows, optionally of one action or actor, before id `before_id`.
+/// The newest rows matching `q` (actor, action, object, UTC days), below its
+/// `before` id, at most `limit`.
 pub async fn list<'e>(
     ex: impl Executor<'e, Database = Any>,
-    action: Option<&str>,
-    actor: Option<&str>,
-    before_id: Option<i64>,
+    q: &crate::shared::audit_query::AuditQuery,
     limit: i64,
 ) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    let (object, object_prefix) = q.object_match();
     sqlx::query_as(
         "SELECT id, at, actor, action, object, before, after, source, request_id FROM audit_log \
          WHERE ($1 IS NULL OR action = $1) AND ($2 IS NULL OR actor = $2) AND ($3 IS NULL OR id < $3) \
-         ORDER BY id DESC LIMIT $4",
+           AND ($4 IS NULL OR object = $4) AND ($5 IS NULL OR object LIKE $5 ESCAPE '\\') \
+           AND ($6 IS NULL OR at >= $6) AND ($7 IS NULL OR at < $7) \
+         ORDER BY id DESC LIMIT $8",
     )
-    .bind(action)
-    .bind(actor)
-    .bind(before_id)
+    .bind(q.action.as_deref())
+    .bind(q.actor.as_deref())
+    .bind(q.before)
+    .bind(object)
+    .bind(object_prefix)
+    .bind(q.from.as_deref())
+    .bind(q.until())
     .bind(limit)
     .fetch_all(ex)
     .await

@@ -2,6 +2,7 @@
 //! keyset pages, field errors, URL encoding, time, bounded text, and (on the
 //! server) the audit trail.
 
+pub mod audit_query;
 pub mod enums;
 pub mod fields;
 pub mod page;

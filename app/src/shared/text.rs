@@ -15,6 +15,22 @@ pub fn bounded(s: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(format!("{}… [{} more bytes cut]", &s[..end], s.len() - end))
 }
 
+/// A CSV field: quoted when it holds a comma, quote or line break; a value a
+/// spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab) is prefixed
+/// with `'` so it stays text.
+pub fn csv_field(s: &str) -> Cow<'_, str> {
+    let guarded: Cow<'_, str> = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
+    };
+    if guarded.contains([',', '"', '\n', '\r']) {
+        Cow::Owned(format!("\"{}\"", guarded.replace('"', "\"\"")))
+    } else {
+        guarded
+    }
+}
+
 /// The number in a record key such as `CR-1042`: `prefix` and digits without
 /// a leading zero, as the feature's `key_of` writes it, so one record has one
 /// name everywhere (URLs and the audit trail alike). `what` names the record in
@@ -38,6 +54,16 @@ pub fn parse_key(key: &str, prefix: &str, what: &str, example: &str) -> Result<i
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_never_formulas() {
+        assert_eq!(csv_field("westus2"), "westus2");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\"\n"), "\"say \"\"hi\"\"\n\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("@sum"), "'@sum");
+        assert_eq!(csv_field("-1+1"), "'-1+1");
+    }
 
     #[test]
     fn short_text_is_kept_and_long_text_is_cut_with_a_marker() {

@@ -78,6 +78,18 @@ impl Clock {
         }
     }
 
+    /// Where the clock is stopped, if it is (to `restore` after a `freeze`).
+    pub fn stopped(&self) -> Option<time::OffsetDateTime> {
+        self.0.read().ok().and_then(|t| *t)
+    }
+
+    /// Puts the clock back as `stopped` found it: stopped there, or running.
+    pub fn restore(&self, stopped: Option<time::OffsetDateTime>) {
+        if let Ok(mut t) = self.0.write() {
+            *t = stopped;
+        }
+    }
+
     /// Moves a stopped clock on (tests); a running clock cannot be moved.
     pub fn advance(&self, by: time::Duration) {
         if let Ok(mut t) = self.0.write() {

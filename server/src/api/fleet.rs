@@ -15,6 +15,7 @@ use app::fleet::query::ClusterQuery;
 use app::fleet::server::service;
 use app::fleet::types::{Cluster, FleetSummary, Region, RegionDetail};
 use app::shared::page::Page;
+use app::shared::text::csv_field;
 
 fn parse_query(raw: Option<String>) -> AppResult<ClusterQuery> {
     let pairs = query_pairs(raw.as_deref());
@@ -69,15 +70,6 @@ pub async fn cluster(
         .parse()
         .map_err(|_| AppError::invalid("id", format!("'{id}' is not a cluster id (an integer)")))?;
     Ok(Json(service::cluster(&db, &caller, id).await?))
-}
-
-/// A CSV field, quoted when it holds a comma, quote or newline.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
 }
 
 fn csv_row(c: &Cluster) -> String {

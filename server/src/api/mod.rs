@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: thin handlers over the service layer, with the
 //! error shape of PRODUCT.md "The contract".
 
+pub mod audit;
 pub mod deployments;
 pub mod fleet;
 pub mod notices;

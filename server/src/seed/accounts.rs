@@ -11,7 +11,11 @@ use app::shared::audit::Origin;
 pub const DEMO_ACCOUNTS: &[(&str, &str, &[Role])] = &[
     ("admin", "demo-admin-password", &[Role::Admin]),
     ("approver1", "demo-approver1-password", &[Role::Approver]),
-    ("approver2", "demo-approver2-password", &[Role::Approver]),
+    (
+        "approver2",
+        "demo-approver2-password",
+        &[Role::Approver, Role::Requester],
+    ),
     ("requester", "demo-requester-password", &[Role::Requester]),
     ("operator", "demo-operator-password", &[Role::Operator]),
     ("viewer", "demo-viewer-password", &[Role::Viewer]),

@@ -158,6 +158,12 @@ pub fn generate(spec: &ScaleSpec, today: time::Date) -> impl Iterator<Item = Reg
                     };
                     let out_of_service = (cap as f64 * oos_frac) as i64;
                     let alloc = ((cap - out_of_service) as f64 * util) as i64;
+                    // Out of service, a cluster's unused units cannot be placed.
+                    let out_of_service = if lifecycle == ClusterLifecycle::InService {
+                        out_of_service
+                    } else {
+                        cap - alloc
+                    };
                     total += cap;
                     allocated += alloc;
                     oos += out_of_service;
@@ -260,6 +266,10 @@ mod tests {
                     "{c:?}"
                 );
                 assert_eq!(c.reserved, 0);
+                let free = c.total - c.allocated - c.reserved - c.out_of_service;
+                if c.lifecycle != ClusterLifecycle::InService {
+                    assert_eq!(free, 0, "units out of service cannot be free: {c:?}");
+                }
                 assert!(names.insert(c.name.clone()), "duplicate {}", c.name);
             }
             for h in &region.history {

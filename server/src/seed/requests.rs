@@ -173,16 +173,38 @@ pub async fn seed_demo_requests(db: &Db) -> anyhow::Result<usize> {
         &file(10, general[2].clone(), 120, day(db, 40), true),
     )
     .await?;
-    decide(db, &requester, &r.key, Action::Cancel, &seen(&r)).await?;
-    let r = service::create(
+    decide(
         db,
         &requester,
-        &file(11, general[3].clone(), 250, day(db, -30), false),
+        &r.key,
+        Action::Cancel,
+        &ActionInput {
+            comment: Some("The launch moved to next quarter.".into()),
+            ..seen(&r)
+        },
     )
     .await?;
-    if r.state == app::requests::domain::State::Submitted {
-        decide(db, &approver2, &r.key, Action::Approve, &seen(&r)).await?;
-    }
+    // Filed and approved 45 days ago, needed 30 days ago, never fulfilled:
+    // the sweep expires it (a need-by in the past is refused today).
+    let clock = (db.clock().stopped(), db.clock().now());
+    db.clock().freeze(clock.1 - time::Duration::days(45));
+    let filed = service::create(
+        db,
+        &requester,
+        &file(11, general[3].clone(), 250, day(db, 15), false),
+    )
+    .await;
+    let approved = match &filed {
+        Ok(r) if r.state == app::requests::domain::State::Submitted => {
+            decide(db, &approver2, &r.key, Action::Approve, &seen(r))
+                .await
+                .map(|_| ())
+        }
+        _ => Ok(()),
+    };
+    db.clock().restore(clock.0);
+    filed?;
+    approved?;
     expiry::sweep(db, &day(db, 0)).await?;
     made += 3;
     Ok(made)

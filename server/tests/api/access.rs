@@ -227,7 +227,7 @@ const SERVER_FNS: &[(&str, Who, &str)] = &[
     ("get_approval_inbox", Who::Only(Approver), ""),
     // The request forms: requesters file and withdraw their own; approvers decide.
     ("file_request", Who::Only(Requester), "kind=provision&region=westus2&sku=Dv5&quantity=10&need_by={need_by}&service=s&justification=j&priority=P2&draft=on"),
-    ("act_on_request", Who::Only(Requester), "key={fresh_draft}&action=cancel&version=1"),
+    ("act_on_request", Who::Only(Requester), "key={fresh_draft}&action=cancel&version=1&comment=no+longer+needed"),
     ("comment_on_request", Who::SignedIn, "key={draft}&comment=looks+good"),
     ("decide_requests", Who::Only(Approver), "action=approve&pick[{submitted}]={submitted_version}"),
     ("list_deployments_page", Who::SignedIn, "filter[state]=planned"),

@@ -77,6 +77,14 @@ impl TestApp {
     /// A server over an empty database that believes it is served at `public_url`
     /// (an `https://` one makes cookies `Secure`).
     pub async fn empty_at(backend: Backend, public_url: Option<&str>) -> TestApp {
+        // Warnings and errors (a 503's cause, say) show beside a failing test.
+        static LOGS: std::sync::Once = std::sync::Once::new();
+        LOGS.call_once(|| {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter("warn")
+                .with_test_writer()
+                .try_init();
+        });
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let (url, cleanup) = match backend {
             Backend::Sqlite => {

@@ -112,4 +112,54 @@ both_databases! {
         assert_eq!(sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM clusters WHERE id = $1").bind(id).fetch_one(app.db.pool()).await.unwrap().0, 0);
         consistent(&app).await;
     }
+
+    async fn free_is_always_placeable(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        // Everywhere in the seeded fleet, a rollup's free units are exactly the
+        // free units of its in-service clusters: what placement can use.
+        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
+            "SELECT r.region, r.sku, r.total - r.allocated - r.reserved - r.out_of_service, \
+                    CAST(COALESCE((SELECT SUM(c.free) FROM clusters c WHERE c.region = r.region AND c.sku = r.sku \
+                                   AND c.lifecycle = 'in_service'), 0) AS BIGINT) \
+             FROM region_sku_ledger r",
+        )
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+        assert!(!rows.is_empty());
+        for (region, sku, free, placeable) in &rows {
+            assert_eq!(free, placeable, "{region} {sku}: free is what can be placed");
+        }
+        let out: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM clusters WHERE lifecycle <> 'in_service'").fetch_one(app.db.pool()).await.unwrap();
+        assert!(out.0 > 0, "the demo fleet has clusters out of service");
+
+        // Units a request lets go of in a cluster that left service stay out of service.
+        let mut c = new_cluster("westus2-az3-dv5-busy", ClusterLifecycle::InService);
+        (c.allocated, c.reserved) = (200, 100);
+        let mut tx = app.db.begin_write().await.unwrap();
+        let id = ledger::add_cluster(&mut tx, c).await.unwrap();
+        ledger::set_lifecycle(&app.db, &mut tx, id, ClusterLifecycle::Maintenance).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(cluster(&app, id).await, (1000, 200, 100, 700, 0));
+        let slot = Slot { region: "westus2", sku: "Dv5", zone: Some(3) };
+        let mut tx = app.db.begin_write().await.unwrap();
+        ledger::release(&mut tx, slot, &[app::fleet::placement::Holding { cluster_id: id, units: 100 }]).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(cluster(&app, id).await, (1000, 200, 0, 800, 0), "released units go out of service");
+        consistent(&app).await;
+        // A deprovision that gives back every allocated unit of the zone.
+        let (allocated,): (i64,) = sqlx::query_as("SELECT CAST(SUM(allocated) AS BIGINT) FROM clusters WHERE region = 'westus2' AND sku = 'Dv5' AND zone = 3")
+            .fetch_one(app.db.pool()).await.unwrap();
+        let mut tx = app.db.begin_write().await.unwrap();
+        ledger::give_back(&app.db, &mut tx, slot, allocated).await.unwrap().expect("all of it is allocated");
+        tx.commit().await.unwrap();
+        assert_eq!(cluster(&app, id).await, (1000, 0, 0, 1000, 0), "returned units go out of service");
+        consistent(&app).await;
+        // Back in service, all of it is free again.
+        let mut tx = app.db.begin_write().await.unwrap();
+        ledger::set_lifecycle(&app.db, &mut tx, id, ClusterLifecycle::InService).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(cluster(&app, id).await, (1000, 0, 0, 0, 1000));
+        consistent(&app).await;
+    }
 }

@@ -1,6 +1,7 @@
 //! Black-box tests of Headroom over HTTP, each run on SQLite and on PostgreSQL.
 
 mod access;
+mod audit;
 mod delivery;
 mod deployments;
 mod fleet_api;

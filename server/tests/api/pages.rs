@@ -40,6 +40,16 @@ both_databases! {
         let (status, html) = page(&app, "/clusters?zone=9").await;
         assert_eq!(status, 400);
         assert!(html.contains("zone"));
+        // A filter naming nothing that exists says so instead of listing nothing.
+        let (status, html) = page(&app, "/clusters?region=nowhere").await;
+        assert_eq!(status, 400);
+        assert!(html.contains("no region &#x27;nowhere&#x27;") || html.contains("no region 'nowhere'"), "{html}");
+        assert!(html.contains(r#"href="/""#) && html.contains("Back to the fleet overview"), "a way back");
+        let (status, html) = page(&app, "/regions/nowhere").await;
+        assert_eq!(status, 404);
+        assert!(html.contains("Back to the fleet overview"), "a way back");
+        let (status, body) = app.get_json("/api/v1/clusters?sku=Zz9").await;
+        crate::helpers::assert_error(status, &body, 400, "invalid", Some("sku"));
     }
 
     async fn csv_export_has_the_filtered_set(backend: Backend) {

@@ -112,7 +112,7 @@ both_databases! {
         assert_eq!(status, 200, "{r}");
         assert_eq!(r["state"], "fulfilled");
         assert_eq!(ledger_sums(&app).await.0, before.0);
-        let trail = app::shared::audit::list(app.db.pool(), None, None, None, 100).await.unwrap();
+        let trail = app::shared::audit::list(app.db.pool(), &Default::default(), 100).await.unwrap();
         let mine: Vec<&str> = trail.iter().filter(|e| e.object.as_deref() == Some(key.as_str())).map(|e| e.action.as_str()).collect();
         for a in ["request.create", "request.submit", "request.approve", "request.comment", "request.fulfill"] {
             assert!(mine.contains(&a), "{a} in {mine:?}");
@@ -129,6 +129,7 @@ both_databases! {
         for (field, value) in [
             ("quantity", json!(0)), ("quantity", json!(-3)), ("need_by", json!("2027-02-30")), ("region", json!("atlantis")),
             ("sku", json!("Zv9")), ("priority", json!("P9")), ("kind", json!("borrow")), ("zone", json!(7)), ("service", json!("  ")),
+            ("need_by", json!(need_by(-1))),
         ] {
             let mut body = gpu_request(8);
             body[field] = value;
@@ -197,6 +198,43 @@ both_databases! {
         assert_eq!(now["approvals"].as_array().unwrap().len(), 1, "the refused approval left no trace");
     }
 
+    async fn requests_beyond_the_free_units_are_marked_and_never_approved_in_bulk(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let (_, huge) = post(&app, Role::Requester, "/api/v1/requests", gpu_request(5_000)).await;
+        let (_, small) = post(&app, Role::Requester, "/api/v1/requests", gpu_request(8)).await;
+        let (huge_key, small_key) = (huge["key"].as_str().unwrap(), small["key"].as_str().unwrap());
+        // The inbox says which cannot be placed, by how much, and the band after approval.
+        let html = app.as_role(Role::Approver).get(app.url("/approvals")).send().await.unwrap().text().await.unwrap();
+        let row = |key: &str| html.split("<tr").map(|r| r.split("</tr>").next().unwrap_or_default()).find(|r| r.contains(&format!(">{key}<"))).unwrap_or_default().to_owned();
+        assert!(row(huge_key).contains("cannot be placed · short by"), "{}", row(huge_key));
+        assert!(row(huge_key).contains("0 of 2"), "approvals so far");
+        assert!(!row(small_key).contains("cannot be placed"), "{}", row(small_key));
+        // Bulk approval passes over it with a word; the other is approved once.
+        let path = crate::helpers::server_fn_path("decide_requests");
+        let body = format!("action=approve&pick[{huge_key}]={}&pick[{small_key}]={}", huge["version"], small["version"]);
+        let resp = app.as_role(Role::Approver).post(app.url(&path)).header("content-type", "application/x-www-form-urlencoded").body(body).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        let summary: Value = resp.json().await.unwrap();
+        assert_eq!(summary["done"].as_array().unwrap().len(), 1, "{summary}");
+        assert!(summary["failed"][0].as_str().unwrap().contains("cannot be placed"), "{summary}");
+        let (_, after) = app.get_json(&format!("/api/v1/requests/{huge_key}")).await;
+        assert_eq!(after["approvals"].as_array().unwrap().len(), 0, "no approval added without a word");
+        let (_, after) = app.get_json(&format!("/api/v1/requests/{small_key}")).await;
+        assert_eq!(after["approvals"].as_array().unwrap().len(), 1);
+        // Rejecting in bulk needs a reason, said once for all.
+        let body = format!("action=reject&pick[{huge_key}]={}", huge["version"]);
+        let resp = app.as_role(Role::Approver).post(app.url(&path)).header("content-type", "application/x-www-form-urlencoded").body(body.clone()).send().await.unwrap();
+        assert_eq!(resp.status(), 400);
+        let err: Value = resp.json().await.unwrap();
+        assert_eq!(err["field"], "comment", "{err}");
+        let resp = app.as_role(Role::Approver).post(app.url(&path)).header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("{body}&comment=far+beyond+the+region")).send().await.unwrap();
+        let summary: Value = resp.json().await.unwrap();
+        assert_eq!(summary["done"].as_array().unwrap().len(), 1, "{summary}");
+        let (_, after) = app.get_json(&format!("/api/v1/requests/{huge_key}")).await;
+        assert_eq!(after["state"], "rejected");
+    }
+
     async fn small_healthy_requests_are_approved_by_policy(backend: Backend) {
         let app = TestApp::seeded(backend).await;
         // Find a healthy region × SKU of a non-GPU family.
@@ -211,11 +249,17 @@ both_databases! {
         assert_eq!(status, 201, "{r}");
         assert_eq!(r["state"], "approved");
         assert!(r["policy"].as_str().unwrap().starts_with("approved by policy"));
-        let trail = app::shared::audit::list(app.db.pool(), Some("request.approve"), Some("(policy)"), None, 10).await.unwrap();
+        let trail = app::shared::audit::list(app.db.pool(), &app::shared::audit_query::AuditQuery { action: Some("request.approve".into()), actor: Some("(policy)".into()), ..Default::default() }, 10).await.unwrap();
         assert_eq!(trail.len(), 1, "recorded as approved by policy");
-        // Cancelling gives the units back.
+        // Cancelling needs a reason, and gives the units back.
         let before = ledger_sums(&app).await;
-        let (status, r) = post(&app, Role::Requester, &format!("/api/v1/requests/{}/cancel", r["key"].as_str().unwrap()), json!({"version": r["version"]})).await;
+        let cancel = format!("/api/v1/requests/{}/cancel", r["key"].as_str().unwrap());
+        for comment in [json!(null), json!(""), json!("   ")] {
+            let (status, err) = post(&app, Role::Requester, &cancel, json!({"version": r["version"], "comment": comment})).await;
+            assert_error(status, &err, 400, "invalid", Some("comment"));
+        }
+        assert_eq!(ledger_sums(&app).await, before, "a refused cancel changes nothing");
+        let (status, r) = post(&app, Role::Requester, &cancel, json!({"version": r["version"], "comment": "launch moved"})).await;
         assert_eq!((status, r["state"].as_str()), (200, Some("cancelled")));
         assert_eq!(ledger_sums(&app).await.0, before.0 - 64);
     }

@@ -116,7 +116,7 @@ both_databases! {
         let app = TestApp::seeded(backend).await;
         sign_in(&app, "viewer-user", PASSWORD, None).await;
         // The database's refusal of rewrites: hardening.rs, on both engines.
-        let rows = app::shared::audit::list(app.db.pool(), Some("signin"), None, None, 10).await.unwrap();
+        let rows = app::shared::audit::list(app.db.pool(), &app::shared::audit_query::AuditQuery { action: Some("signin".into()), ..Default::default() }, 10).await.unwrap();
         assert_eq!(rows[0].actor.as_deref(), Some("viewer-user"));
         assert_eq!(rows[0].source.as_deref(), Some("127.0.0.1"));
         assert!(rows[0].request_id.as_deref().is_some_and(|r| r.len() == 36));

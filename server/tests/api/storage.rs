@@ -1,7 +1,7 @@
 //! Storage: migrations, constraints, the daily sampler, the seed, write locking.
 
 use crate::both_databases;
-use crate::helpers::TestApp;
+use crate::helpers::{Backend, TestApp};
 use app::fleet::server::history;
 
 both_databases! {
@@ -16,6 +16,35 @@ both_databases! {
             let err = sqlx::query(&sql).execute(app.db.pool()).await;
             assert!(err.is_err(), "{why} must be refused by a CHECK constraint");
         }
+        // Free units are placeable units: a cluster out of service has none.
+        let sql = "UPDATE clusters SET lifecycle = 'maintenance', out_of_service = 0 \
+                   WHERE id = (SELECT MIN(id) FROM clusters WHERE lifecycle = 'in_service' AND allocated < total)";
+        assert!(sqlx::query(sql).execute(app.db.pool()).await.is_err(), "free units out of service must be refused");
+    }
+
+    async fn old_ledgers_are_migrated_to_placeable_free(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        // Data as an earlier version stored it: free units in clusters out of service.
+        let (dir, undo) = match backend {
+            Backend::Sqlite => ("sqlite", "DROP TRIGGER clusters_free_is_placeable_insert; DROP TRIGGER clusters_free_is_placeable_update;"),
+            Backend::Postgres => ("postgres", "ALTER TABLE clusters DROP CONSTRAINT clusters_free_is_placeable"),
+        };
+        sqlx::raw_sql(undo).execute(app.db.pool()).await.unwrap();
+        sqlx::query("UPDATE clusters SET out_of_service = 0, allocated = total / 2 WHERE lifecycle <> 'in_service'")
+            .execute(app.db.pool()).await.unwrap();
+        let (before,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM clusters WHERE lifecycle <> 'in_service' AND free > 0")
+            .fetch_one(app.db.pool()).await.unwrap();
+        assert!(before > 0);
+        let path = format!("{}/../app/migrations/{dir}/20261130000010_placeable_free.sql", env!("CARGO_MANIFEST_DIR"));
+        let migration = std::fs::read_to_string(path).unwrap();
+        sqlx::raw_sql(&migration).execute(app.db.pool()).await.unwrap();
+        let (after,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM clusters WHERE lifecycle <> 'in_service' AND free <> 0")
+            .fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(after, 0, "no cluster out of service keeps free units");
+        let (kept,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM clusters WHERE lifecycle <> 'in_service' AND allocated <> total / 2")
+            .fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(kept, 0, "allocations are kept");
+        assert_eq!(app::fleet::server::ledger::rollup_mismatches(&app.db).await.unwrap(), vec![]);
     }
 
     async fn daily_sample_is_taken_once(backend: Backend) {
@@ -91,5 +120,12 @@ both_databases! {
         assert_eq!(held, sum("SELECT CAST(SUM(reserved) AS BIGINT) FROM clusters").await);
         assert_eq!(held, sum("SELECT CAST(SUM(reserved) AS BIGINT) FROM region_sku_ledger").await);
         assert_eq!(held, sum("SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM capacity_requests WHERE state = 'approved'").await);
+        // The expired demo request was filed with a need-by that was then ahead.
+        let (filed, need_by): (String, String) = sqlx::query_as("SELECT created_at, need_by FROM capacity_requests WHERE state = 'expired'").fetch_one(app.db.pool()).await.unwrap();
+        assert!(filed[..10] <= *need_by, "filed {filed}, needed by {need_by}");
+        // approver2 also files requests, so separation of duties can be seen.
+        let users = app::auth::server::users::list(&app.db).await.unwrap();
+        let a2 = users.iter().find(|u| u.name == "approver2").expect("approver2");
+        assert!(a2.roles.contains(app::auth::Role::Approver) && a2.roles.contains(app::auth::Role::Requester), "{a2:?}");
     }
 }

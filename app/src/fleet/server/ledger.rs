@@ -42,18 +42,29 @@ async fn shift(
     holdings: &[Holding],
     shift: Shift,
 ) -> AppResult<()> {
-    let mut total = 0;
+    let (mut total, mut parked) = (0, 0);
     for h in holdings {
         // The conditional update is the last word: never below zero.
-        if sql::shift_units(&mut *tx, h.cluster_id, h.units, shift).await? != 1 {
-            return Err(AppError::Conflict(
-                "capacity moved at the same moment; try again".into(),
-            ));
+        match sql::shift_units(&mut *tx, h.cluster_id, h.units, shift).await? {
+            Some(true) => parked += h.units,
+            Some(false) => {}
+            None => {
+                return Err(AppError::Conflict(
+                    "capacity moved at the same moment; try again".into(),
+                ))
+            }
         }
         total += h.units;
     }
     if total > 0 {
         sql::shift_rollup(&mut *tx, slot.region, slot.sku, total, shift).await?;
+        if parked > 0 {
+            let delta = RollupDelta {
+                out_of_service: parked,
+                ..RollupDelta::default()
+            };
+            sql::add_to_rollup(&mut *tx, slot.region, slot.sku, delta).await?;
+        }
         sql::bump_fleet_version(&mut *tx).await?;
     }
     Ok(())
@@ -134,10 +145,8 @@ pub async fn give_back(
 
 /// Adds a cluster (capacity). A cluster that is not in service holds its
 /// unallocated, unreserved units out of service, so they are never counted free.
-pub async fn add_cluster(tx: &mut AnyConnection, mut c: NewCluster) -> AppResult<i64> {
-    if c.lifecycle != ClusterLifecycle::InService {
-        c.out_of_service = c.total - c.allocated - c.reserved;
-    }
+pub async fn add_cluster(tx: &mut AnyConnection, c: NewCluster) -> AppResult<i64> {
+    let c = c.placeable();
     let id = sql::insert_cluster(&mut *tx, &c).await?;
     let delta = RollupDelta {
         clusters: 1,
@@ -237,7 +246,12 @@ pub async fn load_region(
 ) -> AppResult<()> {
     let (code, name, geography, lifecycle) = region;
     load_sql::insert_region(&mut *tx, code, name, geography, lifecycle).await?;
-    load_sql::insert_clusters(&mut *tx, clusters).await?;
+    let clusters: Vec<NewCluster> = clusters
+        .iter()
+        .cloned()
+        .map(NewCluster::placeable)
+        .collect();
+    load_sql::insert_clusters(&mut *tx, &clusters).await?;
     load_sql::insert_history(&mut *tx, history).await?;
     Ok(())
 }

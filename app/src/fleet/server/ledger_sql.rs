@@ -18,6 +18,17 @@ pub struct NewCluster {
     pub out_of_service: i64,
 }
 
+impl NewCluster {
+    /// The cluster as stored: when it is not in service, its unallocated,
+    /// unreserved units are out of service, so `free` is always placeable.
+    pub fn placeable(mut self) -> NewCluster {
+        if self.lifecycle != crate::fleet::codes::ClusterLifecycle::InService {
+            self.out_of_service = self.total - self.allocated - self.reserved;
+        }
+        self
+    }
+}
+
 /// In-service clusters of a region × SKU (and zone) with free units, locked in
 /// id order (a consistent lock order avoids deadlocks between approvers).
 pub async fn placement_candidates<'e>(
@@ -60,25 +71,30 @@ pub async fn allocation_candidates<'e>(
 
 /// Moves `units` of a cluster between ledger columns, only if they are there:
 /// `free` → `reserved` (reserve), `reserved` → free (release), `reserved` →
-/// `allocated` (fulfil), `allocated` → free (deprovision). Returns rows affected.
+/// `allocated` (fulfil), `allocated` → free (deprovision). Units that become
+/// unreserved and unallocated in a cluster that is not in service go to
+/// `out_of_service` instead of `free` (free is always placeable).
+/// `None` when the units were not there; else whether they were parked so.
 pub async fn shift_units<'e>(
     ex: impl Executor<'e, Database = Any>,
     cluster: i64,
     units: i64,
     shift: Shift,
-) -> Result<u64, sqlx::Error> {
+) -> Result<Option<bool>, sqlx::Error> {
+    const PARK: &str =
+        "out_of_service = out_of_service + CASE WHEN lifecycle = 'in_service' THEN 0 ELSE $1 END";
     let sql = match shift {
-        Shift::Reserve => "UPDATE clusters SET reserved = reserved + $1 WHERE id = $2 AND free >= $1",
-        Shift::Release => "UPDATE clusters SET reserved = reserved - $1 WHERE id = $2 AND reserved >= $1",
-        Shift::Fulfill => "UPDATE clusters SET reserved = reserved - $1, allocated = allocated + $1 WHERE id = $2 AND reserved >= $1",
-        Shift::Return => "UPDATE clusters SET allocated = allocated - $1 WHERE id = $2 AND allocated >= $1",
+        Shift::Reserve => "UPDATE clusters SET reserved = reserved + $1 WHERE id = $2 AND free >= $1 RETURNING lifecycle".to_owned(),
+        Shift::Release => format!("UPDATE clusters SET reserved = reserved - $1, {PARK} WHERE id = $2 AND reserved >= $1 RETURNING lifecycle"),
+        Shift::Fulfill => "UPDATE clusters SET reserved = reserved - $1, allocated = allocated + $1 WHERE id = $2 AND reserved >= $1 RETURNING lifecycle".to_owned(),
+        Shift::Return => format!("UPDATE clusters SET allocated = allocated - $1, {PARK} WHERE id = $2 AND allocated >= $1 RETURNING lifecycle"),
     };
-    Ok(sqlx::query(sql)
+    let lifecycle: Option<(String,)> = sqlx::query_as(&sql)
         .bind(units)
         .bind(cluster)
-        .execute(ex)
-        .await?
-        .rows_affected())
+        .fetch_optional(ex)
+        .await?;
+    Ok(lifecycle.map(|(l,)| matches!(shift, Shift::Release | Shift::Return) && l != "in_service"))
 }
 
 /// How units move in a cluster's ledger.

@@ -309,9 +309,27 @@ pub async fn region_detail(db: &Db, caller: &Caller, code: &str) -> AppResult<Re
 }
 
 /// One page of clusters and the cursor of the next page.
+/// A filter on a region or SKU that does not exist is a mistake to name, not
+/// an empty list that looks like "no clusters there".
+fn known_filters(snap: &Snapshot, q: &ClusterQuery) -> AppResult<()> {
+    if let Some(r) = &q.region {
+        if snap.region(r.as_str()).is_none() {
+            return Err(AppError::invalid("region", format!("no region '{r}'")));
+        }
+    }
+    if let Some(s) = &q.sku {
+        if !snap.options.skus.iter().any(|k| k.code == s.as_str()) {
+            return Err(AppError::invalid("sku", format!("no SKU '{s}'")));
+        }
+    }
+    Ok(())
+}
+
 pub async fn clusters(db: &Db, caller: &Caller, q: &ClusterQuery) -> AppResult<Page<Cluster>> {
     caller.user()?;
-    let t = snapshot(db).await?.thresholds;
+    let snap = snapshot(db).await?;
+    known_filters(&snap, q)?;
+    let t = snap.thresholds;
     let mut rows = store::list_clusters(db.pool(), q, &t).await?;
     let more = rows.len() as i64 > q.limit;
     rows.truncate(q.limit as usize);

@@ -75,10 +75,11 @@ fn Request(
             .as_ref()
             .is_some_and(|p| p.shortfall.is_some());
     let subtitle = format!(
-        "{} {} {} in {}{} · for {} · need by {} · {} · filed by {}",
+        "{} {} {} of {} in {}{} · for {} · need by {} · {} · filed by {}",
         r.kind,
         units(r.quantity),
         detail.unit,
+        r.sku,
         r.region,
         r.zone.map(|z| format!(" zone {z}")).unwrap_or_default(),
         r.service,
@@ -163,7 +164,7 @@ fn Request(
                         <ActionForm action=act attr:class="space-y-2">
                             <input type="hidden" name="key" value=act_key/>
                             <input type="hidden" name="version" value=r.version.to_string()/>
-                            <label class="flex flex-col gap-1 text-sm">"Comment (optional)"
+                            <label class="flex flex-col gap-1 text-sm">"Comment (a reason is required to reject or cancel; the requester sees it)"
                                 <textarea name="comment" rows="2" class="rounded border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-950"></textarea>
                             </label>
                             <div class="flex flex-wrap gap-2">

@@ -109,6 +109,9 @@ pub async fn act(
     if let Err(Refusal::Forbidden(why)) = &decided {
         return Err(AppError::Forbidden(why.clone()));
     }
+    if action.needs_reason() && comment.is_none() {
+        return Err(AppError::invalid("comment", Action::REASON_REQUIRED));
+    }
     if row.version != version {
         return Err(AppError::Conflict(format!(
             "{key} changed since you saw it (now version {}, {})",

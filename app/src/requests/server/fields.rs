@@ -46,7 +46,8 @@ fn required<T>(v: Option<T>, field: &'static str) -> AppResult<T> {
 }
 
 /// Parses input into fields, naming the first bad one. Region and SKU must
-/// exist and go together; need-by is at most `requests.max_need_by_days` after `today`.
+/// exist and go together; need-by is not before `today` (UTC) and at most
+/// `requests.max_need_by_days` after it.
 pub fn parse(i: &RequestInput, snap: &Snapshot, today: time::Date) -> AppResult<Fields> {
     let kind = Kind::parse(&required(i.kind.clone(), "kind")?)
         .map_err(|m| AppError::invalid("kind", m))?;
@@ -72,6 +73,13 @@ pub fn parse(i: &RequestInput, snap: &Snapshot, today: time::Date) -> AppResult<
     let max_days = snap.settings.max_need_by_days;
     let latest = format_day(today + time::Duration::days(max_days));
     // Both are YYYY-MM-DD, so text order is date order.
+    let today_text = format_day(today);
+    if need_by < today_text {
+        return Err(AppError::invalid(
+            "need_by",
+            format!("need_by {need_by} is in the past; pick {today_text} or later"),
+        ));
+    }
     if need_by > latest {
         return Err(AppError::invalid(
             "need_by",

@@ -2,13 +2,15 @@
 //! typed fields), input parsing in `fields`, filing/editing/reading in
 //! `service`, decisions in `act` (decide, then apply in one transaction) and
 //! `bulk`,
-//! the pages' views in `views`, the expiry sweeper in `expiry`.
+//! the pages' views in `views` (what approval would do: `outlook`), the
+//! expiry sweeper in `expiry`.
 
 pub mod act;
 pub mod bulk;
 pub mod capacity;
 pub mod expiry;
 mod fields;
+pub mod outlook;
 pub mod records;
 pub mod service;
 pub mod store;

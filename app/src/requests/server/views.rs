@@ -104,18 +104,31 @@ pub async fn detail(db: &Db, caller: &Caller, key: &str) -> AppResult<RequestDet
         .collect();
     let reservations = records::reservations_of(&mut *conn, &[id]).await?;
     let request = assemble_loaded(vec![row], approvals, reservations).remove(0);
+    let needed = request.approvals_needed.unwrap_or(0);
+    let mut approvals_so_far = 0;
     let timeline = audit::list_for_object(&mut *conn, key)
         .await?
         .into_iter()
-        .map(|e| TimelineEntry {
-            at: e.at,
-            actor: e.actor.unwrap_or_default(),
-            action: e.action.trim_start_matches("request.").to_owned(),
-            detail: match (e.before, e.after) {
+        .map(|e| {
+            let action = e.action.trim_start_matches("request.").to_owned();
+            if action == Action::Approve.as_str() {
+                approvals_so_far += 1;
+            }
+            let detail = match (e.before, e.after) {
+                // An approval that is not yet the last one changes no state.
+                (Some(b), Some(a)) if b == a && action == Action::Approve.as_str() => {
+                    format!("approval {approvals_so_far} of {needed}; still {a}")
+                }
                 (Some(b), Some(a)) => format!("{b} → {a}"),
                 (None, Some(a)) => a,
                 _ => String::new(),
-            },
+            };
+            TimelineEntry {
+                at: e.at,
+                actor: e.actor.unwrap_or_default(),
+                action,
+                detail,
+            }
         })
         .collect();
     let comments = records::comments(&mut *conn, id)
@@ -149,8 +162,12 @@ pub async fn inbox(db: &Db, caller: &Caller) -> AppResult<ApprovalInbox> {
     let snap = fleet::snapshot(db).await?;
     let mut conn = db.pool().acquire().await?;
     let rows = store::inbox(&mut *conn, me.id, 200).await?;
-    let items = assemble(&mut conn, rows).await?;
+    let requests = assemble(&mut conn, rows).await?;
     drop(conn);
+    let mut items = Vec::with_capacity(requests.len());
+    for r in requests {
+        items.push(super::outlook::inbox_item(db, &snap, r).await?);
+    }
     Ok(ApprovalInbox {
         items,
         sla_business_days: snap.settings.sla_business_days,
