@@ -112,7 +112,7 @@ test('an approver approves a short GPU request with a buildout, and the request 
   await open(page, info, `/requests/${r.key}`);
   await expect(page.getByTestId('preview').getByRole('alert')).toContainText('Not enough capacity');
   await page.getByRole('button', { name: 'Approve with buildout' }).click();
-  await expect(page.getByRole('status')).toContainText('is awaiting_capacity');
+  await expect(page.getByRole('status')).toContainText(`${r.key} approved by you — 2 of 2; waiting for buildout DEP-`);
   await expect(page.getByTestId('deployment')).toContainText('Waiting for the capacity of DEP-');
   await expect(page.getByTestId('timeline')).toContainText('buildout DEP-');
 

@@ -41,7 +41,7 @@ test('a GPU request goes from draft to fulfilled through two approvers and an op
     await open(page, info, '/approvals');
     await page.getByTestId('inbox').getByRole('link', { name: key }).click();
     await expect(page.getByTestId('preview')).toContainText('westus2 · ND-H100-v5');
-    await page.getByLabel('Comment', { exact: false }).fill(`ok from ${approver}`);
+    await page.getByRole('textbox', { name: 'Comment (a reason is required' }).fill(`ok from ${approver}`);
     await page.getByRole('button', { name: 'Approve' }).click();
     await expect(page.getByRole('status')).toContainText(approver === 'approver1'
       ? `${key} approved by you — 1 of 2; waiting for one more approver`

@@ -73,7 +73,7 @@ pub fn AuditPage() -> impl IntoView {
                             <p class="mb-2 text-sm text-slate-600 dark:text-slate-400" data-testid="audit-count">
                                 {if shown == 0 { "No rows match these filters.".to_owned() } else { format!("{shown} rows, newest first.") }}
                             </p>
-                            <div class="overflow-x-auto">
+                            <div class="relative overflow-x-auto">
                             <table class="w-full table-fixed text-sm" data-testid="audit">
                                 <thead class="text-left"><tr>
                                     <th scope="col" class="w-36 px-2 py-1">"When (UTC)"</th><th scope="col" class="px-2 py-1">"Actor"</th>

@@ -141,7 +141,7 @@ fn Deployment(detail: DeploymentDetail, act: ServerAction<ActOnDeployment>) -> i
             </ol>
         </section>
         <div class="grid gap-6 lg:grid-cols-3">
-            <section class=format!("{CARD} overflow-x-auto lg:col-span-2") aria-labelledby="targets">
+            <section class=format!("{CARD} relative min-w-0 overflow-x-auto lg:col-span-2") aria-labelledby="targets">
                 <h2 id="targets" class="mb-2 font-semibold">"Targets"</h2>
                 <table class="w-full text-sm" data-testid="targets">
                     <thead class="text-left"><tr>

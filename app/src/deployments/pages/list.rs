@@ -75,7 +75,7 @@ pub fn DeploymentsPage() -> impl IntoView {
                         });
                         let empty = page.items.is_empty();
                         view! {
-                            <div class="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
+                            <div class="relative overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
                                 <table class="w-full text-sm" data-testid="deployments">
                                     <thead class="bg-slate-50 text-left dark:bg-slate-900"><tr>
                                         <th scope="col" class="th">"Key"</th><th scope="col" class="th">"Title"</th>

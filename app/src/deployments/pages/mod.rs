@@ -98,7 +98,7 @@ pub fn InFlightPanel(work: Work) -> impl IntoView {
                                 None => "/deployments".to_owned(),
                             };
                             view! {
-                            <div class="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
+                            <div class="relative overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
                                 <table class="w-full text-sm" data-testid="in-flight">
                                     <thead class="bg-slate-50 text-left dark:bg-slate-900"><tr>
                                         <th scope="col" class="th">"Deployment"</th><th scope="col" class="th">"Region · SKU"</th>

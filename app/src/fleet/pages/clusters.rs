@@ -148,7 +148,7 @@ fn Clusters(data: ClusterPageData, raw: Vec<(String, String)>) -> impl IntoView 
             <a href=export class="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800" download="clusters.csv">"Export CSV"</a>
         </form>
 
-        <div class="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
+        <div class="relative overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
             <table class="w-full text-sm" data-testid="clusters">
                 <caption class="sr-only">{format!("{count} clusters on this page")}</caption>
                 <thead class="bg-slate-50 text-left dark:bg-slate-900">

@@ -74,9 +74,9 @@ fn Overview(summary: OverviewView, work: crate::deployments::pages::Work) -> imp
         </section>
 
         <div class="grid gap-8 xl:grid-cols-3">
-            <section aria-labelledby="grid-title" class="xl:col-span-2">
+            <section aria-labelledby="grid-title" class="min-w-0 xl:col-span-2">
                 <h2 id="grid-title" class="mb-2 text-lg font-semibold">"Utilization by region and SKU family"</h2>
-                <div class="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
+                <div class="relative overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
                     <table class="w-full text-sm" data-testid="health-grid">
                         <caption class="sr-only">"Utilization and health band of each region by SKU family"</caption>
                         <thead class="bg-slate-50 text-left dark:bg-slate-900">
@@ -118,9 +118,9 @@ fn Overview(summary: OverviewView, work: crate::deployments::pages::Work) -> imp
                 </div>
             </section>
 
-            <section aria-labelledby="hot-title">
+            <section aria-labelledby="hot-title" class="min-w-0">
                 <h2 id="hot-title" class="mb-2 text-lg font-semibold">"Most constrained"</h2>
-                <div class="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
+                <div class="relative overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
                     <table class="w-full text-sm" data-testid="most-constrained">
                         <thead class="bg-slate-50 text-left dark:bg-slate-900">
                             <tr>

@@ -64,7 +64,7 @@ fn Region(detail: RegionView, work: crate::deployments::pages::Work) -> impl Int
 
         <section aria-labelledby="zones">
             <h2 id="zones" class="mb-2 text-lg font-semibold">"Ledger by zone and SKU"</h2>
-            <div class="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
+            <div class="relative overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
                 <table class="w-full text-sm" data-testid="zone-sku">
                     <thead class="bg-slate-50 text-left dark:bg-slate-900">
                         <tr>

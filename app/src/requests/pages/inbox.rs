@@ -29,7 +29,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                         view! {
                             <p class="mb-2 text-sm text-slate-600 dark:text-slate-400" data-testid="sla">{format!("Overdue after {sla} business day{}.", if sla == 1 { "" } else { "s" })}</p>
                             <ActionForm action=decide>
-                            <div class="overflow-x-auto">
+                            <div class="relative overflow-x-auto">
                             <table class="w-full text-sm" data-testid="inbox">
                                 <thead class="text-left"><tr>
                                     <th scope="col" class="px-2 py-1"><span class="sr-only">"Select"</span></th>

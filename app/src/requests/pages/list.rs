@@ -102,7 +102,7 @@ pub fn RequestsPage() -> impl IntoView {
                             href
                         });
                         view! {
-                            <div class="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
+                            <div class="relative overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
                                 <table class="w-full text-sm" data-testid="requests">
                                     <thead class="bg-slate-50 text-left dark:bg-slate-900"><tr>
                                         <th scope="col" class="th">"Key"</th><th scope="col" class="th">"State"</th>
