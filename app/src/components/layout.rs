@@ -17,11 +17,6 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span aria-hidden="true" class="inline-block h-4 w-4 rounded-sm bg-gradient-to-br from-sky-500 to-emerald-500"></span>
                     "Headroom"
                 </a>
-                <A href="/" exact=true attr:class=link>"Overview"</A>
-                <A href="/clusters" attr:class=link>"Clusters"</A>
-                <A href="/requests" attr:class=link>"Requests"</A>
-                <A href="/deployments" attr:class=link>"Deployments"</A>
-                <span class="flex-1"></span>
                 <UserMenu link=link/>
                 <ThemeToggle/>
             </nav>
@@ -30,7 +25,8 @@ pub fn Layout(children: Children) -> impl IntoView {
     }
 }
 
-/// The signed-in user, an Admin link for admins, and the sign-out button (a POST form).
+/// The app's sections, the signed-in user, an Admin link for admins, and the
+/// sign-out button (a POST form); signed out, a link to the public status page.
 #[component]
 fn UserMenu(link: &'static str) -> impl IntoView {
     let me = Resource::new(|| (), |_| crate::auth::api::get_me());
@@ -42,6 +38,12 @@ fn UserMenu(link: &'static str) -> impl IntoView {
                         let admin = user.has(crate::auth::Role::Admin);
                         let approver = user.has(crate::auth::Role::Approver);
                         view! {
+                            <A href="/" exact=true attr:class=link>"Overview"</A>
+                            <A href="/clusters" attr:class=link>"Clusters"</A>
+                            <A href="/requests" attr:class=link>"Requests"</A>
+                            <A href="/deployments" attr:class=link>"Deployments"</A>
+                            <span class="flex-1"></span>
+                            <NavCount me=user.name.clone()/>
                             {approver.then(|| view! { <A href="/approvals" attr:class=link>"Approvals"</A> })}
                             {admin.then(|| view! { <A href="/admin/users" attr:class=link>"Admin"</A> })}
                             <span class="px-2 text-sm text-slate-600 dark:text-slate-400" data-testid="signed-in-as" title=user.roles.to_string()>
@@ -55,9 +57,40 @@ fn UserMenu(link: &'static str) -> impl IntoView {
                         }
                         .into_any()
                     }
-                    _ => view! { <a href="/login" class=link>"Sign in"</a> }.into_any(),
+                    // Signed out, every app page leads back to sign-in: offer
+                    // only what an anonymous visitor can open.
+                    _ => view! { <span class="flex-1"></span><a href="/status" class=link>"Public status"</a> }.into_any(),
                 }
             })}
+        </Suspense>
+    }
+}
+
+/// What waits for the caller, as links: "3 waiting for you" (approvers),
+/// "2 of mine in flight" (requesters); nothing when both are zero.
+#[component]
+fn NavCount(me: String) -> impl IntoView {
+    let mine = format!(
+        "/requests?requester={}",
+        crate::shared::url::encode_component(&me)
+    );
+    let counts = Resource::new(|| (), |_| crate::requests::api::get_nav_counts());
+    let pill = "rounded-full bg-sky-100 px-2 py-0.5 text-xs font-medium text-sky-900 hover:bg-sky-200 dark:bg-sky-950 dark:text-sky-100";
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let mine = mine.clone();
+                Suspend::new(async move {
+                let c = counts.await.unwrap_or_default();
+                view! {
+                    {c.waiting_for_me.filter(|n| *n > 0).map(|n| view! {
+                        <a href="/approvals" class=pill data-testid="waiting-for-me">{format!("{n} waiting for you")}</a>
+                    })}
+                    {c.mine_in_flight.filter(|n| *n > 0).map(|n| view! {
+                        <a href=mine.clone() class=pill data-testid="mine-in-flight">{format!("{n} of mine in flight")}</a>
+                    })}
+                }
+            })}}
         </Suspense>
     }
 }

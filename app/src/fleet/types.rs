@@ -137,6 +137,9 @@ pub struct FleetSummary {
     pub grid: Vec<GridRow>,
     /// The most utilized region × SKU pairs.
     pub most_constrained: Vec<RegionSku>,
+    /// When these figures were read (UTC, RFC 3339): the latest fleet change
+    /// or settings change this replica has seen.
+    pub as_of: String,
 }
 
 /// How many region × SKU pairs sit in each band.

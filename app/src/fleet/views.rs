@@ -24,6 +24,7 @@ pub struct OverviewView {
     pub health_counts: HealthCounts,
     pub grid: Vec<GridLine>,
     pub most_constrained: Vec<RegionSku>,
+    pub as_of: String,
 }
 
 /// One row of the overview's grid: per family in `Family::ALL` order, the
@@ -57,6 +58,7 @@ impl From<FleetSummary> for OverviewView {
                 })
                 .collect(),
             most_constrained: s.most_constrained,
+            as_of: s.as_of,
         }
     }
 }

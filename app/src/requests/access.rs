@@ -17,6 +17,7 @@ pub const RULES: Rules = Rules {
         ("list_requests_page", Access::SignedIn),
         ("get_request_detail", Access::SignedIn),
         ("get_approval_inbox", Access::Role(Role::Approver)),
+        ("get_nav_counts", Access::SignedIn),
         ("file_request", Access::Role(Role::Requester)),
         ("act_on_request", Access::SignedIn),
         ("comment_on_request", Access::SignedIn),

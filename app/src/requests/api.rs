@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
-use super::types::{ApprovalInbox, CapacityRequest, RequestDetail, RequestFilter};
+use super::types::{ApprovalInbox, CapacityRequest, NavCounts, RequestDetail, RequestFilter};
 use crate::shared::fields::ServerError;
 #[cfg(feature = "ssr")]
 use crate::shared::forms::{back_with_error, go_to};
@@ -46,6 +46,15 @@ pub async fn get_request_detail(key: String) -> Result<RequestDetail, ServerErro
 pub async fn get_approval_inbox() -> Result<ApprovalInbox, ServerError> {
     let (db, caller) = crate::authorize(Access::Role(Role::Approver))?;
     super::server::views::inbox(&db, &caller)
+        .await
+        .map_err(server_error)
+}
+
+/// What the navigation counts for the caller ("3 waiting for you").
+#[server]
+pub async fn get_nav_counts() -> Result<NavCounts, ServerError> {
+    let (db, caller) = crate::authorize(Access::SignedIn)?;
+    super::server::views::nav_counts(&db, &caller)
         .await
         .map_err(server_error)
 }

@@ -170,6 +170,9 @@ pub struct RequestDetail {
     pub preview: Option<Preview>,
     /// The actions this caller may take now.
     pub actions: Vec<String>,
+    /// Units of a waiting provision that cannot be placed now (0 when they can).
+    #[serde(default)]
+    pub short_by: i64,
 }
 
 /// The approver's inbox: what waits for them, oldest first, and the SLA it is measured against.
@@ -180,6 +183,15 @@ pub struct ApprovalInbox {
     pub sla_business_days: i64,
     /// The server's clock, RFC 3339, that ages are measured to.
     pub now: String,
+}
+
+/// What the navigation counts for the caller.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NavCounts {
+    /// Requests waiting for the caller's approval (approvers only).
+    pub waiting_for_me: Option<i64>,
+    /// The caller's own requests in flight (requesters only).
+    pub mine_in_flight: Option<i64>,
 }
 
 /// A request in the approver's inbox, with what approving it would do.

@@ -48,6 +48,13 @@ impl leptos::server_fn::error::FromServerFnError for ServerError {
             E::Request(_) | E::Response(_) => "unavailable",
             _ => "internal",
         };
+        // Arguments that do not parse are the caller's mistake: 400, not 500.
+        #[cfg(feature = "ssr")]
+        if code == "invalid" {
+            if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                opts.set_status(http::StatusCode::BAD_REQUEST);
+            }
+        }
         ServerError {
             code: code.into(),
             message: e.to_string(),

@@ -225,6 +225,8 @@ const SERVER_FNS: &[(&str, Who, &str)] = &[
     ("list_requests_page", Who::SignedIn, "filter[state]=submitted"),
     ("get_request_detail", Who::SignedIn, "key={draft}"),
     ("get_approval_inbox", Who::Only(Approver), ""),
+    // The navigation's counts, for the caller's own roles.
+    ("get_nav_counts", Who::SignedIn, ""),
     // The request forms: requesters file and withdraw their own; approvers decide.
     ("file_request", Who::Only(Requester), "kind=provision&region=westus2&sku=Dv5&quantity=10&need_by={need_by}&service=s&justification=j&priority=P2&draft=on"),
     ("act_on_request", Who::Only(Requester), "key={fresh_draft}&action=cancel&version=1&comment=no+longer+needed"),
@@ -246,7 +248,7 @@ const SERVER_FNS: &[(&str, Who, &str)] = &[
     ("revoke_api_token", Who::Only(Admin), "id={token_id}"),
     ("list_settings", Who::Only(Admin), ""),
     ("update_setting", Who::Only(Admin), "key=status.show_units&value=off"),
-    ("list_audit", Who::Only(Admin), ""),
+    ("list_audit", Who::Only(Admin), "query=actor%3Dadmin-user"),
     ("list_notices", Who::Only(Admin), ""),
     ("publish_notice", Who::Only(Admin), "kind=maintenance&title=Work&regions=westus2&message=soon"),
     ("update_notice", Who::Only(Admin), "id={notice_id}&version={notice_version}&message=later"),

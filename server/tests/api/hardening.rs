@@ -198,6 +198,18 @@ both_databases! {
         assert_eq!(location(&other), "/", "another client behind the same proxy signs in");
     }
 
+    async fn server_functions_answer_bad_arguments_with_400(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        for (name, body) in [("get_request_detail", ""), ("list_audit", "nothing=here"), ("get_region_detail", "")] {
+            let path = crate::helpers::server_fn_path(name);
+            let resp = app.as_role(Role::Admin).post(app.url(&path))
+                .header("content-type", "application/x-www-form-urlencoded").body(body).send().await.unwrap();
+            let status = resp.status().as_u16();
+            let err: Value = resp.json().await.unwrap_or(Value::Null);
+            assert!(status == 400 && err["code"] == "invalid", "{name}({body}): {status} {err}");
+        }
+    }
+
     async fn bulk_decisions_are_capped(backend: Backend) {
         let app = TestApp::seeded(backend).await;
         let path = crate::helpers::server_fn_path("decide_requests");

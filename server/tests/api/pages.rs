@@ -15,6 +15,8 @@ both_databases! {
         let (status, html) = page(&app, "/").await;
         assert_eq!(status, 200);
         assert!(html.contains("Fleet overview") && html.contains("West US 2") && html.contains("Most constrained"));
+        let today = app::shared::time::format_day(time::OffsetDateTime::now_utc().date());
+        assert!(html.contains(&format!("as of {today} ")) && html.contains(" UTC"), "the data's time is shown");
         let (status, html) = page(&app, "/regions/westus2").await;
         assert_eq!(status, 200);
         assert!(html.contains("<svg") && html.contains("<polyline") && html.contains("Ledger by zone and SKU"));
@@ -25,6 +27,34 @@ both_databases! {
         let (status, html) = page(&app, &format!("/clusters/{id}")).await;
         assert_eq!(status, 200);
         assert!(html.contains("Ledger (") && html.contains("utilization trend"));
+    }
+
+    async fn the_sign_in_page_offers_only_what_anonymous_visitors_can_open(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let html = app.anonymous.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+        for section in ["/clusters", "/requests", "/deployments", "/approvals", "/admin/users"] {
+            assert!(!html.contains(&format!("href=\"{section}\"")), "{section} would only lead back here");
+        }
+        assert!(html.contains("href=\"/status\""), "the public status page is one click away");
+        let (_, signed_in) = page(&app, "/").await;
+        assert!(signed_in.contains("href=\"/clusters\"") && !signed_in.contains(">Public status<"), "signed in, the sections are there");
+    }
+
+    async fn the_navigation_counts_what_waits_for_the_caller(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let html = |role| { let app = &app; async move {
+            app.as_role(role).get(app.url("/deployments")).send().await.unwrap().text().await.unwrap()
+        }};
+        assert!(!html(app::auth::Role::Approver).await.contains("waiting for you"), "nothing waits yet");
+        crate::access::file_request(&app, 100, true).await;
+        crate::access::file_request(&app, 120, true).await;
+        let approver = html(app::auth::Role::Approver).await;
+        assert!(approver.contains(">2 waiting for you<") && approver.contains("href=\"/approvals\""), "approvers see their queue");
+        let requester = html(app::auth::Role::Requester).await;
+        assert!(requester.contains(">2 of mine in flight<") && requester.contains("/requests?requester=requester-user"), "requesters see theirs");
+        assert!(!requester.contains("waiting for you"), "a requester approves nothing");
+        let viewer = html(app::auth::Role::Viewer).await;
+        assert!(!viewer.contains("waiting for you") && !viewer.contains("of mine in flight"));
     }
 
     async fn missing_things_get_real_404s(backend: Backend) {

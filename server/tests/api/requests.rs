@@ -209,6 +209,11 @@ both_databases! {
         assert!(row(huge_key).contains("cannot be placed · short by"), "{}", row(huge_key));
         assert!(row(huge_key).contains("0 of 2"), "approvals so far");
         assert!(!row(small_key).contains("cannot be placed"), "{}", row(small_key));
+        // Its own page warns anyone who opens it, the requester included.
+        let page = app.as_role(Role::Requester).get(app.url(&format!("/requests/{huge_key}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("data-testid=\"beyond-free\"") && page.contains("More than is free now"), "the requester is told");
+        let page = app.as_role(Role::Requester).get(app.url(&format!("/requests/{small_key}"))).send().await.unwrap().text().await.unwrap();
+        assert!(!page.contains("beyond-free"));
         // Bulk approval passes over it with a word; the other is approved once.
         let path = crate::helpers::server_fn_path("decide_requests");
         let body = format!("action=approve&pick[{huge_key}]={}&pick[{small_key}]={}", huge["version"], small["version"]);

@@ -39,6 +39,9 @@ pub fn LoginPage() -> impl IntoView {
                     "Sign in"
                 </button>
             </form>
+            <p class="mt-4 text-sm text-slate-600 dark:text-slate-400">
+                "Looking for service availability? See the "<a href="/status" class="underline">"public status page"</a>", no sign-in needed."
+            </p>
         </div>
     }
 }

@@ -30,11 +30,12 @@ pub fn OverviewPage() -> impl IntoView {
 fn Overview(summary: OverviewView, work: crate::deployments::pages::Work) -> impl IntoView {
     let t = summary.thresholds;
     let subtitle = format!(
-        "{} regions · {} clusters · constrained from {}, critical from {}",
+        "{} regions · {} clusters · constrained from {}, critical from {} · as of {}",
         units(summary.regions),
         units(summary.clusters),
         percent(t.constrained_bp as f64 / 10_000.0),
         percent(t.critical_bp as f64 / 10_000.0),
+        crate::shared::time::timestamp(&summary.as_of),
     );
     let c = summary.health_counts;
     view! {

@@ -138,7 +138,7 @@ pub async fn snapshot(db: &Db) -> AppResult<Arc<Snapshot>> {
             region_from(r, skus)
         })
         .collect::<AppResult<Vec<_>>>()?;
-    let summary = summarize(&regions, t);
+    let summary = summarize(&regions, t, db.clock().now_rfc3339());
     let snapshot = Arc::new(Snapshot::new(version, regions, summary, options, settings));
     db.fleet_cache().put(snapshot.clone());
     Ok(snapshot)
@@ -157,7 +157,7 @@ pub async fn fleet_summary(db: &Db, caller: &Caller) -> AppResult<FleetSummary> 
 }
 
 /// Assembles the overview from the regions.
-fn summarize(regions: &[Region], t: Thresholds) -> FleetSummary {
+fn summarize(regions: &[Region], t: Thresholds, as_of: String) -> FleetSummary {
     let mut totals: BTreeMap<CapacityUnit, (Ledger, i64)> = BTreeMap::new();
     let mut counts = HealthCounts::default();
     let mut all_pairs = Vec::new();
@@ -211,6 +211,7 @@ fn summarize(regions: &[Region], t: Thresholds) -> FleetSummary {
         health_counts: counts,
         grid,
         most_constrained: all_pairs,
+        as_of,
     }
 }
 

@@ -107,6 +107,11 @@ fn Request(
                 <section class="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900" aria-labelledby="why">
                     <h2 id="why" class="mb-2 font-semibold">"Justification"</h2>
                     <p class="whitespace-pre-wrap text-sm">{r.justification.clone()}</p>
+                    {(detail.short_by > 0).then(|| view! {
+                        <p role="note" data-testid="beyond-free" class="mt-3 rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
+                            {format!("More than is free now: {} {} short in {} · {}. The last approval needs a buildout for the rest.", units(detail.short_by), detail.unit, r.region, r.sku)}
+                        </p>
+                    })}
                     <p class="mt-3 text-sm" data-testid="policy">{r.policy.clone().unwrap_or_else(|| "Not submitted yet: no policy decision.".into())}</p>
                     <p class="mt-1 text-sm" data-testid="approvals">
                         {format!("Approvals: {} of {}", r.approvals.len(), r.approvals_needed.map(|n| n.to_string()).unwrap_or("—".into()))}

@@ -155,6 +155,39 @@ pub async fn inbox<'e>(
     .await
 }
 
+/// How many requests wait for `user`'s approval (what `inbox` lists, uncapped).
+pub async fn count_waiting_for<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user: i64,
+) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM capacity_requests r WHERE r.state = $1 AND r.requester_id <> $2 \
+         AND NOT EXISTS (SELECT 1 FROM request_approvals a WHERE a.request_id = r.id AND a.approver_id = $2)",
+    )
+    .bind(State::Submitted)
+    .bind(user)
+    .fetch_one(ex)
+    .await?;
+    Ok(n)
+}
+
+/// How many of `user`'s requests are in flight: submitted, awaiting capacity or approved.
+pub async fn count_in_flight_of<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user: i64,
+) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM capacity_requests WHERE requester_id = $1 AND state IN ($2, $3, $4)",
+    )
+    .bind(user)
+    .bind(State::Submitted)
+    .bind(State::AwaitingCapacity)
+    .bind(State::Approved)
+    .fetch_one(ex)
+    .await?;
+    Ok(n)
+}
+
 /// Edits a draft or submitted request's fields if it is still at `version`.
 pub async fn update_fields<'e>(
     ex: impl Executor<'e, Database = Any>,

@@ -16,7 +16,8 @@ use crate::fleet::server::snapshot::Snapshot;
 use crate::fleet::server::store as fleet_store;
 use crate::requests::domain::{Action, Kind, State};
 use crate::requests::types::{
-    ApprovalInbox, CapacityRequest, Comment, HeadroomChange, Preview, RequestDetail, TimelineEntry,
+    ApprovalInbox, CapacityRequest, Comment, HeadroomChange, NavCounts, Preview, RequestDetail,
+    TimelineEntry,
 };
 use crate::requests::workflow::allowed;
 use crate::shared::audit;
@@ -142,7 +143,9 @@ pub async fn detail(db: &Db, caller: &Caller, key: &str) -> AppResult<RequestDet
     } else {
         None
     };
+    let (_, short_by) = super::outlook::outlook(db, &snap, &request).await?;
     Ok(RequestDetail {
+        short_by,
         unit: unit_of(&snap, &request.sku),
         request,
         timeline,
@@ -172,5 +175,23 @@ pub async fn inbox(db: &Db, caller: &Caller) -> AppResult<ApprovalInbox> {
         items,
         sla_business_days: snap.settings.sla_business_days,
         now: db.clock().now_rfc3339(),
+    })
+}
+
+/// The navigation's counts for the caller: requests waiting for their approval
+/// (approvers) and their own in flight (requesters); `None` for a role they lack.
+pub async fn nav_counts(db: &Db, caller: &Caller) -> AppResult<NavCounts> {
+    let me = caller.user()?;
+    let waiting_for_me = match me.has(Role::Approver) {
+        true => Some(store::count_waiting_for(db.pool(), me.id).await?),
+        false => None,
+    };
+    let mine_in_flight = match me.has(Role::Requester) {
+        true => Some(store::count_in_flight_of(db.pool(), me.id).await?),
+        false => None,
+    };
+    Ok(NavCounts {
+        waiting_for_me,
+        mine_in_flight,
     })
 }
