@@ -29,7 +29,7 @@ use auth::pages::{AuditPage, LoginPage, TokensPage, UsersPage};
 use components::layout::Layout;
 use deployments::pages::{DeploymentPage, DeploymentsPage, NewDeploymentPage};
 use fleet::pages::{ClusterPage, ClustersPage, OverviewPage, RegionPage};
-use requests::pages::{ApprovalsPage, NewRequestPage, RequestPage, RequestsPage};
+use requests::pages::{ApprovalsPage, FulfilmentPage, NewRequestPage, RequestPage, RequestsPage};
 use settings::pages::SettingsPage;
 use status::pages::NoticesPage;
 
@@ -153,6 +153,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/requests/new") view=NewRequestPage ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:key") view=RequestPage ssr=SsrMode::Async/>
                     <Route path=path!("/approvals") view=ApprovalsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/fulfilment") view=FulfilmentPage ssr=SsrMode::Async/>
                     <Route path=path!("/deployments") view=DeploymentsPage ssr=SsrMode::Async/>
                     <Route path=path!("/deployments/new") view=NewDeploymentPage ssr=SsrMode::Async/>
                     <Route path=path!("/deployments/:key") view=DeploymentPage ssr=SsrMode::Async/>

@@ -49,12 +49,17 @@ test('a GPU request goes from draft to fulfilled through two approvers and an op
     if (approver === 'approver1') await expect(page.getByTestId('timeline')).toContainText('approval 1 of 2; still submitted');
     await signOut(page);
   }
-  await signIn(page, 'operator', `/requests/${key}`);
-  await open(page, info, `/requests/${key}`);
+  // The operator finds it in the fulfilment queue, then fulfils it naming the change.
+  await signIn(page, 'operator', '/fulfilment');
+  await open(page, info, '/fulfilment');
+  await page.getByTestId('fulfilment').getByRole('link', { name: key }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(key);
   await expect(page.getByTestId('reservations')).toContainText('westus2-az');
+  await page.getByRole('textbox', { name: 'Comment (a reason is required' }).fill('CHG-1234');
   await page.getByRole('button', { name: 'Mark fulfilled' }).click();
   await expect(page.getByRole('status')).toContainText(`${key} fulfilled`);
   await expect(page.getByTestId('timeline')).toContainText('fulfill');
+  await expect(page.getByTestId('timeline')).toContainText('8 units allocated: westus2-az');
   await expect(page.getByTestId('timeline')).toContainText('approve');
 });
 

@@ -30,21 +30,28 @@ pub fn Layout(children: Children) -> impl IntoView {
 #[component]
 fn UserMenu(link: &'static str) -> impl IntoView {
     let me = Resource::new(|| (), |_| crate::auth::api::get_me());
+    // Created here with `me`, never inside the async branch below: resources
+    // made while rendering resolved data get ids in a different order on the
+    // server and in the browser, and hydration then reads the wrong one.
+    let counts = Resource::new(|| (), |_| crate::requests::api::get_nav_counts());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match me.await {
                     Ok(Some(user)) => {
+                        let counts = counts.await.unwrap_or_default();
                         let admin = user.has(crate::auth::Role::Admin);
                         let approver = user.has(crate::auth::Role::Approver);
+                        let operator = user.has(crate::auth::Role::Operator);
                         view! {
                             <A href="/" exact=true attr:class=link>"Overview"</A>
                             <A href="/clusters" attr:class=link>"Clusters"</A>
                             <A href="/requests" attr:class=link>"Requests"</A>
                             <A href="/deployments" attr:class=link>"Deployments"</A>
                             <span class="flex-1"></span>
-                            <NavCount me=user.name.clone()/>
+                            <NavCount counts=counts me=user.name.clone()/>
                             {approver.then(|| view! { <A href="/approvals" attr:class=link>"Approvals"</A> })}
+                            {operator.then(|| view! { <A href="/fulfilment" attr:class=link>"Fulfilment"</A> })}
                             {admin.then(|| view! { <A href="/admin/users" attr:class=link>"Admin"</A> })}
                             <span class="px-2 text-sm text-slate-600 dark:text-slate-400" data-testid="signed-in-as" title=user.roles.to_string()>
                                 {user.name.clone()}
@@ -69,29 +76,19 @@ fn UserMenu(link: &'static str) -> impl IntoView {
 /// What waits for the caller, as links: "3 waiting for you" (approvers),
 /// "2 of mine in flight" (requesters); nothing when both are zero.
 #[component]
-fn NavCount(me: String) -> impl IntoView {
+fn NavCount(counts: crate::requests::types::NavCounts, me: String) -> impl IntoView {
     let mine = format!(
         "/requests?requester={}",
         crate::shared::url::encode_component(&me)
     );
-    let counts = Resource::new(|| (), |_| crate::requests::api::get_nav_counts());
     let pill = "rounded-full bg-sky-100 px-2 py-0.5 text-xs font-medium text-sky-900 hover:bg-sky-200 dark:bg-sky-950 dark:text-sky-100";
     view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let mine = mine.clone();
-                Suspend::new(async move {
-                let c = counts.await.unwrap_or_default();
-                view! {
-                    {c.waiting_for_me.filter(|n| *n > 0).map(|n| view! {
-                        <a href="/approvals" class=pill data-testid="waiting-for-me">{format!("{n} waiting for you")}</a>
-                    })}
-                    {c.mine_in_flight.filter(|n| *n > 0).map(|n| view! {
-                        <a href=mine.clone() class=pill data-testid="mine-in-flight">{format!("{n} of mine in flight")}</a>
-                    })}
-                }
-            })}}
-        </Suspense>
+        {counts.waiting_for_me.filter(|n| *n > 0).map(|n| view! {
+            <a href="/approvals" class=pill data-testid="waiting-for-me">{format!("{n} waiting for you")}</a>
+        })}
+        {counts.mine_in_flight.filter(|n| *n > 0).map(|n| view! {
+            <a href=mine class=pill data-testid="mine-in-flight">{format!("{n} of mine in flight")}</a>
+        })}
     }
 }
 

@@ -1,6 +1,6 @@
 //! Who may do what with requests (PRODUCT.md "Access"): any signed-in user
 //! reads and comments; requesters file (and edit and withdraw their own);
-//! approvers see the inbox. Which decision a caller may take on one request is
+//! approvers see the inbox; operators the fulfilment queue. Which decision a caller may take on one request is
 //! `crate::requests::workflow::decide`, checked again by the service.
 
 use crate::auth::access::{Access, Rules};
@@ -12,12 +12,14 @@ pub const RULES: Rules = Rules {
         ("/requests/new", Access::Role(Role::Requester)),
         ("/requests/:key", Access::SignedIn),
         ("/approvals", Access::Role(Role::Approver)),
+        ("/fulfilment", Access::Role(Role::Operator)),
     ],
     server_fns: &[
         ("list_requests_page", Access::SignedIn),
         ("get_request_detail", Access::SignedIn),
         ("get_approval_inbox", Access::Role(Role::Approver)),
         ("get_nav_counts", Access::SignedIn),
+        ("get_fulfilment_queue", Access::Role(Role::Operator)),
         ("file_request", Access::Role(Role::Requester)),
         ("act_on_request", Access::SignedIn),
         ("comment_on_request", Access::SignedIn),

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
-use super::types::{ApprovalInbox, CapacityRequest, NavCounts, RequestDetail, RequestFilter};
+use super::types::{
+    ApprovalInbox, CapacityRequest, FulfilmentQueue, NavCounts, RequestDetail, RequestFilter,
+};
 use crate::shared::fields::ServerError;
 #[cfg(feature = "ssr")]
 use crate::shared::forms::{back_with_error, go_to};
@@ -46,6 +48,15 @@ pub async fn get_request_detail(key: String) -> Result<RequestDetail, ServerErro
 pub async fn get_approval_inbox() -> Result<ApprovalInbox, ServerError> {
     let (db, caller) = crate::authorize(Access::Role(Role::Approver))?;
     super::server::views::inbox(&db, &caller)
+        .await
+        .map_err(server_error)
+}
+
+/// The operators' queue: approved requests to fulfil, soonest need-by first.
+#[server]
+pub async fn get_fulfilment_queue() -> Result<FulfilmentQueue, ServerError> {
+    let (db, caller) = crate::authorize(Access::Role(Role::Operator))?;
+    super::server::views::fulfilment_queue(&db, &caller)
         .await
         .map_err(server_error)
 }

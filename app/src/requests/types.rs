@@ -185,6 +185,14 @@ pub struct ApprovalInbox {
     pub now: String,
 }
 
+/// The operators' queue of approved requests, soonest need-by first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FulfilmentQueue {
+    pub items: Vec<CapacityRequest>,
+    /// Today (UTC, `YYYY-MM-DD`): a need-by before it is overdue.
+    pub today: String,
+}
+
 /// What the navigation counts for the caller.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NavCounts {

@@ -44,6 +44,8 @@ pub const PAGES: &[(&str, Who)] = &[
     ("/requests/new", Who::Only(Requester)),
     // Approvers approve and reject.
     ("/approvals", Who::Only(Approver)),
+    // Operators fulfil approved requests.
+    ("/fulfilment", Who::Only(Operator)),
     ("/deployments", Who::SignedIn),
     ("/deployments/:key", Who::SignedIn),
     // Operators plan deployments.
@@ -114,7 +116,7 @@ pub async fn planned_deployment(app: &TestApp, start: bool) -> Value {
 }
 
 /// A request approved by `approver-user`, ready to fulfil.
-async fn approved_request(app: &TestApp) -> Value {
+pub async fn approved_request(app: &TestApp) -> Value {
     let r = file_request(app, 100, true).await;
     let key = r["key"].as_str().unwrap();
     let resp = app
@@ -227,6 +229,7 @@ const SERVER_FNS: &[(&str, Who, &str)] = &[
     ("get_approval_inbox", Who::Only(Approver), ""),
     // The navigation's counts, for the caller's own roles.
     ("get_nav_counts", Who::SignedIn, ""),
+    ("get_fulfilment_queue", Who::Only(Operator), ""),
     // The request forms: requesters file and withdraw their own; approvers decide.
     ("file_request", Who::Only(Requester), "kind=provision&region=westus2&sku=Dv5&quantity=10&need_by={need_by}&service=s&justification=j&priority=P2&draft=on"),
     ("act_on_request", Who::Only(Requester), "key={fresh_draft}&action=cancel&version=1&comment=no+longer+needed"),

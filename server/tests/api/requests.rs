@@ -401,6 +401,35 @@ both_databases! {
         assert!(html.contains(r#"value="web""#), "what was typed is kept");
     }
 
+    async fn operators_fulfil_from_a_queue_and_the_timeline_says_what_was_delivered(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let first = crate::access::approved_request(&app).await;
+        let second = crate::access::approved_request(&app).await;
+        let (k1, k2) = (first["key"].as_str().unwrap(), second["key"].as_str().unwrap());
+        let page = |role| { let app = &app; async move {
+            let resp = app.as_role(role).get(app.url("/fulfilment")).send().await.unwrap();
+            (resp.status().as_u16(), resp.text().await.unwrap())
+        }};
+        let (status, html) = page(Role::Operator).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("2 approved · 0 past their need-by date"), "{html}");
+        assert!(html.contains(&format!(">{k1}<")) && html.contains(&format!(">{k2}<")));
+        assert!(html.contains("westus2-az"), "where the units are held");
+        assert_eq!(page(Role::Approver).await.0, 403, "operators fulfil");
+        // A month on, both are past their need-by (held for the grace period).
+        app.db.clock().freeze(time::OffsetDateTime::now_utc() + time::Duration::days(31));
+        let (_, html) = page(Role::Operator).await;
+        assert!(html.contains("2 approved · 2 past their need-by date") && html.contains("data-testid=\"overdue\""), "overdue marked");
+        // Fulfilling records what was delivered, and the change reference as a comment.
+        let (status, r) = post(&app, Role::Operator, &format!("/api/v1/requests/{k1}/fulfill"), json!({"version": first["version"], "comment": "CHG-4242"})).await;
+        assert_eq!((status, r["state"].as_str()), (200, Some("fulfilled")), "{r}");
+        let detail = app.as_role(Role::Operator).get(app.url(&format!("/requests/{k1}"))).send().await.unwrap().text().await.unwrap();
+        assert!(detail.contains("delivered") && detail.contains("100 units allocated: westus2-az"), "the timeline names clusters and units");
+        assert!(detail.contains("CHG-4242"));
+        let (_, html) = page(Role::Operator).await;
+        assert!(!html.contains(&format!(">{k1}<")) && html.contains("1 approved"), "fulfilled leaves the queue");
+    }
+
     async fn approved_requests_expire_after_their_hold(backend: Backend) {
         let app = TestApp::seeded(backend).await;
         let (_, r) = post(&app, Role::Requester, "/api/v1/requests", gpu_request(4)).await;

@@ -87,6 +87,12 @@ fn Request(
         r.priority,
         r.requester
     );
+    // Fulfilling: the comment is where the change that delivered it is named.
+    let fulfil_hint = detail
+        .actions
+        .iter()
+        .any(|a| a == "fulfill")
+        .then_some("the change that delivered it, e.g. CHG-1234");
     let action_label = |a: &str| match a {
         "submit" => "Submit",
         "approve" => "Approve",
@@ -170,7 +176,7 @@ fn Request(
                             <input type="hidden" name="key" value=act_key/>
                             <input type="hidden" name="version" value=r.version.to_string()/>
                             <label class="flex flex-col gap-1 text-sm">"Comment (a reason is required to reject or cancel; the requester sees it)"
-                                <textarea name="comment" rows="2" class="rounded border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-950"></textarea>
+                                <textarea name="comment" rows="2" placeholder=fulfil_hint class="rounded border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-950"></textarea>
                             </label>
                             <div class="flex flex-wrap gap-2">
                                 {detail.actions.iter().map(|a| view! {

@@ -1,13 +1,16 @@
-//! Request pages: the list, the new-request form, a request, the approver's inbox.
+//! Request pages: the list, the new-request form, a request, the approver's
+//! inbox, the operators' fulfilment queue.
 //! Forms are `ActionForm`s over the feature's server functions, so they work
 //! with or without WASM.
 
 mod detail;
+mod fulfilment;
 mod inbox;
 mod list;
 mod new;
 
 pub use detail::RequestPage;
+pub use fulfilment::FulfilmentPage;
 pub use inbox::ApprovalsPage;
 pub use list::RequestsPage;
 pub use new::NewRequestPage;

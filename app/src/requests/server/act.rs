@@ -164,6 +164,8 @@ async fn apply(
     let mut hold = None;
     let mut next = plan.next(row.state);
     let mut note = None;
+    // What a fulfilment delivered, for the timeline.
+    let mut delivered = None;
     match plan {
         Plan::Submit | Plan::Reject | Plan::Cancel { release: false } => {}
         Plan::Approve { completes } => {
@@ -199,14 +201,19 @@ async fn apply(
                 hold = Some(hold_until(&row.need_by, snap.settings.hold_grace_days));
             }
         }
-        Plan::Cancel { release: true } => settle(tx, row, Settle::Release).await?,
+        Plan::Cancel { release: true } => {
+            settle(tx, row, Settle::Release).await?;
+        }
         Plan::Fulfill {
             kind: Kind::Provision,
-        } => settle(tx, row, Settle::Fulfill).await?,
+        } => {
+            let held = settle(tx, row, Settle::Fulfill).await?;
+            delivered = Some(format!("{} units allocated: {held}", row.quantity));
+        }
         Plan::Fulfill {
             kind: Kind::Deprovision,
         } => {
-            ledger::give_back(db, tx, slot(row), row.quantity)
+            let back = ledger::give_back(db, tx, slot(row), row.quantity)
                 .await?
                 .map_err(|s| {
                     AppError::Conflict(format!(
@@ -215,6 +222,12 @@ async fn apply(
                         row.quantity
                     ))
                 })?;
+            delivered = Some(format!(
+                "{} units given back from {} cluster{}",
+                row.quantity,
+                back.len(),
+                if back.len() == 1 { "" } else { "s" }
+            ));
         }
     }
     let moved = Transition {
@@ -251,6 +264,18 @@ async fn apply(
     if let Some(note) = note {
         note_policy(tx, caller, row.id, &note).await?;
     }
+    if let Some(what) = delivered {
+        audit::record(
+            &mut *tx,
+            &caller.origin,
+            Some(&me.name),
+            "request.delivered",
+            Some(&domain::key_of(row.id)),
+            None,
+            Some(&what),
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -268,18 +293,19 @@ pub(super) async fn settle(
     tx: &mut sqlx::AnyConnection,
     row: &RequestRow,
     how: Settle,
-) -> AppResult<()> {
-    let held: Vec<Holding> = records::reservations_of(&mut *tx, &[row.id])
-        .await?
-        .iter()
-        .map(records::ReservationRow::holding)
-        .collect();
+) -> AppResult<String> {
+    let rows = records::reservations_of(&mut *tx, &[row.id]).await?;
+    let held: Vec<Holding> = rows.iter().map(records::ReservationRow::holding).collect();
     match how {
         Settle::Release => ledger::release(tx, slot(row), &held).await?,
         Settle::Fulfill => ledger::fulfill(tx, slot(row), &held).await?,
     }
     records::delete_reservations(&mut *tx, row.id).await?;
-    Ok(())
+    Ok(rows
+        .iter()
+        .map(|r| format!("{} ×{}", r.cluster, r.units))
+        .collect::<Vec<_>>()
+        .join(", "))
 }
 
 /// The policy's decision for a request as it stands.

@@ -155,6 +155,20 @@ pub async fn inbox<'e>(
     .await
 }
 
+/// Approved requests waiting to be fulfilled, soonest need-by first.
+pub async fn ready_to_fulfil<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    limit: i64,
+) -> Result<Vec<RequestRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{REQUEST_SELECT} WHERE r.state = $1 ORDER BY r.need_by, r.id LIMIT $2"
+    ))
+    .bind(State::Approved)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
 /// How many requests wait for `user`'s approval (what `inbox` lists, uncapped).
 pub async fn count_waiting_for<'e>(
     ex: impl Executor<'e, Database = Any>,

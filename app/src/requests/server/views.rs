@@ -16,8 +16,8 @@ use crate::fleet::server::snapshot::Snapshot;
 use crate::fleet::server::store as fleet_store;
 use crate::requests::domain::{Action, Kind, State};
 use crate::requests::types::{
-    ApprovalInbox, CapacityRequest, Comment, HeadroomChange, NavCounts, Preview, RequestDetail,
-    TimelineEntry,
+    ApprovalInbox, CapacityRequest, Comment, FulfilmentQueue, HeadroomChange, NavCounts, Preview,
+    RequestDetail, TimelineEntry,
 };
 use crate::requests::workflow::allowed;
 use crate::shared::audit;
@@ -193,5 +193,18 @@ pub async fn nav_counts(db: &Db, caller: &Caller) -> AppResult<NavCounts> {
     Ok(NavCounts {
         waiting_for_me,
         mine_in_flight,
+    })
+}
+
+/// The operators' queue: approved requests to fulfil, soonest need-by first
+/// (at most 200), with today's date (UTC) to mark the overdue.
+pub async fn fulfilment_queue(db: &Db, caller: &Caller) -> AppResult<FulfilmentQueue> {
+    caller.require(Role::Operator)?;
+    let mut conn = db.pool().acquire().await?;
+    let rows = store::ready_to_fulfil(&mut *conn, 200).await?;
+    let items = assemble(&mut conn, rows).await?;
+    Ok(FulfilmentQueue {
+        items,
+        today: crate::shared::time::format_day(db.clock().today()),
     })
 }
