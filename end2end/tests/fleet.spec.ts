@@ -32,6 +32,16 @@ test('cluster filters live in the URL and narrow the table', async ({ page }, in
   await page.getByRole('button', { name: 'Apply' }).click();
   await expect(page).toHaveURL(/region=eastus/);
   await expect(page).toHaveURL(/family=gpu/);
+  await expect(page).toHaveURL(/sort=-utilization/);
+  // Only the filters that are set are in the URL (no `zone=&sku=&…`).
+  expect(new URL(page.url()).search).toBe('?region=eastus&family=gpu&sort=-utilization');
+  // Sortable headers: utilization is sorted most first; a click turns it around.
+  await expect(page.getByRole('columnheader', { name: /Utilization/ })).toHaveAttribute('aria-sort', 'descending');
+  await page.getByRole('columnheader', { name: /Utilization/ }).getByRole('link').click();
+  await expect(page).toHaveURL(/sort=utilization/);
+  await expect(page.getByRole('columnheader', { name: /Utilization/ })).toHaveAttribute('aria-sort', 'ascending');
+  await page.goBack();
+  await expect(page).toHaveURL(/sort=-utilization/);
   const rows = page.getByTestId('clusters').locator('tbody tr');
   await expect(rows.first()).toContainText('eastus-az');
   const regions = await rows.locator('td:nth-child(2)').allTextContents();

@@ -21,6 +21,10 @@ test('a GPU request goes from draft to fulfilled through two approvers and an op
   }
   await expect(page.getByTestId('headroom-now')).toContainText(/[\d,]+ GPU free of [\d,]+ in westus2 · ND-H100-v5/);
   await page.getByLabel('Quantity (units)').fill('8');
+  // Hydrated, "after your request" follows the quantity as it is typed.
+  if (info.project.name !== 'no-js') {
+    await expect(page.getByTestId('headroom-after')).toContainText(/After your request: [\d,]+ GPU free/);
+  }
   await page.getByLabel('Need by').fill(needBy(120));
   await page.getByLabel('Service').fill(`inference-${info.project.name}`);
   await page.getByLabel('Justification').fill('New model launch');

@@ -111,6 +111,15 @@ impl Ledger {
         self.allocated + self.reserved
     }
 
+    /// Free units and the band once `quantity` more are reserved (free may go
+    /// below zero here: that is the shortfall a form warns about).
+    pub fn after_reserving(&self, quantity: i64, t: &Thresholds) -> (i64, Health) {
+        (
+            self.free() - quantity,
+            t.band(self.used() + quantity, self.serviceable()),
+        )
+    }
+
     /// Units that can serve at all: `total − out_of_service`.
     pub fn serviceable(&self) -> i64 {
         self.total - self.out_of_service
@@ -247,6 +256,15 @@ impl Thresholds {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn after_reserving_moves_free_and_the_band() {
+        let t = Thresholds::new(7500, 9000).unwrap();
+        let l = Ledger::parse(1000, 600, 0, 0).unwrap();
+        assert_eq!(l.after_reserving(100, &t), (300, Health::Healthy));
+        assert_eq!(l.after_reserving(200, &t), (200, Health::Constrained));
+        assert_eq!(l.after_reserving(500, &t), (-100, Health::Critical));
+    }
     use proptest::prelude::*;
 
     #[test]

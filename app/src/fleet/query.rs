@@ -37,6 +37,30 @@ impl ClusterSort {
         }
     }
 
+    /// The sort a click on a sortable column header asks for: by name; by free
+    /// or utilization, most first, and the other way on a second click.
+    pub fn toggled(self, column: SortColumn) -> ClusterSort {
+        match (column, self) {
+            (SortColumn::Name, _) => ClusterSort::Name,
+            (SortColumn::Free, ClusterSort::FreeDesc) => ClusterSort::FreeAsc,
+            (SortColumn::Free, _) => ClusterSort::FreeDesc,
+            (SortColumn::Utilization, ClusterSort::UtilizationDesc) => ClusterSort::UtilizationAsc,
+            (SortColumn::Utilization, _) => ClusterSort::UtilizationDesc,
+        }
+    }
+
+    /// How `column` is sorted now, as `aria-sort` says it.
+    pub fn aria(self, column: SortColumn) -> &'static str {
+        match (column, self) {
+            (SortColumn::Name, ClusterSort::Name)
+            | (SortColumn::Free, ClusterSort::FreeAsc)
+            | (SortColumn::Utilization, ClusterSort::UtilizationAsc) => "ascending",
+            (SortColumn::Free, ClusterSort::FreeDesc)
+            | (SortColumn::Utilization, ClusterSort::UtilizationDesc) => "descending",
+            _ => "none",
+        }
+    }
+
     pub fn label(&self) -> &'static str {
         match self {
             ClusterSort::Name => "Name",
@@ -94,6 +118,14 @@ impl Cursor {
 /// The default and bounds of `limit` (PRODUCT.md: outside 1–500 is a 400, not clamped).
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 500;
+
+/// A column of the cluster list that sorts when its header is clicked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortColumn {
+    Name,
+    Free,
+    Utilization,
+}
 
 /// A parsed cluster list query.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -231,6 +263,23 @@ mod tests {
 
     fn parse(s: &[(&str, &str)]) -> Result<ClusterQuery, FieldError> {
         ClusterQuery::parse(s.iter().copied())
+    }
+
+    #[test]
+    fn headers_toggle_their_sort() {
+        use ClusterSort::*;
+        assert_eq!(Name.toggled(SortColumn::Free), FreeDesc);
+        assert_eq!(FreeDesc.toggled(SortColumn::Free), FreeAsc);
+        assert_eq!(FreeAsc.toggled(SortColumn::Free), FreeDesc);
+        assert_eq!(FreeAsc.toggled(SortColumn::Utilization), UtilizationDesc);
+        assert_eq!(
+            UtilizationDesc.toggled(SortColumn::Utilization),
+            UtilizationAsc
+        );
+        assert_eq!(UtilizationDesc.toggled(SortColumn::Name), Name);
+        assert_eq!(FreeDesc.aria(SortColumn::Free), "descending");
+        assert_eq!(FreeDesc.aria(SortColumn::Name), "none");
+        assert_eq!(Name.aria(SortColumn::Name), "ascending");
     }
 
     #[test]

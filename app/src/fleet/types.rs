@@ -201,4 +201,8 @@ pub struct HeadroomNow {
     pub sku: String,
     /// `None` where the region does not offer the SKU.
     pub pair: Option<RegionSku>,
+    /// The bands' thresholds, to show the band after a request.
+    pub thresholds: crate::fleet::ledger::Thresholds,
+    /// Other regions offering the SKU, most free (placeable) units first: (region, free).
+    pub elsewhere: Vec<(String, i64)>,
 }

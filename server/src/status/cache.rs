@@ -115,7 +115,7 @@ impl Rendered {
             max_age,
             page: Arc::new(Asset::new(
                 "text/html; charset=utf-8",
-                super::page::render(view, stylesheet).into_bytes(),
+                super::page::render(view, stylesheet, max_age).into_bytes(),
             )),
             json: Arc::new(Asset::new(
                 "application/json",

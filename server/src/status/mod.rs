@@ -7,7 +7,7 @@
 mod badge;
 mod cache;
 mod feed;
-mod page;
+pub mod page;
 
 use std::sync::Arc;
 

@@ -73,12 +73,18 @@ fn notice_html(out: &mut String, n: &Notice) {
     out.push_str("</ol></article>");
 }
 
-/// The whole page.
-pub fn render(view: &StatusView, stylesheet: &str) -> String {
+/// An open page reloads itself (no script) this often at the least, however
+/// short the refresh interval is set.
+pub const MIN_RELOAD_SECONDS: u64 = 30;
+
+/// The whole page; an open page reloads itself every `refresh_seconds`
+/// (at least `MIN_RELOAD_SECONDS`) with a meta refresh, no script.
+pub fn render(view: &StatusView, stylesheet: &str, refresh_seconds: u64) -> String {
     let mut out = String::with_capacity(64 * 1024);
     let _ = write!(
         out,
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Capacity status · Headroom</title><link rel="stylesheet" href="{stylesheet}"><link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="alternate" type="application/atom+xml" title="Status notices" href="/status/feed.atom"></head><body class="bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100"><main class="mx-auto max-w-5xl p-4 sm:p-6"><header class="mb-4 flex flex-wrap items-baseline justify-between gap-2"><h1 class="text-2xl font-semibold">Capacity status</h1><p class="text-sm text-slate-600 dark:text-slate-400">Refreshed <time datetime="{at}">{shown}</time> · <a class="underline" href="/status.json">JSON</a> · <a class="underline" href="/status/feed.atom">Atom feed</a></p></header><p class="mb-6 rounded-lg p-4 text-lg font-medium {pill}" data-overall="{overall}">{headline}</p>"#,
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="{reload}"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Capacity status · Headroom</title><link rel="stylesheet" href="{stylesheet}"><link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="alternate" type="application/atom+xml" title="Status notices" href="/status/feed.atom"></head><body class="bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100"><main class="mx-auto max-w-5xl p-4 sm:p-6"><header class="mb-4 flex flex-wrap items-baseline justify-between gap-2"><h1 class="text-2xl font-semibold">Capacity status</h1><p class="text-sm text-slate-600 dark:text-slate-400">Refreshed <time datetime="{at}">{shown}</time> · <a class="underline" href="/status.json">JSON</a> · <a class="underline" href="/status/feed.atom">Atom feed</a></p></header><p class="mb-6 rounded-lg p-4 text-lg font-medium {pill}" data-overall="{overall}">{headline}</p>"#,
+        reload = refresh_seconds.max(MIN_RELOAD_SECONDS),
         at = attr(&view.generated_at),
         shown = when(&view.generated_at),
         pill = pill(view.overall),

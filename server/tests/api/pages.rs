@@ -17,9 +17,12 @@ both_databases! {
         assert!(html.contains("Fleet overview") && html.contains("West US 2") && html.contains("Most constrained"));
         let today = app::shared::time::format_day(time::OffsetDateTime::now_utc().date());
         assert!(html.contains(&format!("as of {today} ")) && html.contains(" UTC"), "the data's time is shown");
+        assert!(html.contains(r#"href="/clusters?region=westus2&amp;family=gpu""#), "a heat-map cell opens its clusters");
         let (status, html) = page(&app, "/regions/westus2").await;
         assert_eq!(status, 200);
         assert!(html.contains("<svg") && html.contains("<polyline") && html.contains("Ledger by zone and SKU"));
+        assert!(html.contains(">Jan</text>") && html.contains(">Jul</text>"), "a year of history has month ticks");
+        assert!(html.contains("Daily, ") && html.contains("(UTC)"), "the chart says what it spans");
         let (status, html) = page(&app, "/clusters?region=eastus&sort=-free").await;
         assert_eq!(status, 200);
         assert!(html.contains("eastus-az") && html.contains("Next page"));
@@ -27,6 +30,15 @@ both_databases! {
         let (status, html) = page(&app, &format!("/clusters/{id}")).await;
         assert_eq!(status, 200);
         assert!(html.contains("Ledger (") && html.contains("utilization trend"));
+        // The plain filter form sends blank fields; the list answers with the clean URL.
+        let resp = app.client.get(app.url("/clusters?region=&zone=&sku=Dv5&family=&sort=-free"))
+            .header("accept", "text/html").send().await.unwrap();
+        assert!(resp.status().is_redirection(), "{}", resp.status());
+        assert_eq!(resp.headers()["location"], "/clusters?sku=Dv5&sort=-free");
+        // Sortable headers say how they sort and link to the other way round.
+        let (_, html) = page(&app, "/clusters?sort=-free").await;
+        assert!(html.contains(r#"aria-sort="descending""#) && html.contains(r#"href="/clusters?sort=free""#), "free: most first, click for least");
+        assert!(html.contains(r#"href="/clusters" class="lnk">Name"#) || html.contains(r#"class="lnk" href="/clusters">Name"#), "name is the default: no parameter");
     }
 
     async fn the_sign_in_page_offers_only_what_anonymous_visitors_can_open(backend: Backend) {
@@ -55,6 +67,15 @@ both_databases! {
         assert!(!requester.contains("waiting for you"), "a requester approves nothing");
         let viewer = html(app::auth::Role::Viewer).await;
         assert!(!viewer.contains("waiting for you") && !viewer.contains("of mine in flight"));
+    }
+
+    async fn tokens_are_made_for_a_user_picked_from_a_list(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let html = app.as_role(app::auth::Role::Admin).get(app.url("/admin/tokens")).send().await.unwrap().text().await.unwrap();
+        let picker = html.split("name=\"user\"").nth(1).and_then(|rest| rest.split("</select>").next()).expect("a user picker");
+        for name in ["viewer-user", "approver-user", "admin-user"] {
+            assert!(picker.contains(&format!("value=\"{name}\"")), "{name} can be picked");
+        }
     }
 
     async fn missing_things_get_real_404s(backend: Backend) {

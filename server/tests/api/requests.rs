@@ -138,6 +138,14 @@ both_databases! {
         }
         let (status, err) = post(&app, Role::Requester, "/api/v1/requests", json!({"kind": "provision"})).await;
         assert_eq!((status, err["error"]["field"].as_str()), (400, Some("region")));
+        // Several bad fields are named in one answer, the first as `field`.
+        let mut body = gpu_request(0);
+        body["need_by"] = json!(need_by(-3));
+        body["service"] = json!(" ");
+        let (status, err) = post(&app, Role::Requester, "/api/v1/requests", body).await;
+        assert_error(status, &err, 400, "invalid", Some("quantity"));
+        let message = err["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with("quantity: ") && message.contains("; need_by ") && message.contains("; service "), "{message}");
         let resp = app.as_role(Role::Requester).post(app.url("/api/v1/requests")).header("content-type", "application/json").body("{not json").send().await.unwrap();
         assert_eq!(resp.status(), 400);
         let (status, _) = post(&app, Role::Viewer, "/api/v1/requests", gpu_request(8)).await;
@@ -347,6 +355,28 @@ both_databases! {
         assert!(html.contains(&shown), "the form shows {shown}");
         let html = requester.get(app.url("/requests/new?region=westus2&sku=Nope-v1")).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("westus2 does not offer Nope-v1"));
+        // With a quantity: the headroom after it, and where else there is enough.
+        let html = requester.get(app.url("/requests/new?region=westus2&sku=ND-H100-v5&quantity=8")).send().await.unwrap().text().await.unwrap();
+        let after = format!("After your request: {} GPU free", app::components::format::units(free - 8));
+        assert!(html.contains(&after), "{after}");
+        assert!(!html.contains("data-testid=\"suggestions\""), "nothing to suggest when it fits");
+        let (_, regions) = app.get_json("/api/v1/regions").await;
+        let best_elsewhere = regions["items"].as_array().unwrap().iter()
+            .filter(|r| r["code"] != "westus2")
+            .flat_map(|r| r["skus"].as_array().unwrap().iter())
+            .filter(|s| s["sku"] == "ND-H100-v5")
+            .max_by_key(|s| s["ledger"]["free"].as_i64().unwrap())
+            .unwrap().clone();
+        let ask = free + 1;
+        let html = requester.get(app.url(&format!("/requests/new?region=westus2&sku=ND-H100-v5&quantity={ask}"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("After your request: short by 1 GPU"), "short by one");
+        let best_free = best_elsewhere["ledger"]["free"].as_i64().unwrap();
+        if best_free >= ask {
+            let named = format!("{} ({} free)", best_elsewhere["region"].as_str().unwrap(), app::components::format::units(best_free));
+            assert!(html.contains("Enough free elsewhere: ") && html.contains(&named), "suggests {named}");
+        } else {
+            assert!(html.contains("No other region has that much free either"));
+        }
     }
 
     async fn an_edit_changes_only_the_fields_it_sends(backend: Backend) {

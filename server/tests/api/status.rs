@@ -174,6 +174,10 @@ both_databases! {
         assert!(!lower.contains("<script") && !lower.contains(".wasm") && !lower.contains("nonce="), "no scripts, no WASM");
         assert!(html.contains("data-overall=\""), "an overall state");
         assert!(html.contains("Refreshed <time datetime=\""), "when it was refreshed");
+        // An open page reloads itself without a script, at the refresh interval (≥ 30 s).
+        let settings = app::settings::server::current(&app.db).await.unwrap();
+        let reload = (settings.status_refresh_seconds as u64).max(server::status::page::MIN_RELOAD_SECONDS);
+        assert!(html.contains(&format!(r#"<meta http-equiv="refresh" content="{reload}">"#)), "reloads every {reload} s");
         // Every region is a component with 90 days of bars, each with a title.
         let status = status_json(&app).await;
         let regions = status["regions"].as_array().unwrap();

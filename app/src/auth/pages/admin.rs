@@ -121,18 +121,34 @@ pub fn TokensPage() -> impl IntoView {
         move || (create.version().get(), revoke.version().get()),
         |_| list_api_tokens(),
     );
+    // Tokens act for a user: picked from the users who can sign in.
+    let users = Resource::new(|| (), |_| list_users());
     view! {
         <Title text="API tokens · Headroom"/>
         <PageHeader title="Administration" subtitle="API tokens act for a user, with that user's roles or fewer. The token is shown once."/>
         <AdminNav/>
         <section class=CARD aria-labelledby="new-token">
             <h2 id="new-token" class="mb-2 font-semibold">"Create a token"</h2>
-            <ActionForm action=create attr:class="flex flex-wrap items-end gap-3">
-                <label class="flex flex-col gap-1 text-sm">"For user"<input name="user" required class=INPUT/></label>
-                <label class="flex flex-col gap-1 text-sm">"Label"<input name="name" required class=INPUT/></label>
-                <fieldset class="flex gap-3"><legend class="text-xs text-slate-500">"Narrow to (none ticked: all the user's roles)"</legend><RoleBoxes prefix="tok"/></fieldset>
-                <button type="submit" class=BUTTON>"Create token"</button>
-            </ActionForm>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let names: Vec<(String, String)> = users.await.unwrap_or_default().into_iter()
+                        .filter(|u| !u.disabled)
+                        .map(|u| { let label = format!("{} ({})", u.name, u.roles); (u.name, label) })
+                        .collect();
+                    view! {
+                        <ActionForm action=create attr:class="flex flex-wrap items-end gap-3">
+                            <label class="flex flex-col gap-1 text-sm">"For user"
+                                <select name="user" required class=INPUT>
+                                    {names.into_iter().map(|(name, label)| view! { <option value=name>{label}</option> }).collect_view()}
+                                </select>
+                            </label>
+                            <label class="flex flex-col gap-1 text-sm">"Label"<input name="name" required class=INPUT/></label>
+                            <fieldset class="flex gap-3"><legend class="text-xs text-slate-500">"Narrow to (none ticked: all the user's roles)"</legend><RoleBoxes prefix="tok"/></fieldset>
+                            <button type="submit" class=BUTTON>"Create token"</button>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
             {move || create.value().get().map(|r| match r {
                 Ok(token) => view! { <p role="status" class="mt-2 text-sm">"Copy it now; it will not be shown again: "<code data-testid="new-token" class="select-all rounded bg-slate-100 px-1 dark:bg-slate-800">{token}</code></p> }.into_any(),
                 Err(e) => view! { <div class="mt-2"><ErrorPanel error=e title="Not saved"/></div> }.into_any(),

@@ -7,16 +7,18 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::ledger_table::{ledger_cells, LedgerHeads};
+use crate::components::ledger_table::ledger_cells;
 use crate::components::widgets::{ErrorPanel, PageHeader};
 use crate::fleet::api::{get_cluster_page, ClusterPageData};
 use crate::fleet::codes::{ClusterLifecycle, Family};
 use crate::fleet::ledger::Health;
-use crate::fleet::query::{ClusterQuery, ClusterSort};
+use crate::fleet::query::{ClusterQuery, ClusterSort, SortColumn};
 use crate::shared::url::encode_component;
 
 #[component]
 pub fn ClustersPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    redirect_if_blank();
     let query = use_query_map();
     let pairs = move || {
         query.with(|q| {
@@ -61,6 +63,44 @@ pub fn ClustersPage() -> impl IntoView {
     }
 }
 
+/// The list with `q`'s filters and sort, without blank or default parameters.
+fn list_href(q: &ClusterQuery) -> String {
+    match q.to_query_string(None) {
+        qs if qs.is_empty() => "/clusters".to_owned(),
+        qs => format!("/clusters?{qs}"),
+    }
+}
+
+/// Without JavaScript the filter form sends every field, set or not: the
+/// server answers such a URL with a redirect to the same list without the
+/// blank ones, so the address bar only ever names the filters that are set.
+#[cfg(feature = "ssr")]
+fn redirect_if_blank() {
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return;
+    };
+    let Some(query) = parts.uri.query() else {
+        return;
+    };
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    if !pairs.iter().any(|(_, v)| v.trim().is_empty()) {
+        return;
+    }
+    if let Ok(q) = ClusterQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+        let cursor = pairs
+            .iter()
+            .find(|(k, v)| k == "cursor" && !v.trim().is_empty())
+            .map(|(_, v)| v.clone());
+        let clean = match cursor {
+            Some(c) => format!("/clusters?{}", q.to_query_string(Some(&c))),
+            None => list_href(&q),
+        };
+        leptos_axum::redirect(&clean);
+    }
+}
+
 /// A `<select>` of a filter, with "any" first and the current value selected.
 #[component]
 fn Filter(
@@ -68,12 +108,13 @@ fn Filter(
     label: &'static str,
     options: Vec<(String, String)>,
     current: Option<String>,
+    on_pick: Callback<(&'static str, String)>,
 ) -> impl IntoView {
     let id = format!("filter-{name}");
     view! {
         <div class="flex flex-col gap-1">
             <label for=id.clone() class="text-xs font-medium text-slate-600 dark:text-slate-400">{label}</label>
-            <select id=id name=name class="rounded border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900">
+            <select id=id name=name on:change=move |ev| on_pick.run((name, event_target_value(&ev))) class="rounded border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900">
                 <option value="" selected=current.is_none()>"any"</option>
                 {options
                     .into_iter()
@@ -116,6 +157,25 @@ fn Clusters(data: ClusterPageData, raw: Vec<(String, String)>) -> impl IntoView 
         .iter()
         .map(|s| (s.as_str().to_owned(), s.label().to_owned()))
         .collect();
+    // Hydrated, a filter applies as soon as it changes (the Apply button is
+    // for the plain form), to a URL with only the filters that are set.
+    let navigate = leptos_router::hooks::use_navigate();
+    let pick = {
+        let raw = raw.clone();
+        Callback::new(move |(name, value): (&'static str, String)| {
+            let mut pairs: Vec<(String, String)> = raw
+                .iter()
+                .filter(|(k, _)| k != name && k != "cursor")
+                .cloned()
+                .collect();
+            pairs.push((name.to_owned(), value));
+            if let Ok(next) =
+                ClusterQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            {
+                navigate(&list_href(&next), Default::default());
+            }
+        })
+    };
     let export = format!("/clusters.csv?{}", q.to_query_string(None));
     let next = data
         .page
@@ -126,19 +186,42 @@ fn Clusters(data: ClusterPageData, raw: Vec<(String, String)>) -> impl IntoView 
         .cursor
         .is_some()
         .then(|| format!("/clusters?{}", q.to_query_string(None)));
+    // Each row names its unit (vCPU, GPU, TiB): a list may mix SKUs.
+    let units_by_sku: std::collections::HashMap<String, &'static str> = data
+        .options
+        .skus
+        .iter()
+        .map(|s| (s.code.clone(), s.unit.as_str()))
+        .collect();
+    let unit_of = move |sku: &str| units_by_sku.get(sku).copied();
     let items = data.page.items;
     let count = items.len();
+    // A sortable header links to the same filters sorted by its column (the
+    // first page); a second click turns the order around.
+    let sortable = |label: &'static str, column: SortColumn, class: &'static str| {
+        let mut by = q.clone();
+        by.sort = q.sort.toggled(column);
+        let href = list_href(&by);
+        let aria = q.sort.aria(column);
+        let arrow = match aria {
+            "ascending" => " ▲",
+            "descending" => " ▼",
+            _ => "",
+        };
+        view! { <th scope="col" class=class aria-sort=aria><a class="lnk" href=href>{label}{arrow}</a></th> }
+    };
     view! {
-        <form method="get" action="/clusters" class="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900" aria-label="Filter clusters">
-            <Filter name="region" label="Region" options=regions current=q.region.as_ref().map(|r| r.to_string())/>
-            <Filter name="zone" label="Zone" options=zones current=q.zone.map(|z| z.to_string())/>
-            <Filter name="sku" label="SKU" options=skus current=q.sku.as_ref().map(|s| s.to_string())/>
-            <Filter name="family" label="Family" options=families current=q.family.map(|f| f.to_string())/>
-            <Filter name="lifecycle" label="Lifecycle" options=lifecycles current=q.lifecycle.map(|f| f.to_string())/>
-            <Filter name="health" label="Health" options=healths current=q.health.map(|f| f.to_string())/>
+        // Hydrated, every change has already applied itself.
+        <form method="get" action="/clusters" on:submit=|ev| ev.prevent_default() class="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900" aria-label="Filter clusters">
+            <Filter on_pick=pick name="region" label="Region" options=regions current=q.region.as_ref().map(|r| r.to_string())/>
+            <Filter on_pick=pick name="zone" label="Zone" options=zones current=q.zone.map(|z| z.to_string())/>
+            <Filter on_pick=pick name="sku" label="SKU" options=skus current=q.sku.as_ref().map(|s| s.to_string())/>
+            <Filter on_pick=pick name="family" label="Family" options=families current=q.family.map(|f| f.to_string())/>
+            <Filter on_pick=pick name="lifecycle" label="Lifecycle" options=lifecycles current=q.lifecycle.map(|f| f.to_string())/>
+            <Filter on_pick=pick name="health" label="Health" options=healths current=q.health.map(|f| f.to_string())/>
             <div class="flex flex-col gap-1">
                 <label for="filter-sort" class="text-xs font-medium text-slate-600 dark:text-slate-400">"Sort"</label>
-                <select id="filter-sort" name="sort" class="rounded border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900">
+                <select id="filter-sort" name="sort" on:change=move |ev| pick.run(("sort", event_target_value(&ev))) class="rounded border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900">
                     {sorts.into_iter().map(|(v, t)| { let sel = v == q.sort.as_str(); view! { <option value=v selected=sel>{t}</option> } }).collect_view()}
                 </select>
             </div>
@@ -153,12 +236,14 @@ fn Clusters(data: ClusterPageData, raw: Vec<(String, String)>) -> impl IntoView 
                 <caption class="sr-only">{format!("{count} clusters on this page")}</caption>
                 <thead class="bg-slate-50 text-left dark:bg-slate-900">
                     <tr>
-                        <th scope="col" class="th">"Name"</th>
+                        {sortable("Name", SortColumn::Name, "th")}
                         <th scope="col" class="th">"Region"</th>
                         <th scope="col" class="th">"Zone"</th>
                         <th scope="col" class="th">"SKU"</th>
                         <th scope="col" class="th">"Lifecycle"</th>
-                        <LedgerHeads/>
+                        {["Total", "Allocated", "Reserved", "Out of service"].map(|h| view! { <th scope="col" class="th text-right">{h}</th> })}
+                        {sortable("Free", SortColumn::Free, "th text-right")}
+                        {sortable("Utilization", SortColumn::Utilization, "th text-right")}
                     </tr>
                 </thead>
                 <tbody>
@@ -166,6 +251,7 @@ fn Clusters(data: ClusterPageData, raw: Vec<(String, String)>) -> impl IntoView 
                         .into_iter()
                         .map(|c| {
                             let l = c.ledger;
+                            let unit = unit_of(&c.sku);
                             view! {
                                 <tr class="tr-h">
                                     <td class="td"><a class="lnk" href=format!("/clusters/{}", c.id)>{c.name}</a></td>
@@ -173,7 +259,7 @@ fn Clusters(data: ClusterPageData, raw: Vec<(String, String)>) -> impl IntoView 
                                     <td class="td">{c.zone}</td>
                                     <td class="td">{c.sku}</td>
                                     <td class="td">{c.lifecycle.as_str()}</td>
-                                    {ledger_cells(l, None, c.utilization, c.health)}
+                                    {ledger_cells(l, unit, c.utilization, c.health)}
                                 </tr>
                             }
                         })

@@ -100,11 +100,15 @@ fn Overview(summary: OverviewView, work: crate::deployments::pages::Work) -> imp
                                             {row
                                                 .cells
                                                 .iter()
-                                                .map(|cell| match cell {
+                                                .zip(Family::ALL)
+                                                .map(|(cell, family)| match cell {
+                                                    // Each cell opens the clusters behind it.
                                                     Some((pct, health)) => view! {
                                                         <td class=format!("gc {}", health_classes(*health))>
-                                                            {pct.clone()}
-                                                            <span class="sr-only">{format!(" {health}")}</span>
+                                                            <a href=format!("/clusters?region={}&family={family}", row.region)>
+                                                                {pct.clone()}
+                                                                <span class="sr-only">{format!(" {health}")}</span>
+                                                            </a>
                                                         </td>
                                                     }.into_any(),
                                                     None => view! { <td class="gc text-slate-400">"—"</td> }.into_any(),

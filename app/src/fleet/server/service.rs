@@ -249,6 +249,9 @@ fn series(points: Vec<HistoryPoint>) -> Vec<TrendSeries> {
 /// The region page: its ledger by zone × SKU and its trend per family.
 /// One region × SKU's ledger and band now; a missing region or SKU means the
 /// first of the pickers' options.
+/// How many other regions the new-request form suggests.
+const ELSEWHERE: usize = 5;
+
 pub async fn headroom_now(
     db: &Db,
     caller: &Caller,
@@ -271,7 +274,23 @@ pub async fn headroom_now(
         .region(&region)
         .and_then(|r| r.skus.iter().find(|s| s.sku == sku))
         .cloned();
-    Ok(HeadroomNow { region, sku, pair })
+    let mut elsewhere: Vec<(String, i64)> = snap
+        .regions
+        .iter()
+        .filter(|r| r.code != region)
+        .filter_map(|r| r.skus.iter().find(|s| s.sku == sku))
+        .map(|s| (s.region.clone(), s.rollup.ledger.free()))
+        .filter(|(_, free)| *free > 0)
+        .collect();
+    elsewhere.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    elsewhere.truncate(ELSEWHERE);
+    Ok(HeadroomNow {
+        region,
+        sku,
+        pair,
+        thresholds: snap.thresholds,
+        elsewhere,
+    })
 }
 
 pub async fn region_detail(db: &Db, caller: &Caller, code: &str) -> AppResult<RegionDetail> {

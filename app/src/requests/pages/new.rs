@@ -36,8 +36,14 @@ pub fn NewRequestPage() -> impl IntoView {
     let options = Resource::new(|| (), |_| get_filter_options());
     let quantity_msg = RwSignal::new(None::<String>);
     let need_by_msg = RwSignal::new(None::<String>);
+    // The quantity asked for, for "after your request" (from the URL without JS).
+    let asked = RwSignal::new(
+        q.with_untracked(|q| q.get("quantity"))
+            .and_then(|v| v.trim().parse::<i64>().ok()),
+    );
     let check_quantity = move |ev| {
         let v = event_target_value(&ev);
+        asked.set(v.trim().parse::<i64>().ok());
         quantity_msg.set(
             v.trim()
                 .parse::<i64>()
@@ -100,7 +106,7 @@ pub fn NewRequestPage() -> impl IntoView {
                                 {field_error("sku")}
                             </label>
                         </div>
-                        <HeadroomPanel headroom=headroom hydrated=hydrated/>
+                        <HeadroomPanel headroom=headroom hydrated=hydrated asked=asked/>
                         <div class="grid gap-4 sm:grid-cols-3">
                             <label class="flex flex-col gap-1 text-sm">"Quantity (units)"
                                 <input name="quantity" type="number" min="1" required value=prior("quantity") on:input=check_quantity class=INPUT
@@ -144,6 +150,7 @@ pub fn NewRequestPage() -> impl IntoView {
 fn HeadroomPanel(
     headroom: Resource<Result<crate::fleet::types::HeadroomNow, ServerError>>,
     hydrated: RwSignal<bool>,
+    asked: RwSignal<Option<i64>>,
 ) -> impl IntoView {
     view! {
         <div class="flex flex-wrap items-center gap-3 rounded border border-slate-200 bg-slate-50 p-3 text-sm dark:border-slate-800 dark:bg-slate-950" data-testid="headroom-now" aria-live="polite">
@@ -153,13 +160,42 @@ fn HeadroomPanel(
                         Err(e) => view! { <span class="text-red-700 dark:text-red-400">{e.to_string()}</span> }.into_any(),
                         Ok(h) => match h.pair {
                             None => view! { <span>{format!("{} does not offer {}: nothing can be reserved there.", h.region, h.sku)}</span> }.into_any(),
-                            Some(p) => view! {
-                                <span>
-                                    <strong class="tabular-nums">{format!("{} {} free", units(p.rollup.ledger.free()), p.unit)}</strong>
-                                    {format!(" of {} in {} · {} now, {} used", units(p.rollup.ledger.total()), p.region, p.sku, percent(p.rollup.utilization))}
-                                </span>
-                                <HealthBadge health=p.rollup.health/>
-                            }.into_any(),
+                            Some(p) => {
+                                let (ledger, unit, t) = (p.rollup.ledger, p.unit, h.thresholds);
+                                let elsewhere = h.elsewhere.clone();
+                                let after = move || asked.get().filter(|q| *q > 0).map(|q| {
+                                    let (free_after, band) = ledger.after_reserving(q, &t);
+                                    let enough: Vec<String> = elsewhere.iter().filter(|(_, free)| *free >= q)
+                                        .map(|(r, free)| format!("{r} ({} free)", units(*free))).collect();
+                                    view! {
+                                        <span class="basis-full" data-testid="headroom-after">
+                                            {if free_after >= 0 {
+                                                format!("After your request: {} {unit} free, ", units(free_after))
+                                            } else {
+                                                format!("After your request: short by {} {unit}, ", units(-free_after))
+                                            }}
+                                            <HealthBadge health=band/>
+                                        </span>
+                                        {(free_after < 0).then(|| view! {
+                                            <span class="basis-full text-xs" data-testid="suggestions">
+                                                {if enough.is_empty() {
+                                                    "No other region has that much free either: approvers may open a buildout.".to_owned()
+                                                } else {
+                                                    format!("Enough free elsewhere: {}.", enough.join(", "))
+                                                }}
+                                            </span>
+                                        })}
+                                    }
+                                });
+                                view! {
+                                    <span>
+                                        <strong class="tabular-nums">{format!("{} {} free", units(p.rollup.ledger.free()), p.unit)}</strong>
+                                        {format!(" of {} in {} · {} now, {} used", units(p.rollup.ledger.total()), p.region, p.sku, percent(p.rollup.utilization))}
+                                    </span>
+                                    <HealthBadge health=p.rollup.health/>
+                                    {after}
+                                }.into_any()
+                            }
                         },
                     }
                 })}

@@ -45,70 +45,119 @@ fn required<T>(v: Option<T>, field: &'static str) -> AppResult<T> {
     v.ok_or_else(|| AppError::invalid(field, format!("{field} is required")))
 }
 
-/// Parses input into fields, naming the first bad one. Region and SKU must
-/// exist and go together; need-by is not before `today` (UTC) and at most
-/// `requests.max_need_by_days` after it.
+/// Parses input into fields. Every bad field is named in one refusal (the
+/// first is its `field`; the message lists them all), so a form can be put
+/// right in one go. Region and SKU must exist and go together; need-by is not
+/// before `today` (UTC) and at most `requests.max_need_by_days` after it.
 pub fn parse(i: &RequestInput, snap: &Snapshot, today: time::Date) -> AppResult<Fields> {
-    let kind = Kind::parse(&required(i.kind.clone(), "kind")?)
-        .map_err(|m| AppError::invalid("kind", m))?;
-    let region = RegionCode::parse(&required(i.region.clone(), "region")?)
-        .map_err(|m| AppError::invalid("region", m))?;
+    let kind = required(i.kind.clone(), "kind")
+        .and_then(|k| Kind::parse(&k).map_err(|m| AppError::invalid("kind", m)));
+    let region = required(i.region.clone(), "region").and_then(|r| {
+        let r = RegionCode::parse(&r).map_err(|m| AppError::invalid("region", m))?;
+        match snap.region(r.as_str()) {
+            Some(_) => Ok(r),
+            None => Err(AppError::invalid("region", format!("no region '{r}'"))),
+        }
+    });
     let zone = match i.zone.flatten() {
-        Some(z) => Some(parse_zone(&z.to_string()).map_err(|m| AppError::invalid("zone", m))?),
-        None => None,
+        Some(z) => parse_zone(&z.to_string())
+            .map(Some)
+            .map_err(|m| AppError::invalid("zone", m)),
+        None => Ok(None),
     };
-    let sku = SkuCode::parse(&required(i.sku.clone(), "sku")?)
-        .map_err(|m| AppError::invalid("sku", m))?;
-    let quantity = domain::parse_quantity(required(i.quantity, "quantity")?)
-        .map_err(|m| AppError::invalid("quantity", m))?;
-    let need_by = domain::parse_date(&required(i.need_by.clone(), "need_by")?)
-        .map_err(|m| AppError::invalid("need_by", m))?;
-    let service = domain::parse_text(&required(i.service.clone(), "service")?, 100)
-        .map_err(|m| AppError::invalid("service", format!("service {m}")))?;
-    let justification =
-        domain::parse_text(&required(i.justification.clone(), "justification")?, 4000)
-            .map_err(|m| AppError::invalid("justification", format!("justification {m}")))?;
-    let priority = Priority::parse(&required(i.priority.clone(), "priority")?)
-        .map_err(|m| AppError::invalid("priority", m))?;
-    let max_days = snap.settings.max_need_by_days;
-    let latest = format_day(today + time::Duration::days(max_days));
-    // Both are YYYY-MM-DD, so text order is date order.
-    let today_text = format_day(today);
-    if need_by < today_text {
-        return Err(AppError::invalid(
-            "need_by",
-            format!("need_by {need_by} is in the past; pick {today_text} or later"),
-        ));
-    }
-    if need_by > latest {
-        return Err(AppError::invalid(
-            "need_by",
-            format!("need_by may be at most {max_days} days ahead (by {latest})"),
-        ));
-    }
-    let known_region = snap
-        .region(region.as_str())
-        .ok_or_else(|| AppError::invalid("region", format!("no region '{region}'")))?;
-    if !snap.options.skus.iter().any(|s| s.code == sku.as_str()) {
-        return Err(AppError::invalid("sku", format!("no SKU '{sku}'")));
-    }
-    if !known_region.skus.iter().any(|s| s.sku == sku.as_str()) {
-        return Err(AppError::invalid(
-            "sku",
-            format!("{region} offers no {sku}"),
-        ));
+    let sku = required(i.sku.clone(), "sku").and_then(|k| {
+        let k = SkuCode::parse(&k).map_err(|m| AppError::invalid("sku", m))?;
+        if !snap.options.skus.iter().any(|s| s.code == k.as_str()) {
+            return Err(AppError::invalid("sku", format!("no SKU '{k}'")));
+        }
+        if let Ok(r) = &region {
+            let offered = snap
+                .region(r.as_str())
+                .is_some_and(|reg| reg.skus.iter().any(|s| s.sku == k.as_str()));
+            if !offered {
+                return Err(AppError::invalid("sku", format!("{r} offers no {k}")));
+            }
+        }
+        Ok(k)
+    });
+    let quantity = required(i.quantity, "quantity")
+        .and_then(|q| domain::parse_quantity(q).map_err(|m| AppError::invalid("quantity", m)));
+    let need_by = required(i.need_by.clone(), "need_by").and_then(|d| {
+        let d = domain::parse_date(&d).map_err(|m| AppError::invalid("need_by", m))?;
+        let today_text = format_day(today);
+        let max_days = snap.settings.max_need_by_days;
+        let latest = format_day(today + time::Duration::days(max_days));
+        // Both are YYYY-MM-DD, so text order is date order.
+        if d < today_text {
+            Err(AppError::invalid(
+                "need_by",
+                format!("need_by {d} is in the past; pick {today_text} or later"),
+            ))
+        } else if d > latest {
+            Err(AppError::invalid(
+                "need_by",
+                format!("need_by may be at most {max_days} days ahead (by {latest})"),
+            ))
+        } else {
+            Ok(d)
+        }
+    });
+    let service = required(i.service.clone(), "service").and_then(|v| {
+        domain::parse_text(&v, 100)
+            .map_err(|m| AppError::invalid("service", format!("service {m}")))
+    });
+    let justification = required(i.justification.clone(), "justification").and_then(|v| {
+        domain::parse_text(&v, 4000)
+            .map_err(|m| AppError::invalid("justification", format!("justification {m}")))
+    });
+    let priority = required(i.priority.clone(), "priority")
+        .and_then(|p| Priority::parse(&p).map_err(|m| AppError::invalid("priority", m)));
+    let refusals: Vec<&AppError> = [
+        kind.as_ref().err(),
+        region.as_ref().err(),
+        zone.as_ref().err(),
+        sku.as_ref().err(),
+        quantity.as_ref().err(),
+        need_by.as_ref().err(),
+        service.as_ref().err(),
+        justification.as_ref().err(),
+        priority.as_ref().err(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if refusals.len() > 1 {
+        return Err(all_of(&refusals));
     }
     Ok(Fields {
-        kind,
-        region,
-        zone,
-        sku,
-        quantity,
-        need_by,
-        service,
-        justification,
-        priority,
+        kind: kind?,
+        region: region?,
+        zone: zone?,
+        sku: sku?,
+        quantity: quantity?,
+        need_by: need_by?,
+        service: service?,
+        justification: justification?,
+        priority: priority?,
     })
+}
+
+/// One refusal naming every field at fault: the first is its `field`, and the
+/// message says each ("quantity: must be > 0; need_by: …").
+fn all_of(refusals: &[&AppError]) -> AppError {
+    let field = refusals.first().and_then(|e| e.field());
+    let message = refusals
+        .iter()
+        .map(|e| {
+            let m = e.to_string();
+            match e.field() {
+                Some(f) if !m.starts_with(f) => format!("{f}: {m}"),
+                _ => m,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    AppError::Invalid { field, message }
 }
 
 /// What an edit asks for: the stored fields, with those the caller sent in their place.
