@@ -1,5 +1,6 @@
 //! The fleet's server side: read SQL in `store`, assembly into page and API
-//! types in `service` (over a per-replica `snapshot`), the ledger's write API
+//! types in `service` (over a per-replica `snapshot`; the overview in
+//! `summary`), the ledger's write API
 //! in `ledger` (its SQL in `ledger_sql`), and the daily history sampler.
 
 pub mod history;
@@ -9,3 +10,4 @@ mod load_sql;
 pub mod service;
 pub mod snapshot;
 pub mod store;
+mod summary;

@@ -20,8 +20,6 @@ use crate::fleet::query::{ClusterQuery, ClusterSort, Cursor};
 use crate::fleet::types::*;
 use crate::shared::page::Page;
 
-/// How many region × SKU pairs the overview lists as most constrained.
-const MOST_CONSTRAINED: usize = 12;
 /// How many days the trend charts show.
 pub const TREND_DAYS: i64 = 365;
 
@@ -138,7 +136,7 @@ pub async fn snapshot(db: &Db) -> AppResult<Arc<Snapshot>> {
             region_from(r, skus)
         })
         .collect::<AppResult<Vec<_>>>()?;
-    let summary = summarize(&regions, t, db.clock().now_rfc3339());
+    let summary = super::summary::summarize(&regions, t, db.clock().now_rfc3339());
     let snapshot = Arc::new(Snapshot::new(version, regions, summary, options, settings));
     db.fleet_cache().put(snapshot.clone());
     Ok(snapshot)
@@ -154,65 +152,6 @@ pub async fn regions(db: &Db, caller: &Caller) -> AppResult<Vec<Region>> {
 pub async fn fleet_summary(db: &Db, caller: &Caller) -> AppResult<FleetSummary> {
     caller.user()?;
     Ok(snapshot(db).await?.summary.clone())
-}
-
-/// Assembles the overview from the regions.
-fn summarize(regions: &[Region], t: Thresholds, as_of: String) -> FleetSummary {
-    let mut totals: BTreeMap<CapacityUnit, (Ledger, i64)> = BTreeMap::new();
-    let mut counts = HealthCounts::default();
-    let mut all_pairs = Vec::new();
-    let mut grid = Vec::with_capacity(regions.len());
-    for region in regions {
-        let mut cells: Vec<Option<(Ledger, i64)>> = vec![None; Family::ALL.len()];
-        for s in &region.skus {
-            let entry = totals.entry(s.unit).or_default();
-            entry.0 = entry.0.plus(s.rollup.ledger);
-            entry.1 += s.rollup.clusters;
-            let i = Family::ALL.iter().position(|f| *f == s.family).unwrap_or(0);
-            let cell = cells[i].get_or_insert_with(Default::default);
-            cell.0 = cell.0.plus(s.rollup.ledger);
-            cell.1 += s.rollup.clusters;
-            match s.rollup.health {
-                Health::Healthy => counts.healthy += 1,
-                Health::Constrained => counts.constrained += 1,
-                Health::Critical => counts.critical += 1,
-            }
-            all_pairs.push(s.clone());
-        }
-        grid.push(GridRow {
-            region: region.code.clone(),
-            name: region.name.clone(),
-            health: region.health,
-            cells: cells
-                .into_iter()
-                .zip(Family::ALL)
-                .map(|(c, f)| {
-                    c.map(|(ledger, n)| FamilyCell {
-                        family: *f,
-                        rollup: Rollup::new(ledger, n, &t),
-                    })
-                })
-                .collect(),
-        });
-    }
-    all_pairs.sort_by(|a, b| b.rollup.utilization.total_cmp(&a.rollup.utilization));
-    all_pairs.truncate(MOST_CONSTRAINED);
-    FleetSummary {
-        regions: regions.len() as i64,
-        clusters: regions.iter().map(|r| r.clusters).sum(),
-        thresholds: t,
-        totals: totals
-            .into_iter()
-            .map(|(unit, (ledger, n))| UnitTotal {
-                unit,
-                rollup: Rollup::new(ledger, n, &t),
-            })
-            .collect(),
-        health_counts: counts,
-        grid,
-        most_constrained: all_pairs,
-        as_of,
-    }
 }
 
 /// One region with its SKU rollups, or `not_found`.

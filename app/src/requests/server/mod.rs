@@ -1,6 +1,7 @@
 //! The server side of capacity requests: SQL in `store` (rows parsed into
 //! typed fields), input parsing in `fields`, filing/editing/reading in
-//! `service`, decisions in `act` (decide, then apply in one transaction) and
+//! `service`, decisions in `act` (decide, then apply in one transaction; the
+//! approval policy's run in `policy_run`) and
 //! `bulk`,
 //! the pages' views in `views` (what approval would do: `outlook`), the
 //! expiry sweeper in `expiry`.
@@ -11,6 +12,7 @@ pub mod capacity;
 pub mod expiry;
 mod fields;
 pub mod outlook;
+mod policy_run;
 pub mod records;
 pub mod service;
 pub mod store;

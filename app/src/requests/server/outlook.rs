@@ -29,10 +29,12 @@ pub async fn outlook(
     else {
         return Ok((None, r.quantity));
     };
-    let l = pair.rollup.ledger;
-    let band = snap.thresholds.band(l.used() + r.quantity, l.serviceable());
+    let (free_after, band) = pair
+        .rollup
+        .ledger
+        .after_reserving(r.quantity, &snap.thresholds);
     let short = match r.zone {
-        None => (r.quantity - l.free()).max(0),
+        None => (-free_after).max(0),
         Some(_) => {
             let slot = Slot {
                 region: &r.region,

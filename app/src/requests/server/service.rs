@@ -5,8 +5,9 @@
 
 use std::collections::HashMap;
 
-use super::act::{self, run_policy};
+use super::act;
 use super::fields;
+use super::policy_run::run_policy;
 use super::records;
 use super::store::{self, ListWhere, RequestRow};
 use crate::auth::server::caller::Caller;

@@ -137,6 +137,11 @@ pub async fn list_requests<'e>(
     .await
 }
 
+/// Requests waiting for approver `$2`: submitted (`$1`), not theirs, not yet
+/// approved by them — what the inbox lists and the navigation counts.
+const WAITING_FOR: &str = "r.state = $1 AND r.requester_id <> $2 \
+     AND NOT EXISTS (SELECT 1 FROM request_approvals a WHERE a.request_id = r.id AND a.approver_id = $2)";
+
 /// Submitted requests `user` may still decide: not their own, not approved by them; oldest first.
 pub async fn inbox<'e>(
     ex: impl Executor<'e, Database = Any>,
@@ -144,9 +149,7 @@ pub async fn inbox<'e>(
     limit: i64,
 ) -> Result<Vec<RequestRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "{REQUEST_SELECT} WHERE r.state = $1 AND r.requester_id <> $2 \
-         AND NOT EXISTS (SELECT 1 FROM request_approvals a WHERE a.request_id = r.id AND a.approver_id = $2) \
-         ORDER BY r.id LIMIT $3"
+        "{REQUEST_SELECT} WHERE {WAITING_FOR} ORDER BY r.id LIMIT $3"
     ))
     .bind(State::Submitted)
     .bind(user)
@@ -174,10 +177,9 @@ pub async fn count_waiting_for<'e>(
     ex: impl Executor<'e, Database = Any>,
     user: i64,
 ) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM capacity_requests r WHERE r.state = $1 AND r.requester_id <> $2 \
-         AND NOT EXISTS (SELECT 1 FROM request_approvals a WHERE a.request_id = r.id AND a.approver_id = $2)",
-    )
+    let (n,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM capacity_requests r WHERE {WAITING_FOR}"
+    ))
     .bind(State::Submitted)
     .bind(user)
     .fetch_one(ex)

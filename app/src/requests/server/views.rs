@@ -35,12 +35,13 @@ async fn preview(db: &Db, snap: &Snapshot, r: &CapacityRequest) -> AppResult<Opt
         return Ok(None);
     };
     let l = pair.rollup.ledger;
+    let (free_after, health_after) = l.after_reserving(r.quantity, &t);
     let region_sku = HeadroomChange {
         name: format!("{} · {}", r.region, r.sku),
         free_before: l.free(),
-        free_after: l.free() - r.quantity,
+        free_after,
         health_before: pair.rollup.health,
-        health_after: t.band(l.used() + r.quantity, l.serviceable()),
+        health_after,
     };
     let slot = Slot {
         region: &r.region,
