@@ -94,6 +94,9 @@ enum TokenAction {
         /// Narrow the token to these roles (default: all of the user's).
         #[arg(long = "role", value_parser = parse_role)]
         roles: Vec<Role>,
+        /// Expire the token this many days from now (default: never).
+        #[arg(long = "expires-days")]
+        expires_days: Option<i64>,
     },
 }
 
@@ -230,13 +233,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token {
-            action: TokenAction::Create { user, name, roles },
+            action:
+                TokenAction::Create {
+                    user,
+                    name,
+                    roles,
+                    expires_days,
+                },
         } => {
             let db = open_db(&config).await?;
             let narrowed = (!roles.is_empty()).then(|| Roles::new(roles));
             let now = app::auth::server::sessions::now();
-            let (id, token) =
-                app::auth::server::tokens::create_token(&db, &user, &name, narrowed, now).await?;
+            let (id, token) = app::auth::server::tokens::create_token(
+                &db,
+                &user,
+                &name,
+                narrowed,
+                expires_days,
+                now,
+            )
+            .await?;
             app::shared::audit::record(
                 db.pool(),
                 &Origin::default(),

@@ -231,9 +231,10 @@ async fn count(
     )
     .await
     .unwrap();
-    let (_, token) = app::auth::server::tokens::create_token(&db, "counter", "count", None, 0)
-        .await
-        .unwrap();
+    let (_, token) =
+        app::auth::server::tokens::create_token(&db, "counter", "count", None, None, 0)
+            .await
+            .unwrap();
     let auth = format!("Bearer {token}");
     let key = file_requests(&db, requests).await;
     let app = router(AppState::new(db.clone(), leptos, None));

@@ -122,6 +122,14 @@ pub struct TokenSummary {
     pub name: String,
     pub roles: Option<String>,
     pub revoked: bool,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339; `None` never expires.
+    pub expires_at: Option<String>,
+    /// Whether it had expired when listed.
+    pub expired: bool,
+    /// RFC 3339, to the minute; `None` never used.
+    pub last_used_at: Option<String>,
 }
 
 /// Every API token (admins only).
@@ -131,6 +139,12 @@ pub async fn list_api_tokens() -> Result<Vec<TokenSummary>, ServerError> {
     let rows = super::server::store::list_tokens(db.pool())
         .await
         .map_err(|e| server_error(e.into()))?;
+    let now = db.clock().now().unix_timestamp();
+    let at = |secs: i64| {
+        time::OffsetDateTime::from_unix_timestamp(secs)
+            .map(crate::shared::time::rfc3339)
+            .unwrap_or_default()
+    };
     Ok(rows
         .into_iter()
         .map(|t| TokenSummary {
@@ -139,11 +153,17 @@ pub async fn list_api_tokens() -> Result<Vec<TokenSummary>, ServerError> {
             name: t.name,
             roles: t.roles,
             revoked: t.revoked != 0,
+            created_at: at(t.created_at),
+            expires_at: t.expires_at.map(at),
+            expired: t.expires_at.is_some_and(|e| e <= now),
+            last_used_at: t.last_used_at.map(at),
         })
         .collect())
 }
 
-/// Creates an API token and returns it, shown once (admins only).
+/// Creates an API token and returns it, shown once (admins only). One
+/// argument per field of the form.
+#[allow(clippy::too_many_arguments)]
 #[server]
 pub async fn create_api_token(
     user: String,
@@ -153,16 +173,27 @@ pub async fn create_api_token(
     approver: Option<String>,
     operator: Option<String>,
     admin_role: Option<String>,
+    expires_in_days: Option<String>,
 ) -> Result<String, ServerError> {
     let (db, caller) = admin()?;
     let roles = roles_from_flags([viewer, requester, approver, operator, admin_role]);
     let narrowed = (!roles.is_empty()).then_some(roles);
+    let expires_in_days = match expires_in_days.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(d) => Some(d.parse::<i64>().map_err(|_| {
+            server_error(crate::error::AppError::invalid(
+                "expires_in_days",
+                "expires in: a whole number of days, or empty for never",
+            ))
+        })?),
+    };
     let (id, token) = super::server::tokens::create_token(
         &db,
         &user,
         &name,
         narrowed,
-        super::server::sessions::now(),
+        expires_in_days,
+        db.clock().now().unix_timestamp(),
     )
     .await
     .map_err(server_error)?;

@@ -67,16 +67,25 @@ pub async fn get_cluster_page(query: String) -> Result<ClusterPageData, ServerEr
     let page: Page<Cluster> = super::server::service::clusters(&db, &caller, &q)
         .await
         .map_err(crate::error::server_error)?;
+    let position = super::server::service::cluster_position(&db, &caller, &q)
+        .await
+        .map_err(crate::error::server_error)?;
     let options = super::server::service::filter_options(&db, &caller)
         .await
         .map_err(crate::error::server_error)?;
-    Ok(ClusterPageData { page, options })
+    Ok(ClusterPageData {
+        page,
+        position,
+        options,
+    })
 }
 
 /// What the cluster list page shows.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ClusterPageData {
     pub page: crate::shared::page::Page<super::types::Cluster>,
+    /// "page n of m" and how many match.
+    pub position: crate::shared::page::PagePosition,
     pub options: FilterOptions,
 }
 

@@ -205,4 +205,6 @@ pub struct HeadroomNow {
     pub thresholds: crate::fleet::ledger::Thresholds,
     /// Other regions offering the SKU, most free (placeable) units first: (region, free).
     pub elsewhere: Vec<(String, i64)>,
+    /// This region's free (placeable) units of the SKU per zone: (zone, free), by zone.
+    pub zones: Vec<(i64, i64)>,
 }

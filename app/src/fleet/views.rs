@@ -93,6 +93,29 @@ impl TrendLine {
     pub fn at(&self, i: usize) -> Option<f64> {
         self.bp.get(i).map(|&b| f64::from(b) / 10_000.0)
     }
+
+    /// The last `days` days of the line (all of it if shorter).
+    pub fn last_days(&self, days: usize) -> TrendLine {
+        let skip = self.bp.len().saturating_sub(days);
+        let first = crate::shared::time::parse_day(&self.first)
+            .and_then(|d| d.checked_add(time::Duration::days(skip as i64)))
+            .map(crate::shared::time::format_day)
+            .unwrap_or_else(|| self.first.clone());
+        TrendLine {
+            label: self.label.clone(),
+            first,
+            last: self.last.clone(),
+            bp: self.bp[skip..].to_vec(),
+        }
+    }
+
+    /// The day (YYYY-MM-DD) of slot `i`.
+    pub fn day(&self, i: usize) -> String {
+        crate::shared::time::parse_day(&self.first)
+            .and_then(|d| d.checked_add(time::Duration::days(i as i64)))
+            .map(crate::shared::time::format_day)
+            .unwrap_or_default()
+    }
 }
 
 /// The region page.
@@ -170,5 +193,23 @@ mod tests {
             points: vec![],
         });
         assert!(empty.bp.is_empty() && empty.first.is_empty());
+    }
+
+    #[test]
+    fn a_trend_cut_to_its_last_days_keeps_its_dates() {
+        let t = TrendLine {
+            label: "gpu".into(),
+            first: "2026-01-30".into(),
+            last: "2026-02-03".into(),
+            bp: vec![1, 2, 3, 4, 5],
+        };
+        let cut = t.last_days(2);
+        assert_eq!(
+            (cut.first.as_str(), cut.last.as_str(), cut.bp.as_slice()),
+            ("2026-02-02", "2026-02-03", &[4u16, 5][..])
+        );
+        assert_eq!(t.last_days(30), t, "shorter than asked: all of it");
+        assert_eq!(t.day(2), "2026-02-01");
+        assert_eq!(cut.day(0), "2026-02-02");
     }
 }

@@ -8,6 +8,7 @@ pub const RULES: Rules = Rules {
     server_fns: &[
         ("list_settings", Access::Role(Role::Admin)),
         ("update_setting", Access::Role(Role::Admin)),
+        ("update_settings", Access::Role(Role::Admin)),
     ],
     api: &[],
 };

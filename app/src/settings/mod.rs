@@ -35,6 +35,48 @@ pub enum SettingKind {
     OptionalPercent,
 }
 
+impl SettingKind {
+    /// Its name on the settings page (which control edits it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SettingKind::Fraction => "fraction",
+            SettingKind::Count => "count",
+            SettingKind::HeaderName => "header",
+            SettingKind::Policy => "policy",
+            SettingKind::Flag => "flag",
+            SettingKind::CidrList => "networks",
+            SettingKind::OptionalPercent => "percent",
+        }
+    }
+}
+
+/// The areas of the settings page, in order: (id, title), each saved on its own.
+pub const AREAS: [(&str, &str); 9] = [
+    ("health", "Health bands"),
+    ("policy", "Approval policy"),
+    ("requests", "Requests"),
+    ("freeze", "Capacity freeze"),
+    ("deployments", "Deployments"),
+    ("status", "Public status"),
+    ("session", "Sessions"),
+    ("signin", "Sign-in limits"),
+    ("auth", "Proxy sign-in"),
+];
+
+/// The area a key belongs to: the approval policy has its own; every other
+/// key goes with its prefix (`health.critical` → `health`).
+pub fn area_of(key: &str) -> &'static str {
+    if key == REQUESTS_POLICY.key {
+        return "policy";
+    }
+    let prefix = key.split('.').next().unwrap_or_default();
+    AREAS
+        .iter()
+        .map(|(id, _)| *id)
+        .find(|id| *id == prefix)
+        .unwrap_or("auth")
+}
+
 /// A setting Headroom knows, with its default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SettingKey {
@@ -243,6 +285,25 @@ pub const STATUS_REFRESH_SECONDS: SettingKey = SettingKey {
     kind: SettingKind::Count,
 };
 
+pub const STATUS_LIMITED_AT: SettingKey = SettingKey {
+    key: "status.limited_at",
+    default: "0.95",
+    help: "public status: a region × family this utilized or more shows as limited (0–1)",
+    kind: SettingKind::Fraction,
+};
+pub const STATUS_UNAVAILABLE_AT: SettingKey = SettingKey {
+    key: "status.unavailable_at",
+    default: "0.99",
+    help: "public status: a region × family this utilized or more shows as unavailable (0–1)",
+    kind: SettingKind::Fraction,
+};
+
+/// Pairs of thresholds whose first must stay below the second.
+pub const THRESHOLD_PAIRS: [(SettingKey, SettingKey); 2] = [
+    (HEALTH_CONSTRAINED, HEALTH_CRITICAL),
+    (STATUS_LIMITED_AT, STATUS_UNAVAILABLE_AT),
+];
+
 /// Every known setting.
 pub const ALL: &[SettingKey] = &[
     HEALTH_CONSTRAINED,
@@ -267,6 +328,8 @@ pub const ALL: &[SettingKey] = &[
     DEPLOYMENTS_TICK_SECONDS,
     STATUS_SHOW_UNITS,
     STATUS_REFRESH_SECONDS,
+    STATUS_LIMITED_AT,
+    STATUS_UNAVAILABLE_AT,
 ];
 
 pub fn find(key: &str) -> Option<SettingKey> {
@@ -293,6 +356,9 @@ pub struct Settings {
     pub auto_approvals_per_day: i64,
     pub status_show_units: bool,
     pub status_refresh_seconds: i64,
+    /// The public thresholds: `constrained_bp` is "limited at", `critical_bp`
+    /// "unavailable at" (`status::domain::ComponentState::of_capacity`).
+    pub status_thresholds: Thresholds,
     /// `freeze.percent.<family>` in `Family::ALL` order (`None` = off).
     pub freeze: [Option<i64>; 5],
     pub deployments_tick_seconds: i64,
@@ -332,6 +398,13 @@ impl Settings {
             auto_approvals_per_day: count(&REQUESTS_AUTO_APPROVALS_PER_DAY),
             status_show_units: text(&STATUS_SHOW_UNITS) == "on",
             status_refresh_seconds: count(&STATUS_REFRESH_SECONDS),
+            status_thresholds: threshold_pair(
+                (&STATUS_LIMITED_AT, &STATUS_UNAVAILABLE_AT),
+                Some(&text(&STATUS_LIMITED_AT)),
+                Some(&text(&STATUS_UNAVAILABLE_AT)),
+            )
+            .or_else(|_| threshold_pair((&STATUS_LIMITED_AT, &STATUS_UNAVAILABLE_AT), None, None))
+            .unwrap_or_default(),
             freeze: FREEZE_PERCENT.map(|k| text(&k).parse().ok()),
             deployments_tick_seconds: count(&DEPLOYMENTS_TICK_SECONDS),
             text: ALL.iter().map(|k| (*k, text(k))).collect(),
@@ -355,14 +428,28 @@ impl Default for Settings {
     }
 }
 
-/// Builds thresholds from the two stored values (falling back to defaults).
+/// Builds the health thresholds from the two stored values (falling back to defaults).
 pub fn thresholds_from(
     constrained: Option<&str>,
     critical: Option<&str>,
 ) -> Result<Thresholds, ThresholdError> {
-    let c = Thresholds::parse_fraction(constrained.unwrap_or(HEALTH_CONSTRAINED.default))?;
-    let k = Thresholds::parse_fraction(critical.unwrap_or(HEALTH_CRITICAL.default))?;
-    Thresholds::new(c, k)
+    threshold_pair(
+        (&HEALTH_CONSTRAINED, &HEALTH_CRITICAL),
+        constrained,
+        critical,
+    )
+}
+
+/// Builds a pair of thresholds (lower, upper) from stored values, falling back
+/// to the keys' defaults; the lower must stay below the upper.
+pub fn threshold_pair(
+    (low_key, high_key): (&SettingKey, &SettingKey),
+    low: Option<&str>,
+    high: Option<&str>,
+) -> Result<Thresholds, ThresholdError> {
+    let l = Thresholds::parse_fraction(low.unwrap_or(low_key.default))?;
+    let h = Thresholds::parse_fraction(high.unwrap_or(high_key.default))?;
+    Thresholds::new(l, h)
 }
 
 #[cfg(test)]
@@ -450,6 +537,55 @@ mod tests {
         let s = Settings::from_stored(&stored);
         assert_eq!(s.freeze_percent(crate::fleet::codes::Family::Gpu), Some(5));
         assert_eq!(s.freeze_percent(crate::fleet::codes::Family::General), None);
+    }
+
+    #[test]
+    fn public_thresholds_are_their_own() {
+        let d = Settings::default();
+        assert_eq!(
+            (
+                d.status_thresholds.constrained_bp,
+                d.status_thresholds.critical_bp
+            ),
+            (9_500, 9_900)
+        );
+        let stored = [
+            ("status.limited_at".to_owned(), "0.8".to_owned()),
+            ("health.critical".to_owned(), "0.85".to_owned()),
+        ]
+        .into_iter()
+        .collect();
+        let s = Settings::from_stored(&stored);
+        assert_eq!(s.status_thresholds.constrained_bp, 8_000);
+        assert_eq!(
+            s.thresholds.critical_bp, 8_500,
+            "the health bands are separate"
+        );
+        // A pair stored out of order (only a hand-edited database has one) falls back.
+        let inverted = [("status.limited_at".to_owned(), "0.995".to_owned())]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            Settings::from_stored(&inverted).status_thresholds,
+            d.status_thresholds
+        );
+    }
+
+    #[test]
+    fn every_key_has_an_area_of_its_own_prefix() {
+        for k in ALL {
+            let area = area_of(k.key);
+            assert!(AREAS.iter().any(|(id, _)| *id == area), "{}", k.key);
+            if k.key != REQUESTS_POLICY.key {
+                assert!(
+                    k.key.starts_with(&format!("{area}.")),
+                    "{} in {area}",
+                    k.key
+                );
+            }
+        }
+        assert_eq!(area_of("requests.policy"), "policy");
+        assert_eq!(area_of("status.limited_at"), "status");
     }
 
     #[test]

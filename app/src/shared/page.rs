@@ -11,3 +11,48 @@ pub struct Page<T> {
 
 /// The page sizes a caller may ask for (`limit`): outside is a 400, not clamped.
 pub const LIMITS: std::ops::RangeInclusive<i64> = 1..=500;
+
+/// Where a keyset page sits in its whole list: "page 3 of 12 · 1,140 clusters".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PagePosition {
+    /// Everything the filters match.
+    pub total: i64,
+    /// 1-based.
+    pub number: i64,
+    /// At least 1.
+    pub pages: i64,
+}
+
+impl PagePosition {
+    /// From the total, how many come before this page, and the page size.
+    pub fn new(total: i64, before: i64, limit: i64) -> Self {
+        let limit = limit.max(1);
+        let pages = ((total + limit - 1) / limit).max(1);
+        PagePosition {
+            total,
+            number: (before.clamp(0, total) / limit + 1).min(pages),
+            pages,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_pages_from_one() {
+        let p = |total, before, limit| {
+            let p = PagePosition::new(total, before, limit);
+            (p.number, p.pages)
+        };
+        assert_eq!(p(0, 0, 50), (1, 1), "an empty list is one page");
+        assert_eq!(p(50, 0, 50), (1, 1));
+        assert_eq!(p(51, 0, 50), (1, 2));
+        assert_eq!(p(51, 50, 50), (2, 2));
+        assert_eq!(p(1_140, 100, 100), (2, 12));
+        assert_eq!(p(1_140, 1_100, 100), (12, 12));
+        // A cursor past everything (the list shrank) stays on the last page.
+        assert_eq!(p(10, 40, 5), (2, 2));
+    }
+}

@@ -6,63 +6,78 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::fleet::ledger::Health;
+use crate::fleet::codes::Family;
+use crate::fleet::ledger::{Health, Thresholds};
 
-/// A region's state on the status page, in rising severity.
+/// A public state, in rising severity: what customers of a region × SKU
+/// family (a component) or of a region can expect. Capacity gives `available`,
+/// `limited` or `unavailable` by the public thresholds (`status.limited_at`,
+/// `status.unavailable_at`, separate from the internal health bands); notices
+/// give `maintenance` and `incident`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ComponentState {
-    Operational,
+    Available,
     Maintenance,
-    Constrained,
-    Degraded,
-    Critical,
+    Limited,
+    Incident,
+    Unavailable,
 }
 
 impl ComponentState {
     pub const ALL: [ComponentState; 5] = [
-        ComponentState::Operational,
+        ComponentState::Available,
         ComponentState::Maintenance,
-        ComponentState::Constrained,
-        ComponentState::Degraded,
-        ComponentState::Critical,
+        ComponentState::Limited,
+        ComponentState::Incident,
+        ComponentState::Unavailable,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
-            ComponentState::Operational => "operational",
+            ComponentState::Available => "available",
             ComponentState::Maintenance => "maintenance",
-            ComponentState::Constrained => "constrained",
-            ComponentState::Degraded => "degraded",
-            ComponentState::Critical => "critical",
+            ComponentState::Limited => "limited",
+            ComponentState::Incident => "incident",
+            ComponentState::Unavailable => "unavailable",
         }
     }
 
-    /// The state capacity health alone gives.
-    pub fn from_health(h: Health) -> Self {
-        match h {
-            Health::Healthy => ComponentState::Operational,
-            Health::Constrained => ComponentState::Constrained,
-            Health::Critical => ComponentState::Critical,
+    /// The state of `used` units out of `serviceable` under the public
+    /// thresholds (`Thresholds` read as limited at / unavailable at).
+    pub fn of_capacity(public: &Thresholds, used: i64, serviceable: i64) -> Self {
+        match public.band(used, serviceable) {
+            Health::Healthy => ComponentState::Available,
+            Health::Constrained => ComponentState::Limited,
+            Health::Critical => ComponentState::Unavailable,
         }
     }
 
-    /// A region's state: the worst of its capacity health and its active notices.
-    pub fn of_region(health: Health, active: impl IntoIterator<Item = NoticeKind>) -> Self {
+    /// Whether capacity was short: limited or unavailable.
+    pub fn is_short(self) -> bool {
+        matches!(self, ComponentState::Limited | ComponentState::Unavailable)
+    }
+
+    /// A region's state: the worst of its components and its active notices.
+    pub fn of_region(
+        components: impl IntoIterator<Item = ComponentState>,
+        active: impl IntoIterator<Item = NoticeKind>,
+    ) -> Self {
         active
             .into_iter()
             .map(NoticeKind::state)
-            .fold(Self::from_health(health), Ord::max)
+            .chain(components)
+            .fold(ComponentState::Available, Ord::max)
     }
 
     /// The headline for a set of regions in their worst state.
     pub fn headline(self) -> &'static str {
         match self {
-            ComponentState::Operational => "All regions operational",
+            ComponentState::Available => "All regions available",
             ComponentState::Maintenance => "Maintenance under way",
-            ComponentState::Constrained => "Capacity constrained in some regions",
-            ComponentState::Degraded => "Some regions degraded",
-            ComponentState::Critical => "Capacity critical in some regions",
+            ComponentState::Limited => "Capacity limited in some regions",
+            ComponentState::Incident => "Incidents in some regions",
+            ComponentState::Unavailable => "Capacity unavailable in some regions",
         }
     }
 }
@@ -73,12 +88,34 @@ impl fmt::Display for ComponentState {
     }
 }
 
-/// The overall state: the worst region's (operational when there are none).
+/// The overall state: the worst region's (available when there are none).
 pub fn overall(states: impl IntoIterator<Item = ComponentState>) -> ComponentState {
     states
         .into_iter()
         .max()
-        .unwrap_or(ComponentState::Operational)
+        .unwrap_or(ComponentState::Available)
+}
+
+/// Each family's state from its summed `(family, used, serviceable)` rows
+/// (several rows of a family add up), in `Family::ALL` order.
+pub fn components(
+    public: &Thresholds,
+    rows: impl IntoIterator<Item = (Family, i64, i64)>,
+) -> Vec<(Family, ComponentState)> {
+    let mut sums: Vec<(Family, i64, i64)> = Vec::new();
+    for (family, used, serviceable) in rows {
+        match sums.iter_mut().find(|(f, _, _)| *f == family) {
+            Some((_, u, s)) => {
+                *u += used;
+                *s += serviceable;
+            }
+            None => sums.push((family, used, serviceable)),
+        }
+    }
+    sums.sort_by_key(|(f, _, _)| Family::ALL.iter().position(|x| x == f));
+    sums.into_iter()
+        .map(|(f, u, s)| (f, ComponentState::of_capacity(public, u, s)))
+        .collect()
 }
 
 /// What a notice is about.
@@ -109,7 +146,7 @@ impl NoticeKind {
     /// The state an active notice of this kind gives its regions.
     pub fn state(self) -> ComponentState {
         match self {
-            NoticeKind::Incident => ComponentState::Degraded,
+            NoticeKind::Incident => ComponentState::Incident,
             NoticeKind::Maintenance => ComponentState::Maintenance,
         }
     }
@@ -196,32 +233,56 @@ mod tests {
     use super::*;
 
     #[test]
-    fn health_and_notices_make_the_region_state() {
+    fn public_thresholds_make_component_states() {
         use ComponentState::*;
-        assert_eq!(ComponentState::of_region(Health::Healthy, []), Operational);
+        // limited at 95 %, unavailable at 99 % (not the internal 75 % / 90 %).
+        let public = Thresholds::new(9_500, 9_900).unwrap();
+        assert_eq!(ComponentState::of_capacity(&public, 94, 100), Available);
+        assert_eq!(ComponentState::of_capacity(&public, 95, 100), Limited);
+        assert_eq!(ComponentState::of_capacity(&public, 989, 1000), Limited);
+        assert_eq!(ComponentState::of_capacity(&public, 99, 100), Unavailable);
+        assert_eq!(ComponentState::of_capacity(&public, 0, 0), Available);
+        // A family's SKUs add up before the threshold is applied: 90 + 100 of 200 is 95 %.
         assert_eq!(
-            ComponentState::of_region(Health::Healthy, [NoticeKind::Maintenance]),
+            components(
+                &public,
+                [
+                    (Family::Gpu, 90, 100),
+                    (Family::General, 10, 100),
+                    (Family::Gpu, 100, 100)
+                ]
+            ),
+            vec![(Family::General, Available), (Family::Gpu, Limited)],
+            "summed per family, in family order"
+        );
+    }
+
+    #[test]
+    fn components_and_notices_make_the_region_state() {
+        use ComponentState::*;
+        assert_eq!(ComponentState::of_region([], []), Available);
+        assert_eq!(
+            ComponentState::of_region([Available, Available], [NoticeKind::Maintenance]),
             Maintenance
         );
         assert_eq!(
-            ComponentState::of_region(Health::Constrained, [NoticeKind::Maintenance]),
-            Constrained,
-            "the worse of the two"
+            ComponentState::of_region([Available, Limited], [NoticeKind::Maintenance]),
+            Limited,
+            "the worst of all"
         );
         assert_eq!(
-            ComponentState::of_region(
-                Health::Constrained,
-                [NoticeKind::Maintenance, NoticeKind::Incident]
-            ),
-            Degraded
+            ComponentState::of_region([Limited], [NoticeKind::Maintenance, NoticeKind::Incident]),
+            Incident
         );
         assert_eq!(
-            ComponentState::of_region(Health::Critical, [NoticeKind::Incident]),
-            Critical
+            ComponentState::of_region([Unavailable, Available], [NoticeKind::Incident]),
+            Unavailable
         );
-        assert_eq!(overall([]), Operational);
-        assert_eq!(overall([Operational, Degraded, Maintenance]), Degraded);
-        assert_eq!(overall([Operational]).headline(), "All regions operational");
+        assert!(Limited.is_short() && Unavailable.is_short());
+        assert!(!Incident.is_short() && !Maintenance.is_short() && !Available.is_short());
+        assert_eq!(overall([]), Available);
+        assert_eq!(overall([Available, Incident, Maintenance]), Incident);
+        assert_eq!(overall([Available]).headline(), "All regions available");
     }
 
     #[test]
@@ -266,21 +327,21 @@ mod tests {
 
         use ComponentState::*;
         assert_eq!(day_state(None, []), None, "no sample, no notice");
-        assert_eq!(day_state(Some(Constrained), []), Some(Constrained));
+        assert_eq!(day_state(Some(Limited), []), Some(Limited));
         assert_eq!(
             day_state(None, [NoticeKind::Maintenance]),
             Some(Maintenance)
         );
         assert_eq!(
             day_state(
-                Some(Operational),
+                Some(Available),
                 [NoticeKind::Maintenance, NoticeKind::Incident]
             ),
-            Some(Degraded)
+            Some(Incident)
         );
         assert_eq!(
-            day_state(Some(Critical), [NoticeKind::Incident]),
-            Some(Critical)
+            day_state(Some(Unavailable), [NoticeKind::Incident]),
+            Some(Unavailable)
         );
     }
 

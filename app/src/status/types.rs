@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::domain::{ComponentState, NoticeKind};
-use crate::fleet::codes::CapacityUnit;
+use crate::fleet::codes::{CapacityUnit, Family};
 
 /// One entry of a notice's timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,6 +33,13 @@ impl Notice {
     }
 }
 
+/// A region × SKU family as the status page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComponentStatus {
+    pub family: Family,
+    pub state: ComponentState,
+}
+
 /// One day of a region's history on the status page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayState {
@@ -40,6 +47,12 @@ pub struct DayState {
     pub day: String,
     /// `None` where there is no sample for the day.
     pub state: Option<ComponentState>,
+    /// The components that were limited or unavailable that day.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub short: Vec<ComponentStatus>,
+    /// Titles of the notices active that day.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
 }
 
 /// Free units of one capacity unit (shown only when an admin allows numbers).
@@ -55,7 +68,12 @@ pub struct RegionStatus {
     pub code: String,
     pub name: String,
     pub geography: String,
+    /// The worst of its components and its active notices.
     pub state: ComponentState,
+    /// Each SKU family offered here, in family order.
+    pub components: Vec<ComponentStatus>,
+    /// Days of the history on which some component was limited or unavailable.
+    pub days_limited: usize,
     /// `Some` only when the setting `status.show_units` is on.
     pub free: Option<Vec<UnitFree>>,
     /// The last 90 days, oldest first; `None` days have no sample.

@@ -114,6 +114,9 @@ pub fn generate(spec: &ScaleSpec, today: time::Date) -> impl Iterator<Item = Reg
         };
         let mut clusters = Vec::new();
         let mut history = Vec::new();
+        // Demand spikes in the history (a launch, a migration), drawn apart so
+        // they leave today's fleet as it is: a few days each, some weeks apart.
+        let mut spikes = ChaCha8Rng::seed_from_u64(spec.seed * 7_919 + i as u64);
         for sku in skus {
             let bias = match sku.family {
                 Family::Gpu => rng.gen_range(0.08..0.16),
@@ -194,8 +197,22 @@ pub fn generate(spec: &ScaleSpec, today: time::Date) -> impl Iterator<Item = Reg
             } else {
                 0.0
             };
+            let episodes: Vec<(i64, i64, f64)> = (0..spikes.gen_range(1..4))
+                .map(|_| {
+                    (
+                        spikes.gen_range(1..days.max(2)),
+                        spikes.gen_range(2..7),
+                        spikes.gen_range(0.02..0.06),
+                    )
+                })
+                .collect();
             for d in 0..days {
                 let age = days - 1 - d;
+                let spike: f64 = episodes
+                    .iter()
+                    .filter(|(ago, len, _)| age <= *ago && age > ago - len)
+                    .map(|(_, _, lift)| lift)
+                    .sum();
                 let day = format_day(today - time::Duration::days(age));
                 let (t, a, o) = if age == 0 {
                     (total, allocated, oos)
@@ -205,9 +222,12 @@ pub fn generate(spec: &ScaleSpec, today: time::Date) -> impl Iterator<Item = Reg
                     let t = (total as f64 * (growth + (1.0 - growth) * quarter)).round() as i64;
                     let ripple = 0.01 * ((d as f64) * std::f64::consts::TAU / 7.0).sin();
                     let u = clamp(
-                        util_now - drift * (1.0 - progress) + ripple + rng.gen_range(-0.01..0.01),
+                        util_now - drift * (1.0 - progress)
+                            + ripple
+                            + spike
+                            + rng.gen_range(-0.01..0.01),
                         0.05,
-                        0.99,
+                        0.995,
                     );
                     let o = (t as f64 * oos_frac) as i64;
                     (t, ((t - o) as f64 * u) as i64, o)

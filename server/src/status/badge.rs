@@ -4,11 +4,11 @@ use app::status::domain::ComponentState;
 
 fn color(state: ComponentState) -> &'static str {
     match state {
-        ComponentState::Operational => "#059669",
+        ComponentState::Available => "#059669",
         ComponentState::Maintenance => "#0284c7",
-        ComponentState::Constrained => "#d97706",
-        ComponentState::Degraded => "#ea580c",
-        ComponentState::Critical => "#dc2626",
+        ComponentState::Limited => "#d97706",
+        ComponentState::Incident => "#ea580c",
+        ComponentState::Unavailable => "#dc2626",
     }
 }
 
@@ -37,9 +37,9 @@ mod tests {
 
     #[test]
     fn a_badge_names_the_region_and_its_state() {
-        let svg = render("westus2", ComponentState::Constrained);
+        let svg = render("westus2", ComponentState::Limited);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert!(svg.contains(">westus2: constrained</title>"));
+        assert!(svg.contains(">westus2: limited</title>"));
         assert!(svg.contains("#d97706"));
     }
 }

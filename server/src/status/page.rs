@@ -11,24 +11,26 @@ use serde_json::json;
 use app::components::format::units;
 use app::shared::time::timestamp as when;
 use app::status::domain::ComponentState;
-use app::status::types::{Notice, StatusView};
+use app::status::types::{DayState, Notice, RegionStatus, StatusView};
 
 /// Classes of a state's pill and banner (Tailwind; this file is one of its sources).
 fn pill(state: ComponentState) -> &'static str {
     match state {
-        ComponentState::Operational => {
+        ComponentState::Available => {
             "bg-emerald-100 text-emerald-900 dark:bg-emerald-900/60 dark:text-emerald-100"
         }
         ComponentState::Maintenance => {
             "bg-sky-100 text-sky-900 dark:bg-sky-900/60 dark:text-sky-100"
         }
-        ComponentState::Constrained => {
+        ComponentState::Limited => {
             "bg-amber-100 text-amber-900 dark:bg-amber-900/60 dark:text-amber-100"
         }
-        ComponentState::Degraded => {
+        ComponentState::Incident => {
             "bg-orange-100 text-orange-900 dark:bg-orange-900/60 dark:text-orange-100"
         }
-        ComponentState::Critical => "bg-red-100 text-red-900 dark:bg-red-900/60 dark:text-red-100",
+        ComponentState::Unavailable => {
+            "bg-red-100 text-red-900 dark:bg-red-900/60 dark:text-red-100"
+        }
     }
 }
 
@@ -36,12 +38,130 @@ fn pill(state: ComponentState) -> &'static str {
 fn bar(state: Option<ComponentState>) -> &'static str {
     match state {
         None => "hb",
-        Some(ComponentState::Operational) => "hb o",
+        Some(ComponentState::Available) => "hb o",
         Some(ComponentState::Maintenance) => "hb m",
-        Some(ComponentState::Constrained) => "hb c",
-        Some(ComponentState::Degraded) => "hb d",
-        Some(ComponentState::Critical) => "hb x",
+        Some(ComponentState::Limited) => "hb c",
+        Some(ComponentState::Incident) => "hb d",
+        Some(ComponentState::Unavailable) => "hb x",
     }
+}
+
+/// "12 Nov" from "2026-11-12".
+fn short_day(day: &str) -> String {
+    app::shared::time::parse_day(day)
+        .map(|d| format!("{} {}", d.day(), &format!("{:?}", d.month())[..3]))
+        .unwrap_or_else(|| day.to_owned())
+}
+
+/// What was wrong on a day, in words: "GPU limited · compute unavailable · maintenance: title".
+fn day_words(d: &DayState) -> String {
+    let mut parts: Vec<String> = d
+        .short
+        .iter()
+        .map(|c| format!("{} {}", c.family, c.state))
+        .collect();
+    parts.extend(d.notices.iter().map(|t| format!("notice: {t}")));
+    parts.join(" · ")
+}
+
+/// One region: its state, its components, 90 days of bars on a date axis, the
+/// days that were not available (a `<details>` list: reachable by keyboard and
+/// touch, no script), and work in progress.
+fn region_html(out: &mut String, r: &RegionStatus) {
+    let free = r
+        .free
+        .as_ref()
+        .map(|f| {
+            let parts: Vec<String> = f
+                .iter()
+                .map(|u| format!("{} {} free", units(u.free), u.unit))
+                .collect();
+            format!(
+                r#"<span class="text-xs text-slate-500 dark:text-slate-400">{}</span>"#,
+                text(&parts.join(" · "))
+            )
+        })
+        .unwrap_or_default();
+    let _ = write!(
+        out,
+        r#"<li class="p-3" id="region-{code}" data-state="{state}"><div class="mb-1 flex flex-wrap items-center gap-2"><span class="font-medium">{name}</span><span class="text-xs text-slate-500 dark:text-slate-400">{code} · {geo}</span>{free}<span class="ml-auto rounded-full px-2 py-0.5 text-xs font-medium {pill}">{state}</span></div><ul class="mb-2 flex flex-wrap gap-1 text-xs" aria-label="{code} by SKU family">"#,
+        code = attr(&r.code),
+        name = text(&r.name),
+        geo = text(&r.geography),
+        pill = pill(r.state),
+        state = r.state.as_str(),
+    );
+    for c in &r.components {
+        let _ = write!(
+            out,
+            r#"<li class="rounded px-1.5 py-0.5 {pill}" data-family="{family}" data-state="{state}">{family} · {state}</li>"#,
+            pill = pill(c.state),
+            family = c.family,
+            state = c.state.as_str(),
+        );
+    }
+    let _ = write!(
+        out,
+        r#"</ul><div class="flex gap-px" role="img" aria-label="{code}: the last {n} days, {limited} limited">"#,
+        code = attr(&r.code),
+        n = r.history.len(),
+        limited = r.days_limited,
+    );
+    for d in &r.history {
+        let _ = write!(
+            out,
+            r#"<i class="{}" title="{} {}"></i>"#,
+            bar(d.state),
+            d.day,
+            d.state.map(ComponentState::as_str).unwrap_or("no data"),
+        );
+    }
+    let _ = write!(
+        out,
+        r#"</div><div class="mt-1 flex justify-between text-xs text-slate-500 dark:text-slate-400"><span>{first}</span><span data-days-limited="{limited}">{limited} {days} limited in the last {n}</span><span>Today</span></div>"#,
+        first = r
+            .history
+            .first()
+            .map(|d| short_day(&d.day))
+            .unwrap_or_default(),
+        limited = r.days_limited,
+        days = if r.days_limited == 1 { "day" } else { "days" },
+        n = r.history.len(),
+    );
+    let marked: Vec<&DayState> = r
+        .history
+        .iter()
+        .rev()
+        .filter(|d| !d.short.is_empty() || !d.notices.is_empty())
+        .collect();
+    if !marked.is_empty() {
+        let _ = write!(
+            out,
+            r#"<details class="mt-1 text-xs"><summary class="cursor-pointer text-slate-600 underline dark:text-slate-300">Day by day: {n} {days} not fully available</summary><ol class="mt-1 space-y-0.5">"#,
+            n = marked.len(),
+            days = if marked.len() == 1 { "day" } else { "days" },
+        );
+        for d in marked {
+            let _ = write!(
+                out,
+                r#"<li><time class="mr-2 tabular-nums" datetime="{day}">{shown}</time><span class="mr-1 rounded px-1 {pill}">{state}</span>{words}</li>"#,
+                day = d.day,
+                shown = short_day(&d.day),
+                pill = d.state.map(pill).unwrap_or_default(),
+                state = d.state.map(ComponentState::as_str).unwrap_or("no data"),
+                words = text(&day_words(d)),
+            );
+        }
+        out.push_str("</ol></details>");
+    }
+    for w in &r.work {
+        let _ = write!(
+            out,
+            r#"<p class="mt-1 text-xs text-sky-800 dark:text-sky-300">Work in progress: {}</p>"#,
+            text(w)
+        );
+    }
+    out.push_str("</li>");
 }
 
 fn notice_html(out: &mut String, n: &Notice) {
@@ -101,51 +221,11 @@ pub fn render(view: &StatusView, stylesheet: &str, refresh_seconds: u64) -> Stri
     let first = view.regions.first().and_then(|r| r.history.first());
     let _ = write!(
         out,
-        r#"<section aria-labelledby="regions" class="mb-6"><h2 id="regions" class="mb-2 text-lg font-semibold">Regions</h2><p class="mb-2 text-xs text-slate-500 dark:text-slate-400">Each bar is a day, from {from} to today; hover for its state.</p><ul class="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900">"#,
+        r#"<section aria-labelledby="regions" class="mb-6"><h2 id="regions" class="mb-2 text-lg font-semibold">Regions</h2><p class="mb-2 text-xs text-slate-500 dark:text-slate-400">Each region's state is the worst of its SKU families and its notices. Each bar is a day, from {from} to today; hover for its state, or open a region's day-by-day list.</p><ul class="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900">"#,
         from = first.map(|d| d.day.as_str()).unwrap_or("90 days ago"),
     );
     for r in &view.regions {
-        let free = r
-            .free
-            .as_ref()
-            .map(|f| {
-                let parts: Vec<String> = f
-                    .iter()
-                    .map(|u| format!("{} {} free", units(u.free), u.unit))
-                    .collect();
-                format!(
-                    r#"<span class="text-xs text-slate-500 dark:text-slate-400">{}</span>"#,
-                    text(&parts.join(" · "))
-                )
-            })
-            .unwrap_or_default();
-        let _ = write!(
-            out,
-            r#"<li class="p-3" id="region-{code}" data-state="{state}"><div class="mb-1 flex flex-wrap items-center gap-2"><span class="font-medium">{name}</span><span class="text-xs text-slate-500 dark:text-slate-400">{code} · {geo}</span>{free}<span class="ml-auto rounded-full px-2 py-0.5 text-xs font-medium {pill}">{state}</span></div><div class="flex gap-px" role="img" aria-label="{code}: the last 90 days">"#,
-            code = attr(&r.code),
-            name = text(&r.name),
-            geo = text(&r.geography),
-            pill = pill(r.state),
-            state = r.state.as_str(),
-        );
-        for d in &r.history {
-            let _ = write!(
-                out,
-                r#"<i class="{}" title="{} {}"></i>"#,
-                bar(d.state),
-                d.day,
-                d.state.map(ComponentState::as_str).unwrap_or("no data"),
-            );
-        }
-        out.push_str("</div>");
-        for w in &r.work {
-            let _ = write!(
-                out,
-                r#"<p class="mt-1 text-xs text-sky-800 dark:text-sky-300">Work in progress: {}</p>"#,
-                text(w)
-            );
-        }
-        out.push_str("</li>");
+        region_html(&mut out, r);
     }
     out.push_str("</ul></section>");
     if !view.recent.is_empty() {
@@ -155,7 +235,7 @@ pub fn render(view: &StatusView, stylesheet: &str, refresh_seconds: u64) -> Stri
         }
         out.push_str("</section>");
     }
-    out.push_str(r#"<footer class="text-xs text-slate-500 dark:text-slate-400"><p>States: operational · maintenance · constrained (capacity is getting tight) · degraded (an incident) · critical (little or no capacity left).</p></footer></main></body></html>"#);
+    out.push_str(r#"<footer class="text-xs text-slate-500 dark:text-slate-400"><p>States: available · maintenance (planned work) · limited (new capacity of a family may be slow to get) · incident (something is wrong, see the notice) · unavailable (no new capacity of a family for now).</p></footer></main></body></html>"#);
     out
 }
 
@@ -165,7 +245,8 @@ pub fn json(view: &StatusView) -> String {
         .regions
         .iter()
         .map(|r| {
-            let mut v = json!({"code": r.code, "name": r.name, "state": r.state});
+            let mut v = json!({"code": r.code, "name": r.name, "state": r.state,
+                               "components": r.components, "days_limited": r.days_limited});
             if let Some(free) = &r.free {
                 v["free"] = json!(free);
             }

@@ -158,6 +158,7 @@ pub async fn fixture(app: &TestApp) -> Fixture {
         "viewer-user",
         "canary-token-label",
         None,
+        None,
         0,
     )
     .await
@@ -251,6 +252,7 @@ const SERVER_FNS: &[(&str, Who, &str)] = &[
     ("revoke_api_token", Who::Only(Admin), "id={token_id}"),
     ("list_settings", Who::Only(Admin), ""),
     ("update_setting", Who::Only(Admin), "key=status.show_units&value=off"),
+    ("update_settings", Who::Only(Admin), "values%5Bstatus.show_units%5D=off"),
     ("list_audit", Who::Only(Admin), "query=actor%3Dadmin-user"),
     ("list_notices", Who::Only(Admin), ""),
     ("publish_notice", Who::Only(Admin), "kind=maintenance&title=Work&regions=westus2&message=soon"),
@@ -540,17 +542,67 @@ both_databases! {
         let both = app::auth::Roles::new([Admin, Viewer]);
         app::auth::server::users::add(&app.db, &o, "t", "both", Some("long enough pass".into()), &both, false).await.unwrap();
         let narrow = app::auth::Roles::new([Viewer]);
-        let (id, token) = app::auth::server::tokens::create_token(&app.db, "both", "ro", Some(narrow), 0).await.unwrap();
+        let (id, token) = app::auth::server::tokens::create_token(&app.db, "both", "ro", Some(narrow), None, 0).await.unwrap();
         let c = client_with(Some(&token));
         assert_eq!(c.get(app.url("/admin/users")).send().await.unwrap().status(), 403, "narrowed token is not admin");
         assert_eq!(c.get(app.url("/clusters")).send().await.unwrap().status(), 200);
         let wider = app::auth::Roles::new([Operator]);
-        assert!(app::auth::server::tokens::create_token(&app.db, "both", "x", Some(wider), 0).await.is_err(), "never wider than the user");
+        assert!(app::auth::server::tokens::create_token(&app.db, "both", "x", Some(wider), None, 0).await.is_err(), "never wider than the user");
         app::auth::server::store::revoke_token(app.db.pool(), id).await.unwrap();
         assert_eq!(c.get(app.url("/api/v1/regions")).send().await.unwrap().status(), 401);
         // Stored hashed: the token text is nowhere in the database.
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM api_tokens WHERE token_hash = $1").bind(&token).fetch_one(app.db.pool()).await.unwrap();
         assert_eq!(n, 0);
+    }
+
+    async fn tokens_expire_and_record_their_use(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let start = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+        app.db.clock().freeze(start);
+        let now = start.unix_timestamp();
+        let count = || async {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM api_tokens").fetch_one(app.db.pool()).await.unwrap();
+            n
+        };
+        let before = count().await;
+        for days in [0, -1, 3_651] {
+            let err = app::auth::server::tokens::create_token(&app.db, "viewer-user", "bad", None, Some(days), now).await.unwrap_err();
+            assert_eq!(err.field(), Some("expires_in_days"), "{days}: {err}");
+        }
+        assert_eq!(count().await, before, "nothing written");
+
+        let (id, token) = app::auth::server::tokens::create_token(&app.db, "viewer-user", "two-day", None, Some(2), now).await.unwrap();
+        let last_used = || async {
+            let (at,): (Option<i64>,) = sqlx::query_as("SELECT last_used_at FROM api_tokens WHERE id = $1").bind(id).fetch_one(app.db.pool()).await.unwrap();
+            at
+        };
+        assert_eq!(last_used().await, None, "never used yet");
+        let c = client_with(Some(&token));
+        assert_eq!(c.get(app.url("/api/v1/regions")).send().await.unwrap().status(), 200);
+        assert_eq!(last_used().await, Some(now), "its use is recorded");
+        // Within the minute, another use is not another write.
+        app.db.clock().freeze(start + time::Duration::seconds(30));
+        assert_eq!(c.get(app.url("/api/v1/regions")).send().await.unwrap().status(), 200);
+        assert_eq!(last_used().await, Some(now));
+        app.db.clock().freeze(start + time::Duration::seconds(90));
+        assert_eq!(c.get(app.url("/api/v1/regions")).send().await.unwrap().status(), 200);
+        assert_eq!(last_used().await, Some(now + 90));
+
+        // The admin page lists when it expires and when it was last used.
+        let page = app.as_role(Admin).get(app.url("/admin/tokens")).send().await.unwrap().text().await.unwrap();
+        let expires = app::shared::time::timestamp(&app::shared::time::rfc3339(start + time::Duration::days(2)));
+        let used = app::shared::time::timestamp(&app::shared::time::rfc3339(start + time::Duration::seconds(90)));
+        let row = &page[page.find("two-day").expect("the token is listed")..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        assert!(row.contains(&expires) && row.contains(&used), "{row}");
+
+        // Two days on, it acts for nobody.
+        app.db.clock().freeze(start + time::Duration::days(2));
+        let resp = c.get(app.url("/api/v1/regions")).send().await.unwrap();
+        assert_eq!(resp.status(), 401, "expired");
+        let page = app.as_role(Admin).get(app.url("/admin/tokens")).send().await.unwrap().text().await.unwrap();
+        let row = &page[page.find("two-day").unwrap()..];
+        assert!(row[..row.find("</tr>").unwrap()].contains("expired"));
     }
 }
 

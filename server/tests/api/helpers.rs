@@ -129,9 +129,10 @@ impl TestApp {
             )
             .await
             .unwrap();
-            let (_, token) = app::auth::server::tokens::create_token(&db, &name, "test", None, 0)
-                .await
-                .unwrap();
+            let (_, token) =
+                app::auth::server::tokens::create_token(&db, &name, "test", None, None, 0)
+                    .await
+                    .unwrap();
             tokens.insert(role, token);
         }
         let leptos = leptos::config::LeptosOptions::builder()
@@ -422,7 +423,7 @@ pub async fn user_with_token(app: &TestApp, name: &str, roles: &[Role]) -> reqwe
     )
     .await
     .unwrap();
-    let (_, token) = app::auth::server::tokens::create_token(&app.db, name, "t", None, 0)
+    let (_, token) = app::auth::server::tokens::create_token(&app.db, name, "t", None, None, 0)
         .await
         .unwrap();
     client_with(Some(&token))

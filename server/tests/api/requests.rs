@@ -377,6 +377,30 @@ both_databases! {
         } else {
             assert!(html.contains("No other region has that much free either"));
         }
+
+        // Zones: each zone's free units, from the clusters themselves.
+        let (_, clusters) = app.get_json("/api/v1/clusters?region=westus2&sku=ND-H100-v5&limit=500").await;
+        let mut zones: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+        for c in clusters["items"].as_array().unwrap() {
+            *zones.entry(c["zone"].as_i64().unwrap()).or_default() += c["ledger"]["free"].as_i64().unwrap();
+        }
+        let by_zone = zones.iter().map(|(z, f)| format!("zone {z}: {}", app::components::format::units(*f))).collect::<Vec<_>>().join(" · ");
+        let html = requester.get(app.url("/requests/new?region=westus2&sku=ND-H100-v5&quantity=8")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains(&format!("Free by zone (GPU): {by_zone}")), "{by_zone}");
+        // Ask for the most any one zone has: only the zones with that much are suggested.
+        let most = *zones.values().max().unwrap();
+        let enough: Vec<String> = zones.iter().filter(|(_, f)| **f >= most).map(|(z, _)| z.to_string()).collect();
+        let html = requester.get(app.url(&format!("/requests/new?region=westus2&sku=ND-H100-v5&quantity={most}"))).send().await.unwrap().text().await.unwrap();
+        if enough.len() == zones.len() {
+            assert!(html.contains("Any zone has enough free."));
+        } else {
+            assert!(html.contains(&format!("Zones with enough free for it alone: {}.", enough.join(", "))), "{enough:?}");
+        }
+        // More than any zone has, but it fits the region: spread it.
+        if most < free {
+            let html = requester.get(app.url(&format!("/requests/new?region=westus2&sku=ND-H100-v5&quantity={}", most + 1))).send().await.unwrap().text().await.unwrap();
+            assert!(html.contains("No single zone has that much free"));
+        }
     }
 
     async fn an_edit_changes_only_the_fields_it_sends(backend: Backend) {

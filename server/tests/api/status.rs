@@ -103,18 +103,121 @@ async fn fleet_numbers(app: &TestApp) -> (Vec<i64>, HashMap<(String, String), i6
     (numbers, free)
 }
 
-/// A region whose capacity health is healthy (so a notice decides its state).
+/// A region the status page shows as available (so a notice decides its state).
 async fn healthy_region(app: &TestApp) -> String {
-    let (_, regions) = app.get_json("/api/v1/regions").await;
-    regions["items"]
+    let status = status_json(app).await;
+    status["regions"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["health"] == "healthy" && r["lifecycle"] != "building")
-        .expect("a healthy seeded region")["code"]
+        .find(|r| r["state"] == "available")
+        .unwrap_or_else(|| panic!("an available seeded region in {status}"))["code"]
         .as_str()
         .unwrap()
         .to_owned()
+}
+
+/// A region's row of the page: from its `<li>` to the next region's (or the list's end).
+fn region_row(html: &str, code: &str) -> String {
+    let start = html
+        .find(&format!("id=\"region-{code}\""))
+        .unwrap_or_else(|| panic!("{code} on the page"));
+    let rest = &html[start + 1..];
+    let end = rest
+        .find("id=\"region-")
+        .or_else(|| rest.find("</ul></section>"))
+        .unwrap();
+    html[start..start + 1 + end].to_owned()
+}
+
+/// Public states in rising severity, as PRODUCT.md and the issue name them.
+const SEVERITY: [&str; 5] = [
+    "available",
+    "maintenance",
+    "limited",
+    "incident",
+    "unavailable",
+];
+
+fn severity(state: &str) -> usize {
+    SEVERITY
+        .iter()
+        .position(|s| *s == state)
+        .unwrap_or_else(|| panic!("'{state}' is not a public state"))
+}
+
+/// Each shown region's expected components from the regions API: per family,
+/// used ÷ serviceable summed over its SKUs, against limited/unavailable at
+/// `limited`/`unavailable` (fractions).
+async fn expected_components(
+    app: &TestApp,
+    limited: f64,
+    unavailable: f64,
+) -> HashMap<String, Vec<(String, &'static str)>> {
+    let (_, regions) = app.get_json("/api/v1/regions").await;
+    let mut out = HashMap::new();
+    for region in regions["items"].as_array().unwrap() {
+        let mut sums: Vec<(String, i64, i64)> = Vec::new();
+        for sku in region["skus"].as_array().unwrap() {
+            let l = &sku["ledger"];
+            let used = l["allocated"].as_i64().unwrap() + l["reserved"].as_i64().unwrap();
+            let serviceable = l["total"].as_i64().unwrap() - l["out_of_service"].as_i64().unwrap();
+            let family = sku["family"].as_str().unwrap().to_owned();
+            match sums.iter_mut().find(|(f, _, _)| *f == family) {
+                Some((_, u, s)) => {
+                    *u += used;
+                    *s += serviceable;
+                }
+                None => sums.push((family, used, serviceable)),
+            }
+        }
+        let order = ["general", "compute", "memory", "storage", "gpu"];
+        sums.sort_by_key(|(f, _, _)| order.iter().position(|o| o == f));
+        let states = sums
+            .into_iter()
+            .map(|(f, used, serviceable)| {
+                let u = if serviceable > 0 {
+                    used as f64 / serviceable as f64
+                } else if used > 0 {
+                    1.0
+                } else {
+                    0.0
+                };
+                let state = if u >= unavailable - 1e-9 {
+                    "unavailable"
+                } else if u >= limited - 1e-9 {
+                    "limited"
+                } else {
+                    "available"
+                };
+                (f, state)
+            })
+            .collect();
+        out.insert(region["code"].as_str().unwrap().to_owned(), states);
+    }
+    out
+}
+
+fn components_of(status: &Value) -> HashMap<String, Vec<(String, String)>> {
+    status["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let comps = r["components"]
+                .as_array()
+                .unwrap_or_else(|| panic!("components in {r}"))
+                .iter()
+                .map(|c| {
+                    (
+                        c["family"].as_str().unwrap().to_owned(),
+                        c["state"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect();
+            (r["code"].as_str().unwrap().to_owned(), comps)
+        })
+        .collect()
 }
 
 fn thousands(n: i64) -> String {
@@ -184,9 +287,7 @@ both_databases! {
         assert!(regions.len() >= 3, "{status}");
         for r in regions {
             let code = r["code"].as_str().unwrap();
-            let start = html.find(&format!("id=\"region-{code}\"")).unwrap_or_else(|| panic!("{code} on the page"));
-            let end = html[start..].find("</li>").unwrap() + start;
-            let row = &html[start..end];
+            let row = region_row(&html, code);
             assert_eq!(row.matches("<i class=\"hb").count(), 90, "{code}: 90 days of bars");
             assert_eq!(row.matches("title=\"20").count(), 90, "{code}: a title per day");
             assert!(row.contains(&format!("data-state=\"{}\"", r["state"].as_str().unwrap())), "{code}: state as in the JSON");
@@ -204,7 +305,7 @@ both_databases! {
     }
 
     async fn json_and_feed_parse_and_carry_the_notices(backend: Backend) {
-        let app = TestApp::seeded(backend).await;
+        let app = app_with_refresh(backend, "1").await;
         let region = healthy_region(&app).await;
         let (status, notice) = publish(&app, json!({
             "kind": "maintenance", "title": "Network maintenance in West US 2",
@@ -213,8 +314,11 @@ both_databases! {
         assert_eq!(status, 201, "{notice}");
         let id = notice["id"].as_i64().unwrap();
 
-        let status = status_json(&app).await;
-        assert!(["operational", "maintenance", "constrained", "degraded", "critical"].contains(&status["overall"].as_str().unwrap()), "{status}");
+        let status = eventually(Duration::from_secs(10), "the notice on the rebuilt page", || async {
+            let status = status_json(&app).await;
+            (!status["notices"].as_array().unwrap().is_empty()).then_some(status)
+        }).await;
+        assert!(SEVERITY.contains(&status["overall"].as_str().unwrap()), "{status}");
         time::OffsetDateTime::parse(status["generated_at"].as_str().unwrap(), &time::format_description::well_known::Rfc3339).expect("generated_at is RFC 3339");
         assert_eq!(region_state(&status, &region), "maintenance", "an active maintenance notice sets a healthy region's state");
         let notices = status["notices"].as_array().unwrap();
@@ -242,7 +346,7 @@ both_databases! {
     async fn notices_publish_update_and_resolve_with_checks(backend: Backend) {
         let app = app_with_refresh(backend, "1").await;
         let healthy = healthy_region(&app).await;
-        assert_eq!(region_state(&status_json(&app).await, &healthy), "operational");
+        assert_eq!(region_state(&status_json(&app).await, &healthy), "available");
 
         // Bad input: 400 naming the field, nothing written.
         let good = json!({"kind": "incident", "title": "Allocation failures", "regions": [healthy], "message": "We are investigating."});
@@ -280,15 +384,12 @@ both_databases! {
         assert_eq!(status, 201, "{notice}");
         let id = notice["id"].as_i64().unwrap();
         let v1 = notice["version"].as_i64().unwrap();
-        eventually(Duration::from_secs(10), "an incident degrades its region", || async {
-            (region_state(&status_json(&app).await, &healthy) == "degraded").then_some(())
+        eventually(Duration::from_secs(10), "an incident marks its region", || async {
+            (region_state(&status_json(&app).await, &healthy) == "incident").then_some(())
         }).await;
         let today = time::OffsetDateTime::now_utc().date().to_string();
-        let today_bar = format!("title=\"{today} degraded\"");
-        let row = |html: &str| {
-            let start = html.find(&format!("id=\"region-{healthy}\"")).unwrap();
-            html[start..start + html[start..].find("</li>").unwrap()].to_owned()
-        };
+        let today_bar = format!("title=\"{today} incident\"");
+        let row = |html: &str| region_row(html, &healthy);
         assert!(row(&fetch(&app, "/status").await.2).contains(&today_bar), "today's bar shows the incident");
 
         // Updates need the version the admin saw; a stale one is a 409.
@@ -312,7 +413,7 @@ both_databases! {
         // Resolved: the region is back, the notice stays in the feed and the page's recent list.
         let after = eventually(Duration::from_secs(10), "the region is back once resolved", || async {
             let json = status_json(&app).await;
-            (region_state(&json, &healthy) == "operational").then_some(json)
+            (region_state(&json, &healthy) == "available").then_some(json)
         }).await;
         assert_eq!(after["notices"], json!([]), "only active notices in the JSON");
         let (_, _, html) = fetch(&app, "/status").await;
@@ -325,6 +426,69 @@ both_databases! {
         let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE object = $1 ORDER BY id")
             .bind(format!("notice-{id}")).fetch_all(app.db.pool()).await.unwrap();
         assert_eq!(actions, ["notice.publish", "notice.update", "notice.resolve"]);
+    }
+
+    async fn regions_are_made_of_family_components_under_public_thresholds(backend: Backend) {
+        let app = app_with_refresh(backend, "1").await;
+        // Defaults: limited at 95 %, unavailable at 99 % of a region × family.
+        let status = status_json(&app).await;
+        let shown = components_of(&status);
+        let expected = expected_components(&app, 0.95, 0.99).await;
+        assert!(!shown.is_empty());
+        for (code, comps) in &shown {
+            let want = &expected[code];
+            let got: Vec<(String, &str)> = comps.iter().map(|(f, s)| (f.clone(), s.as_str())).collect();
+            assert_eq!(&got, want, "{code}: one component per family offered, by the public thresholds");
+            // No notices: the region is its worst component.
+            let worst = comps.iter().map(|(_, s)| severity(s)).max().unwrap_or(0);
+            assert_eq!(region_state(&status, code), SEVERITY[worst], "{code}");
+        }
+        // The internal bands are not the public states: a region whose health
+        // is critical (90 %) is not for that alone unavailable to customers.
+        let (_, regions) = app.get_json("/api/v1/regions").await;
+        let critical: Vec<&str> = regions["items"].as_array().unwrap().iter()
+            .filter(|r| r["health"] == "critical" && shown.contains_key(r["code"].as_str().unwrap()))
+            .map(|r| r["code"].as_str().unwrap()).collect();
+        assert!(!critical.is_empty(), "the demo has critical regions");
+        assert!(critical.iter().any(|c| region_state(&status, c) != "unavailable"), "{critical:?} in {status}");
+        // A demo history with variety: some days limited, not every day.
+        let limited: Vec<i64> = status["regions"].as_array().unwrap().iter().map(|r| r["days_limited"].as_i64().unwrap()).collect();
+        assert!(limited.iter().any(|d| (1..90).contains(d)), "{limited:?}");
+        assert!(limited.iter().all(|d| (0..=90).contains(d)), "{limited:?}");
+
+        // The page: a chip per component, a date axis, the figure, the day list.
+        let (_, _, html) = fetch(&app, "/status").await;
+        for r in status["regions"].as_array().unwrap() {
+            let code = r["code"].as_str().unwrap();
+            let row = region_row(&html, code);
+            for (family, state) in &shown[code] {
+                assert!(row.contains(&format!("data-family=\"{family}\" data-state=\"{state}\"")), "{code} {family}");
+            }
+            let days = r["days_limited"].as_i64().unwrap();
+            assert!(row.contains(&format!("data-days-limited=\"{days}\">{days} day")), "{code}: {days} days limited");
+            assert!(row.contains(">Today</span>"), "{code}: a date axis");
+            if days > 0 {
+                assert!(row.contains("<details"), "{code}: day-by-day details");
+                assert!(row.matches("<time ").count() >= days as usize, "{code}: each limited day listed");
+            }
+        }
+
+        // Tighter public thresholds: every family at or above 50 % is limited, 60 % unavailable.
+        let origin = app::shared::audit::Origin::default();
+        app::settings::server::set(&app.db, &origin, "(test)", "status.limited_at", "0.5").await.unwrap();
+        app::settings::server::set(&app.db, &origin, "(test)", "status.unavailable_at", "0.6").await.unwrap();
+        let tight = expected_components(&app, 0.5, 0.6).await;
+        eventually(Duration::from_secs(10), "the page follows the public thresholds", || async {
+            let shown = components_of(&status_json(&app).await);
+            shown.iter().all(|(code, comps)| {
+                comps.iter().map(|(f, s)| (f.clone(), s.as_str())).collect::<Vec<_>>() == tight[code]
+            }).then_some(())
+        }).await;
+        // The pair stays in order; a refused value changes nothing.
+        let err = app::settings::server::set(&app.db, &origin, "(test)", "status.limited_at", "0.7").await.unwrap_err();
+        assert!(err.to_string().contains("status.limited_at must be below status.unavailable_at"), "{err}");
+        let stored = app::settings::server::get(&app.db, "status.limited_at").await.unwrap();
+        assert_eq!(stored, "0.5");
     }
 
     async fn conditional_requests_get_304(backend: Backend) {

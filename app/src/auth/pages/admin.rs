@@ -8,6 +8,7 @@ use crate::auth::api::*;
 use crate::auth::roles::Role;
 use crate::components::admin::{outcome, AdminNav, BUTTON, CARD, INPUT};
 use crate::components::widgets::{ErrorPanel, PageHeader};
+use crate::shared::time::timestamp;
 
 /// Checkboxes for the five roles, named as the server functions expect.
 #[component]
@@ -143,6 +144,7 @@ pub fn TokensPage() -> impl IntoView {
                                 </select>
                             </label>
                             <label class="flex flex-col gap-1 text-sm">"Label"<input name="name" required class=INPUT/></label>
+                            <label class="flex flex-col gap-1 text-sm">"Expires in (days; empty = never)"<input name="expires_in_days" type="number" min="1" max="3650" value="90" class=INPUT/></label>
                             <fieldset class="flex gap-3"><legend class="text-xs text-slate-500">"Narrow to (none ticked: all the user's roles)"</legend><RoleBoxes prefix="tok"/></fieldset>
                             <button type="submit" class=BUTTON>"Create token"</button>
                         </ActionForm>
@@ -160,10 +162,12 @@ pub fn TokensPage() -> impl IntoView {
                 match tokens.await {
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                     Ok(list) => view! {
-                        <table class="w-full text-sm" data-testid="tokens">
+                        <div class="relative overflow-x-auto"><table class="w-full text-sm" data-testid="tokens">
                             <thead class="text-left"><tr>
                                 <th scope="col" class="px-2 py-1">"Label"</th><th scope="col" class="px-2 py-1">"User"</th>
                                 <th scope="col" class="px-2 py-1">"Roles"</th><th scope="col" class="px-2 py-1">"State"</th>
+                                <th scope="col" class="px-2 py-1">"Created"</th><th scope="col" class="px-2 py-1">"Expires"</th>
+                                <th scope="col" class="px-2 py-1">"Last used"</th>
                                 <th scope="col" class="px-2 py-1"><span class="sr-only">"Actions"</span></th>
                             </tr></thead>
                             <tbody>
@@ -171,8 +175,11 @@ pub fn TokensPage() -> impl IntoView {
                                     <tr class="tr">
                                         <td class="px-2 py-1">{t.name}</td><td class="px-2 py-1">{t.user}</td>
                                         <td class="px-2 py-1">{t.roles.unwrap_or_else(|| "all of the user's".into())}</td>
-                                        <td class="px-2 py-1">{if t.revoked { "revoked" } else { "live" }}</td>
-                                        <td class="px-2 py-1">{(!t.revoked).then(|| view! {
+                                        <td class="px-2 py-1">{if t.revoked { "revoked" } else if t.expired { "expired" } else { "live" }}</td>
+                                        <td class="px-2 py-1 whitespace-nowrap">{timestamp(&t.created_at)}</td>
+                                        <td class="px-2 py-1 whitespace-nowrap">{t.expires_at.as_deref().map(timestamp).unwrap_or_else(|| "never".into())}</td>
+                                        <td class="px-2 py-1 whitespace-nowrap">{t.last_used_at.as_deref().map(timestamp).unwrap_or_else(|| "never".into())}</td>
+                                        <td class="px-2 py-1">{(!t.revoked && !t.expired).then(|| view! {
                                             <ActionForm action=revoke>
                                                 <input type="hidden" name="id" value=t.id.to_string()/>
                                                 <button type="submit" class="rounded border border-red-300 px-2 py-0.5 text-xs">"Revoke"</button>
@@ -181,7 +188,7 @@ pub fn TokensPage() -> impl IntoView {
                                     </tr>
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                     }.into_any(),
                 }
             })}

@@ -135,7 +135,8 @@ pub async fn resolve(db: &Db, headers: &HeaderMap, peer: Peer) -> AppResult<Call
         let token = auth
             .strip_prefix("Bearer ")
             .ok_or(AppError::Unauthenticated)?;
-        let user = tokens::resolve_token(db, token.trim())
+        let now = db.clock().now().unix_timestamp();
+        let user = tokens::resolve_token(db, token.trim(), now)
             .await?
             .ok_or(AppError::Unauthenticated)?;
         return Ok(Caller {

@@ -199,26 +199,37 @@ pub struct TokenRow {
     pub roles: Option<String>,
     pub created_at: i64,
     pub revoked: i64,
+    /// Unix seconds; `None` never expires.
+    pub expires_at: Option<i64>,
+    /// Unix seconds, to the minute; `None` never used.
+    pub last_used_at: Option<i64>,
+}
+
+/// A token to store: its owner, label, digest, narrowed roles and expiry.
+pub struct NewToken<'a> {
+    pub user_id: i64,
+    pub name: &'a str,
+    pub token_hash: &'a str,
+    pub roles: Option<&'a str>,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
 }
 
 pub async fn insert_token<'e>(
     ex: impl Executor<'e, Database = Any>,
-    user_id: i64,
-    name: &str,
-    token_hash: &str,
-    roles: Option<&str>,
-    now: i64,
+    t: &NewToken<'_>,
 ) -> Result<i64, sqlx::Error> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO api_tokens (user_id, name, token_hash, roles, created_at, revoked) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO api_tokens (user_id, name, token_hash, roles, created_at, revoked, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
-    .bind(user_id)
-    .bind(name)
-    .bind(token_hash)
-    .bind(roles)
-    .bind(now)
+    .bind(t.user_id)
+    .bind(t.name)
+    .bind(t.token_hash)
+    .bind(t.roles)
+    .bind(t.created_at)
     .bind(0i64)
+    .bind(t.expires_at)
     .fetch_one(ex)
     .await?;
     Ok(id)
@@ -226,20 +237,39 @@ pub async fn insert_token<'e>(
 
 const TOKEN_SELECT: &str =
     "SELECT t.id, t.user_id, u.name AS user_name, u.roles AS user_roles, t.name, t.roles, \
-     t.created_at, t.revoked FROM api_tokens t JOIN users u ON u.id = t.user_id";
+     t.created_at, t.revoked, t.expires_at, t.last_used_at \
+     FROM api_tokens t JOIN users u ON u.id = t.user_id";
 
-/// The live token with this hash, if neither it nor its user is switched off.
+/// The live token with this hash at `now`: neither it nor its user switched
+/// off, and not expired.
 pub async fn find_live_token<'e>(
     ex: impl Executor<'e, Database = Any>,
     token_hash: &str,
+    now: i64,
 ) -> Result<Option<TokenRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "{TOKEN_SELECT} WHERE t.token_hash = $1 AND t.revoked = $2 AND u.disabled = $2"
+        "{TOKEN_SELECT} WHERE t.token_hash = $1 AND t.revoked = $2 AND u.disabled = $2 \
+         AND (t.expires_at IS NULL OR t.expires_at > $3)"
     ))
     .bind(token_hash)
     .bind(0i64)
+    .bind(now)
     .fetch_optional(ex)
     .await
+}
+
+/// Records that token `id` was used at `now`.
+pub async fn touch_token<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(())
 }
 
 pub async fn list_tokens<'e>(

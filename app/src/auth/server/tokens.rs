@@ -29,13 +29,22 @@ pub fn digest(secret: &str) -> String {
 /// API tokens start with this, so they are easy to spot in logs and scanners.
 pub const TOKEN_PREFIX: &str = "hr_";
 
+/// Longest lifetime a token may be given, in days.
+pub const MAX_EXPIRY_DAYS: i64 = 3_650;
+
+/// A use of a token is recorded at most once per this many seconds, so the
+/// API's read path writes rarely.
+pub const TOUCH_EVERY_SECONDS: i64 = 60;
+
 /// Creates an API token for `user` acting with `roles` (all the user's roles if
-/// `None`; never more). Returns the token, shown this once.
+/// `None`; never more), expiring `expires_in_days` after `now` (`None`: never).
+/// Returns the token, shown this once.
 pub async fn create_token(
     db: &Db,
     user_name: &str,
     label: &str,
     roles: Option<Roles>,
+    expires_in_days: Option<i64>,
     now: i64,
 ) -> AppResult<(i64, String)> {
     let label = label.trim();
@@ -43,6 +52,12 @@ pub async fn create_token(
         return Err(AppError::invalid(
             "name",
             "a token's name is 1–100 characters",
+        ));
+    }
+    if expires_in_days.is_some_and(|d| !(1..=MAX_EXPIRY_DAYS).contains(&d)) {
+        return Err(AppError::invalid(
+            "expires_in_days",
+            format!("a token expires in 1 to {MAX_EXPIRY_DAYS} days, or never (empty)"),
         ));
     }
     let mut tx = db.begin_write().await?;
@@ -61,28 +76,42 @@ pub async fn create_token(
         }
     }
     let token = new_secret(TOKEN_PREFIX);
+    let roles = roles.map(|r| r.to_string());
     let id = store::insert_token(
         &mut *tx,
-        user.id,
-        label,
-        &digest(&token),
-        roles.map(|r| r.to_string()).as_deref(),
-        now,
+        &store::NewToken {
+            user_id: user.id,
+            name: label,
+            token_hash: &digest(&token),
+            roles: roles.as_deref(),
+            created_at: now,
+            expires_at: expires_in_days.map(|d| now + d * 86_400),
+        },
     )
     .await?;
     tx.commit().await?;
     Ok((id, token))
 }
 
-/// The user a bearer token acts for, with the roles in force: the token's
-/// narrowing intersected with the user's current roles.
-pub async fn resolve_token(db: &Db, token: &str) -> AppResult<Option<CurrentUser>> {
+/// The user a bearer token acts for at `now`, with the roles in force: the
+/// token's narrowing intersected with the user's current roles. An expired
+/// token acts for nobody. The use is recorded (at most once a minute).
+pub async fn resolve_token(db: &Db, token: &str, now: i64) -> AppResult<Option<CurrentUser>> {
     if !token.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
-    let Some(row) = store::find_live_token(db.pool(), &digest(token)).await? else {
+    let Some(row) = store::find_live_token(db.pool(), &digest(token), now).await? else {
         return Ok(None);
     };
+    if row
+        .last_used_at
+        .is_none_or(|at| now - at >= TOUCH_EVERY_SECONDS)
+    {
+        // Best effort: a busy database must not refuse the request for this.
+        if let Err(e) = store::touch_token(db.pool(), row.id, now).await {
+            tracing::warn!(error = %e, token = row.id, "could not record a token's use");
+        }
+    }
     let user_roles = Roles::parse(&row.user_roles).unwrap_or_default();
     let roles = match row.roles.as_deref().map(Roles::parse) {
         Some(Ok(narrow)) => user_roles.intersect(&narrow),

@@ -47,10 +47,7 @@ fn Cluster(detail: ClusterView) -> impl IntoView {
         c.family,
         percent(c.utilization)
     );
-    let trend_label = format!(
-        "Daily utilization of {} in {}, last 365 days",
-        c.sku, c.region
-    );
+    let trend_label = format!("Daily utilization of {} in {}", c.sku, c.region);
     view! {
         <Title text=format!("{} · Headroom", c.name)/>
         <nav aria-label="Breadcrumb" class="mb-2 text-sm text-slate-500">

@@ -196,6 +196,18 @@ fn Clusters(data: ClusterPageData, raw: Vec<(String, String)>) -> impl IntoView 
     let unit_of = move |sku: &str| units_by_sku.get(sku).copied();
     let items = data.page.items;
     let count = items.len();
+    let position = data.position;
+    let summary = format!(
+        "{} {} · page {} of {}",
+        crate::components::format::units(position.total),
+        if position.total == 1 {
+            "cluster"
+        } else {
+            "clusters"
+        },
+        position.number,
+        position.pages,
+    );
     // A sortable header links to the same filters sorted by its column (the
     // first page); a second click turns the order around.
     let sortable = |label: &'static str, column: SortColumn, class: &'static str| {
@@ -231,6 +243,7 @@ fn Clusters(data: ClusterPageData, raw: Vec<(String, String)>) -> impl IntoView 
             <a href=export class="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800" download="clusters.csv">"Export CSV"</a>
         </form>
 
+        <p class="mb-2 text-sm text-slate-600 dark:text-slate-400" data-testid="position">{summary.clone()}</p>
         <div class="relative overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
             <table class="w-full text-sm" data-testid="clusters">
                 <caption class="sr-only">{format!("{count} clusters on this page")}</caption>
@@ -268,8 +281,9 @@ fn Clusters(data: ClusterPageData, raw: Vec<(String, String)>) -> impl IntoView 
             </table>
         </div>
         {(count == 0).then(|| view! { <p class="mt-4 text-sm text-slate-600 dark:text-slate-400">"No cluster matches these filters."</p> })}
-        <nav aria-label="Pages" class="mt-4 flex gap-4 text-sm">
+        <nav aria-label="Pages" class="mt-4 flex flex-wrap items-center gap-4 text-sm">
             {first.map(|href| view! { <a class="lnk" href=href>"← First page"</a> })}
+            <span class="text-slate-600 dark:text-slate-400">{summary}</span>
             {next.map(|href| view! { <a class="lnk" href=href rel="next" data-testid="next-page">"Next page →"</a> })}
         </nav>
     }

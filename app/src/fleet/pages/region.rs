@@ -41,10 +41,7 @@ fn Region(detail: RegionView, work: crate::deployments::pages::Work) -> impl Int
         r.lifecycle,
         units(r.clusters)
     );
-    let trend_label = format!(
-        "Daily utilization of {} by SKU family, last 365 days",
-        r.name
-    );
+    let trend_label = format!("Daily utilization of {} by SKU family", r.name);
     let code = r.code.clone();
     view! {
         <Title text=format!("{} · Headroom", r.name)/>

@@ -18,7 +18,7 @@ use crate::fleet::codes::{CapacityUnit, ClusterLifecycle, Family, RegionLifecycl
 use crate::fleet::ledger::{Health, Ledger, Thresholds};
 use crate::fleet::query::{ClusterQuery, ClusterSort, Cursor};
 use crate::fleet::types::*;
-use crate::shared::page::Page;
+use crate::shared::page::{Page, PagePosition};
 
 /// How many days the trend charts show.
 pub const TREND_DAYS: i64 = 365;
@@ -223,12 +223,17 @@ pub async fn headroom_now(
         .collect();
     elsewhere.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     elsewhere.truncate(ELSEWHERE);
+    let zones = match pair {
+        Some(_) => store::zone_frees(db.pool(), &region, &sku).await?,
+        None => Vec::new(),
+    };
     Ok(HeadroomNow {
         region,
         sku,
         pair,
         thresholds: snap.thresholds,
         elsewhere,
+        zones,
     })
 }
 
@@ -310,6 +315,22 @@ pub async fn clusters(db: &Db, caller: &Caller, q: &ClusterQuery) -> AppResult<P
         .map(|r| cluster_from(r, &t))
         .collect::<AppResult<Vec<_>>>()?;
     Ok(Page { items, next_cursor })
+}
+
+/// Where `q`'s page sits among all the clusters its filters match.
+pub async fn cluster_position(
+    db: &Db,
+    caller: &Caller,
+    q: &ClusterQuery,
+) -> AppResult<PagePosition> {
+    caller.user()?;
+    let t = snapshot(db).await?.thresholds;
+    let total = store::count_matching(db.pool(), q, &t, false).await?;
+    let before = match q.cursor {
+        Some(_) => total - store::count_matching(db.pool(), q, &t, true).await?,
+        None => 0,
+    };
+    Ok(PagePosition::new(total, before, q.limit))
 }
 
 /// One cluster, or `not_found`.

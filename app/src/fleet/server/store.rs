@@ -120,6 +120,22 @@ pub async fn zone_sku_sums<'e>(
     .await
 }
 
+/// Free (placeable) units of a region × SKU per zone: (zone, free), by zone.
+pub async fn zone_frees<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    region: &str,
+    sku: &str,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT zone, CAST(SUM(free) AS BIGINT) FROM clusters \
+         WHERE region = $1 AND sku = $2 GROUP BY zone ORDER BY zone",
+    )
+    .bind(region)
+    .bind(sku)
+    .fetch_all(ex)
+    .await
+}
+
 /// A region's daily history, summed per SKU family.
 pub async fn region_history_by_family<'e>(
     ex: impl Executor<'e, Database = Any>,
@@ -194,15 +210,15 @@ enum Arg {
     Text(String),
 }
 
-/// One page of clusters matching `q` (fetching one extra row to know if more follow).
-pub async fn list_clusters<'e>(
-    ex: impl Executor<'e, Database = Any>,
+/// The `FROM … WHERE …` of the clusters matching `q`'s filters (and, when
+/// `after_cursor`, following its cursor), with its bind values; `$N`
+/// placeholders count from 1.
+fn cluster_filter(
     q: &ClusterQuery,
     thresholds: &Thresholds,
-) -> Result<Vec<ClusterRow>, sqlx::Error> {
-    let mut sql = format!(
-        "SELECT {CLUSTER_COLUMNS} FROM clusters c JOIN skus s ON s.code = c.sku WHERE 1 = 1"
-    );
+    after_cursor: bool,
+) -> (String, Vec<Arg>) {
+    let mut sql = " FROM clusters c JOIN skus s ON s.code = c.sku WHERE 1 = 1".to_owned();
     let mut args: Vec<Arg> = Vec::new();
     let mut bind = |sql: &mut String, clause: &str, arg: Arg| {
         args.push(arg);
@@ -251,34 +267,56 @@ pub async fn list_clusters<'e>(
         ),
         None => {}
     }
-    let (column, descending) = match q.sort {
+    if after_cursor {
+        let (column, descending) = sort_column(q.sort);
+        let op = if descending { "<" } else { ">" };
+        match &q.cursor {
+            // Names are unique, so the name alone is a keyset.
+            Some(Cursor::Text(name, _)) => {
+                bind(&mut sql, " AND c.name > $?", Arg::Text(name.clone()))
+            }
+            Some(Cursor::Number(v, id)) => {
+                bind(
+                    &mut sql,
+                    &format!(" AND ({column}, c.id) {op} ($?"),
+                    Arg::Int(*v),
+                );
+                bind(&mut sql, ", $?)", Arg::Int(*id));
+            }
+            None => {}
+        }
+    }
+    (sql, args)
+}
+
+/// The column a sort orders by, and whether it descends.
+fn sort_column(sort: ClusterSort) -> (&'static str, bool) {
+    match sort {
         ClusterSort::Name => ("c.name", false),
         ClusterSort::FreeAsc => ("c.free", false),
         ClusterSort::FreeDesc => ("c.free", true),
         ClusterSort::UtilizationAsc => ("c.util_bp", false),
         ClusterSort::UtilizationDesc => ("c.util_bp", true),
-    };
-    let op = if descending { "<" } else { ">" };
-    match &q.cursor {
-        // Names are unique, so the name alone is a keyset.
-        Some(Cursor::Text(name, _)) => bind(&mut sql, " AND c.name > $?", Arg::Text(name.clone())),
-        Some(Cursor::Number(v, id)) => {
-            bind(
-                &mut sql,
-                &format!(" AND ({column}, c.id) {op} ($?"),
-                Arg::Int(*v),
-            );
-            bind(&mut sql, ", $?)", Arg::Int(*id));
-        }
-        None => {}
     }
+}
+
+/// One page of clusters matching `q` (fetching one extra row to know if more follow).
+pub async fn list_clusters<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    q: &ClusterQuery,
+    thresholds: &Thresholds,
+) -> Result<Vec<ClusterRow>, sqlx::Error> {
+    let (filter, mut args) = cluster_filter(q, thresholds, true);
+    let mut sql = format!("SELECT {CLUSTER_COLUMNS}{filter}");
+    let (column, descending) = sort_column(q.sort);
     let dir = if descending { "DESC" } else { "ASC" };
     if q.sort == ClusterSort::Name {
         sql.push_str(" ORDER BY c.name ASC");
     } else {
         sql.push_str(&format!(" ORDER BY {column} {dir}, c.id {dir}"));
     }
-    bind(&mut sql, " LIMIT $?", Arg::Int(q.limit + 1));
+    args.push(Arg::Int(q.limit + 1));
+    sql.push_str(&format!(" LIMIT ${}", args.len()));
 
     let mut query = sqlx::query_as::<_, ClusterRow>(&sql);
     for arg in args {
@@ -288,6 +326,25 @@ pub async fn list_clusters<'e>(
         };
     }
     query.fetch_all(ex).await
+}
+
+/// How many clusters match `q`'s filters (from its cursor on, when `after_cursor`).
+pub async fn count_matching<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    q: &ClusterQuery,
+    thresholds: &Thresholds,
+    after_cursor: bool,
+) -> Result<i64, sqlx::Error> {
+    let (filter, args) = cluster_filter(q, thresholds, after_cursor);
+    let sql = format!("SELECT COUNT(*){filter}");
+    let mut query = sqlx::query_scalar::<_, i64>(&sql);
+    for arg in args {
+        query = match arg {
+            Arg::Int(v) => query.bind(v),
+            Arg::Text(v) => query.bind(v),
+        };
+    }
+    query.fetch_one(ex).await
 }
 
 /// The current fleet and settings versions, in one read (see their migrations).

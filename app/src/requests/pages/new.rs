@@ -163,10 +163,24 @@ fn HeadroomPanel(
                             Some(p) => {
                                 let (ledger, unit, t) = (p.rollup.ledger, p.unit, h.thresholds);
                                 let elsewhere = h.elsewhere.clone();
+                                let zones = h.zones.clone();
+                                let by_zone = zones.iter().map(|(z, free)| format!("zone {z}: {}", units(*free))).collect::<Vec<_>>().join(" · ");
                                 let after = move || asked.get().filter(|q| *q > 0).map(|q| {
                                     let (free_after, band) = ledger.after_reserving(q, &t);
                                     let enough: Vec<String> = elsewhere.iter().filter(|(_, free)| *free >= q)
                                         .map(|(r, free)| format!("{r} ({} free)", units(*free))).collect();
+                                    // A request pinned to a zone is placed in that zone only.
+                                    let zones_enough: Vec<String> = zones.iter().filter(|(_, free)| *free >= q)
+                                        .map(|(z, _)| z.to_string()).collect();
+                                    let zone_note = (free_after >= 0).then(|| view! {
+                                        <span class="basis-full text-xs" data-testid="zone-suggestions">
+                                            {match zones_enough.len() {
+                                                0 => "No single zone has that much free: leave the zone as “any” to spread it.".to_owned(),
+                                                n if n == zones.len() => "Any zone has enough free.".to_owned(),
+                                                _ => format!("Zones with enough free for it alone: {}.", zones_enough.join(", ")),
+                                            }}
+                                        </span>
+                                    });
                                     view! {
                                         <span class="basis-full" data-testid="headroom-after">
                                             {if free_after >= 0 {
@@ -176,6 +190,7 @@ fn HeadroomPanel(
                                             }}
                                             <HealthBadge health=band/>
                                         </span>
+                                        {zone_note}
                                         {(free_after < 0).then(|| view! {
                                             <span class="basis-full text-xs" data-testid="suggestions">
                                                 {if enough.is_empty() {
@@ -193,6 +208,7 @@ fn HeadroomPanel(
                                         {format!(" of {} in {} · {} now, {} used", units(p.rollup.ledger.total()), p.region, p.sku, percent(p.rollup.utilization))}
                                     </span>
                                     <HealthBadge health=p.rollup.health/>
+                                    {(!by_zone.is_empty()).then(|| view! { <span class="basis-full text-xs text-slate-600 dark:text-slate-400" data-testid="zone-frees">{format!("Free by zone ({}): {by_zone}", p.unit)}</span> })}
                                     {after}
                                 }.into_any()
                             }

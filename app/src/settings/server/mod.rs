@@ -6,7 +6,7 @@ pub mod store;
 
 use std::sync::{Arc, RwLock};
 
-use super::{find, thresholds_from, Settings, HEALTH_CONSTRAINED, HEALTH_CRITICAL};
+use super::{find, threshold_pair, Settings, THRESHOLD_PAIRS};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::shared::audit::{self, Origin};
@@ -60,45 +60,99 @@ pub async fn get(db: &Db, key: &str) -> AppResult<String> {
 
 /// Sets a known setting after checking the value (and, for thresholds, the
 /// pair), recording the change in the audit trail and bumping the settings
-/// version, in one transaction.
+/// version, in one transaction. A refused value names the field `value`.
 pub async fn set(db: &Db, origin: &Origin, actor: &str, key: &str, value: &str) -> AppResult<()> {
-    let known = find(key).ok_or_else(|| {
-        AppError::invalid(
-            "key",
-            format!(
-                "'{}' is not a setting",
-                crate::shared::text::bounded(key, 64)
-            ),
-        )
-    })?;
-    let value = known
-        .parse(value)
-        .map_err(|e| AppError::invalid("value", format!("{key} {e}")))?;
-    let mut tx = db.begin_write().await?;
-    let before = store::get_setting(&mut *tx, key).await?;
-    if key == HEALTH_CONSTRAINED.key || key == HEALTH_CRITICAL.key {
-        let mut constrained = store::get_setting(&mut *tx, HEALTH_CONSTRAINED.key).await?;
-        let mut critical = store::get_setting(&mut *tx, HEALTH_CRITICAL.key).await?;
-        if key == HEALTH_CONSTRAINED.key {
-            constrained = Some(value.clone());
-        } else {
-            critical = Some(value.clone());
-        }
-        thresholds_from(constrained.as_deref(), critical.as_deref())
-            .map_err(|e| AppError::invalid("value", e.to_string()))?;
+    match set_many(db, origin, actor, &[(key.to_owned(), value.to_owned())]).await {
+        Err(AppError::Invalid {
+            field: Some(f),
+            message,
+        }) if f != "key" => Err(AppError::Invalid {
+            field: Some("value"),
+            message,
+        }),
+        other => other.map(|_| ()),
     }
-    store::upsert_setting(&mut *tx, key, &value).await?;
-    store::bump_settings_version(&mut *tx).await?;
-    audit::record(
-        &mut *tx,
-        origin,
-        Some(actor),
-        "settings.set",
-        Some(key),
-        before.as_deref(),
-        Some(&value),
-    )
-    .await?;
+}
+
+/// Sets several settings at once (a group of the settings page), all or
+/// nothing: each value is checked, and each threshold pair with the other's
+/// new or stored value. A refused value names its key as the field. Only
+/// changed values are written and audited; returns how many changed.
+pub async fn set_many(
+    db: &Db,
+    origin: &Origin,
+    actor: &str,
+    entries: &[(String, String)],
+) -> AppResult<usize> {
+    let mut parsed: Vec<(super::SettingKey, String)> = Vec::with_capacity(entries.len());
+    for (key, value) in entries {
+        let known = find(key).ok_or_else(|| {
+            AppError::invalid(
+                "key",
+                format!(
+                    "'{}' is not a setting",
+                    crate::shared::text::bounded(key, 64)
+                ),
+            )
+        })?;
+        let value = known
+            .parse(value)
+            .map_err(|e| AppError::invalid(known.key, format!("{key} {e}")))?;
+        parsed.push((known, value));
+    }
+    let mut tx = db.begin_write().await?;
+    for (low_key, high_key) in THRESHOLD_PAIRS
+        .iter()
+        .filter(|(l, h)| parsed.iter().any(|(k, _)| k.key == l.key || k.key == h.key))
+    {
+        let new_value = |k: &super::SettingKey| {
+            parsed
+                .iter()
+                .find(|(p, _)| p.key == k.key)
+                .map(|(_, v)| v.clone())
+        };
+        let low = match new_value(low_key) {
+            Some(v) => Some(v),
+            None => store::get_setting(&mut *tx, low_key.key).await?,
+        };
+        let high = match new_value(high_key) {
+            Some(v) => Some(v),
+            None => store::get_setting(&mut *tx, high_key.key).await?,
+        };
+        threshold_pair((low_key, high_key), low.as_deref(), high.as_deref()).map_err(|_| {
+            let field = if new_value(low_key).is_some() {
+                low_key.key
+            } else {
+                high_key.key
+            };
+            AppError::invalid(
+                field,
+                format!("{} must be below {}", low_key.key, high_key.key),
+            )
+        })?;
+    }
+    let mut changed = 0;
+    for (known, value) in &parsed {
+        let before = store::get_setting(&mut *tx, known.key).await?;
+        if before.as_deref() == Some(value.as_str()) {
+            continue;
+        }
+        store::upsert_setting(&mut *tx, known.key, value).await?;
+        audit::record(
+            &mut *tx,
+            origin,
+            Some(actor),
+            "settings.set",
+            Some(known.key),
+            before.as_deref(),
+            Some(value),
+        )
+        .await?;
+        changed += 1;
+    }
+    if changed > 0 {
+        store::bump_settings_version(&mut *tx).await?;
+    }
     tx.commit().await?;
-    Ok(())
+    Ok(changed)
 }

@@ -8,14 +8,16 @@ use crate::auth::server::caller::Caller;
 use crate::auth::Role;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::fleet::codes::RegionLifecycle;
+use crate::fleet::codes::{Family, RegionLifecycle};
 use crate::fleet::server::service as fleet;
 use crate::fleet::server::snapshot::Snapshot;
 use crate::fleet::types::Region;
 use crate::shared::audit;
 use crate::shared::time::format_day;
 use crate::status::domain::{self, ComponentState, NoticeKind, MAX_BODY, MAX_TITLE};
-use crate::status::types::{DayState, Notice, NoticeUpdate, RegionStatus, StatusView, UnitFree};
+use crate::status::types::{
+    ComponentStatus, DayState, Notice, NoticeUpdate, RegionStatus, StatusView, UnitFree,
+};
 
 /// Days of history on the status page.
 pub const HISTORY_DAYS: i64 = 90;
@@ -187,6 +189,47 @@ fn shown_regions(snap: &Snapshot) -> impl Iterator<Item = &Region> {
         .filter(|r| r.lifecycle != RegionLifecycle::Building)
 }
 
+/// A region's (family, used, serviceable) sums of one day.
+type FamilyRows = Vec<(Family, i64, i64)>;
+
+/// A region's days: each day's state (the worst of its components under the
+/// public thresholds and the notices active that day), what was short, and
+/// which notices were active.
+fn region_days(
+    days: &[String],
+    public: &crate::fleet::ledger::Thresholds,
+    sampled: Option<&HashMap<&str, FamilyRows>>,
+    notices: &[&Notice],
+) -> Vec<DayState> {
+    days.iter()
+        .map(|d| {
+            let components = sampled
+                .and_then(|s| s.get(d.as_str()))
+                .map(|rows| domain::components(public, rows.iter().copied()));
+            let active: Vec<&&Notice> = notices
+                .iter()
+                .filter(|n| domain::active_on(d, &n.started_at, n.resolved_at.as_deref()))
+                .collect();
+            let capacity = components.as_ref().map(|c| {
+                c.iter()
+                    .map(|(_, s)| *s)
+                    .fold(ComponentState::Available, Ord::max)
+            });
+            DayState {
+                day: d.clone(),
+                state: domain::day_state(capacity, active.iter().map(|n| n.kind)),
+                short: components
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|(_, s)| s.is_short())
+                    .map(|(family, state)| ComponentStatus { family, state })
+                    .collect(),
+                notices: active.iter().map(|n| n.title.clone()).collect(),
+            }
+        })
+        .collect()
+}
+
 /// Everything the public status routes show, now, from `snap` (the fleet
 /// snapshot the caller read) and the notices.
 pub async fn view(db: &Db, snap: &Snapshot) -> AppResult<StatusView> {
@@ -204,17 +247,20 @@ pub async fn view(db: &Db, snap: &Snapshot) -> AppResult<StatusView> {
     let recent_since = rfc3339(days_ago(RECENT_DAYS));
     let today = time::OffsetDateTime::now_utc().date();
     let first_day = today - time::Duration::days(HISTORY_DAYS - 1);
-    let samples = store::region_history(db.pool(), &format_day(first_day)).await?;
-    // Each region's worst region × SKU band per day.
-    let mut history: HashMap<&str, HashMap<&str, ComponentState>> = HashMap::new();
+    let public = snap.settings.status_thresholds;
+    // Each region's family sums per day, from the daily samples.
+    let mut sampled: HashMap<&str, HashMap<&str, FamilyRows>> = HashMap::new();
+    let samples = store::family_history(db.pool(), &format_day(first_day)).await?;
     for p in &samples {
-        let state = ComponentState::from_health(snap.thresholds.band(p.used, p.serviceable));
-        let worst = history
-            .entry(&p.label)
+        let Ok(family) = Family::parse(&p.family) else {
+            continue;
+        };
+        sampled
+            .entry(&p.region)
             .or_default()
             .entry(&p.day)
-            .or_insert(state);
-        *worst = (*worst).max(state);
+            .or_default()
+            .push((family, p.used, p.serviceable));
     }
     let days: Vec<String> = (0..HISTORY_DAYS)
         .map(|i| format_day(first_day + time::Duration::days(i)))
@@ -224,6 +270,19 @@ pub async fn view(db: &Db, snap: &Snapshot) -> AppResult<StatusView> {
     let active: Vec<Notice> = notices.iter().filter(|n| n.is_active()).cloned().collect();
     let regions: Vec<RegionStatus> = shown_regions(snap)
         .map(|r| {
+            let components: Vec<ComponentStatus> = domain::components(
+                &public,
+                r.skus.iter().map(|s| {
+                    (
+                        s.family,
+                        s.rollup.ledger.used(),
+                        s.rollup.ledger.serviceable(),
+                    )
+                }),
+            )
+            .into_iter()
+            .map(|(family, state)| ComponentStatus { family, state })
+            .collect();
             let kinds = active
                 .iter()
                 .filter(|n| n.regions.contains(&r.code))
@@ -241,11 +300,11 @@ pub async fn view(db: &Db, snap: &Snapshot) -> AppResult<StatusView> {
                 }
                 by_unit
             });
-            let sampled = history.get(r.code.as_str());
             let touching: Vec<&Notice> = notices
                 .iter()
                 .filter(|n| n.regions.contains(&r.code))
                 .collect();
+            let history = region_days(&days, &public, sampled.get(r.code.as_str()), &touching);
             RegionStatus {
                 work: work
                     .iter()
@@ -255,23 +314,11 @@ pub async fn view(db: &Db, snap: &Snapshot) -> AppResult<StatusView> {
                 code: r.code.clone(),
                 name: r.name.clone(),
                 geography: r.geography.clone(),
-                state: ComponentState::of_region(r.health, kinds),
+                state: ComponentState::of_region(components.iter().map(|c| c.state), kinds),
+                days_limited: history.iter().filter(|d| !d.short.is_empty()).count(),
+                components,
                 free,
-                history: days
-                    .iter()
-                    .map(|d| DayState {
-                        day: d.clone(),
-                        state: domain::day_state(
-                            sampled.and_then(|s| s.get(d.as_str()).copied()),
-                            touching
-                                .iter()
-                                .filter(|n| {
-                                    domain::active_on(d, &n.started_at, n.resolved_at.as_deref())
-                                })
-                                .map(|n| n.kind),
-                        ),
-                    })
-                    .collect(),
+                history,
             }
         })
         .collect();

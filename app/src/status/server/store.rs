@@ -2,8 +2,6 @@
 
 use sqlx::{Any, Executor, FromRow};
 
-use crate::fleet::server::store::HistoryPoint;
-
 /// A notice row (its regions and updates are read separately).
 #[derive(Debug, Clone, FromRow)]
 pub struct NoticeRow {
@@ -158,13 +156,27 @@ pub async fn updates_of<'e>(
 
 /// Every region × SKU sample since `since`, labelled with its region: the
 /// service puts each in its band with `Thresholds::band`.
-pub async fn region_history<'e>(
+/// A day's summed ledger of one region × SKU family.
+#[derive(Debug, Clone, FromRow)]
+pub struct FamilyDay {
+    pub day: String,
+    pub region: String,
+    pub family: String,
+    pub used: i64,
+    pub serviceable: i64,
+}
+
+/// The daily samples since `since` (YYYY-MM-DD), summed per region × family.
+pub async fn family_history<'e>(
     ex: impl Executor<'e, Database = Any>,
     since: &str,
-) -> Result<Vec<HistoryPoint>, sqlx::Error> {
+) -> Result<Vec<FamilyDay>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT day, region AS label, allocated + reserved AS used, total - out_of_service AS serviceable \
-         FROM ledger_history WHERE day >= $1",
+        "SELECT h.day, h.region, s.family, \
+                CAST(SUM(h.allocated + h.reserved) AS BIGINT) AS used, \
+                CAST(SUM(h.total - h.out_of_service) AS BIGINT) AS serviceable \
+         FROM ledger_history h JOIN skus s ON s.code = h.sku \
+         WHERE h.day >= $1 GROUP BY h.day, h.region, s.family",
     )
     .bind(since)
     .fetch_all(ex)
