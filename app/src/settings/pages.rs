@@ -103,7 +103,7 @@ fn Area(
                         </select>
                     }.into_any()
                 }
-                "fraction" => view! { <input id=input_id.clone() name=name type="number" min="0" max="1" step="0.01" inputmode="decimal" value=s.value.clone() class=format!("{INPUT} w-28")/> }.into_any(),
+                "fraction" => view! { <input id=input_id.clone() name=name type="number" min="0" max="1" step="any" inputmode="decimal" value=s.value.clone() class=format!("{INPUT} w-28")/> }.into_any(),
                 "count" => view! { <input id=input_id.clone() name=name type="number" min="1" max="1000000" step="1" value=s.value.clone() class=format!("{INPUT} w-32")/> }.into_any(),
                 "percent" => view! { <input id=input_id.clone() name=name type="number" min="1" max="100" step="1" placeholder="off" value=s.value.clone() class=format!("{INPUT} w-28")/> }.into_any(),
                 _ => view! { <input id=input_id.clone() name=name value=s.value.clone() class=format!("{INPUT} w-full max-w-md")/> }.into_any(),
