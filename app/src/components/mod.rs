@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod chart;
+pub mod chart_axis;
 pub mod format;
 pub mod layout;
 pub mod ledger_table;

@@ -75,5 +75,10 @@ pub async fn update_settings(
     entries.sort();
     super::server::set_many(&db, &caller.origin, &actor, &entries)
         .await
-        .map_err(crate::error::server_error)
+        .map_err(|e| {
+            let e = crate::error::server_error(e);
+            // Without JavaScript: back to the page, the error beside its field.
+            crate::shared::forms::back_with_error::<UpdateSettings>(&[], &e);
+            e
+        })
 }

@@ -1,0 +1,219 @@
+//! The pure geometry of a trend chart: its size, the y range, month ticks,
+//! positions and polylines, the spans it offers and how the crosshair moves.
+//! Unit-tested; `chart` draws with it.
+
+use crate::fleet::views::TrendLine;
+
+pub const W: f64 = 720.0;
+pub const H: f64 = 220.0;
+pub const PAD_L: f64 = 40.0;
+pub const PAD_B: f64 = 22.0;
+pub const PAD_T: f64 = 8.0;
+pub const COLORS: [&str; 6] = [
+    "#0284c7", "#7c3aed", "#059669", "#d97706", "#db2777", "#475569",
+];
+
+/// The utilization range the y axis shows: the data's, widened to whole
+/// tenths with a tenth of margin (so a line at 82–88 % fills the chart instead
+/// of hugging its top), never beyond 0–100 %.
+pub fn y_range(series: &[TrendLine]) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+    for s in series {
+        for i in 0..s.bp.len() {
+            if let Some(u) = s.at(i) {
+                lo = lo.min(u);
+                hi = hi.max(u);
+            }
+        }
+    }
+    if lo > hi {
+        return (0.0, 1.0);
+    }
+    let lo = ((lo * 10.0).floor() / 10.0 - 0.1).max(0.0);
+    let hi = ((hi * 10.0).ceil() / 10.0 + 0.1).min(1.0);
+    (lo, hi)
+}
+
+/// Where each month starts within `days` daily slots from `first`
+/// (`YYYY-MM-DD`): (slot, "Jan"). The first slot is labelled only if it is a 1st.
+pub fn month_ticks(first: &str, days: usize) -> Vec<(usize, &'static str)> {
+    const NAMES: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let Some(start) = crate::shared::time::parse_day(first) else {
+        return Vec::new();
+    };
+    (0..days)
+        .filter_map(|i| {
+            let d = start.checked_add(time::Duration::days(i as i64))?;
+            (d.day() == 1).then(|| (i, NAMES[u8::from(d.month()) as usize - 1]))
+        })
+        .collect()
+}
+
+/// The y position of utilization `u` on an axis showing `range`.
+pub fn y_of(u: f64, (lo, hi): (f64, f64)) -> f64 {
+    let t = ((u - lo) / (hi - lo).max(0.01)).clamp(0.0, 1.0);
+    PAD_T + (1.0 - t) * (H - PAD_T - PAD_B)
+}
+
+/// The x position of slot `i` of `days`.
+pub fn x_of(i: usize, days: usize) -> f64 {
+    PAD_L + i as f64 / (days.max(2) - 1) as f64 * (W - PAD_L - 4.0)
+}
+
+/// The `points` attribute of a polyline for one series over `days` slots.
+pub fn polyline(series: &TrendLine, days: usize, range: (f64, f64)) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(series.bp.len() * 11);
+    for i in 0..series.bp.len() {
+        let u = series.at(i).unwrap_or_default();
+        let sep = if i == 0 { "" } else { " " };
+        let _ = write!(out, "{sep}{:.1},{:.1}", x_of(i, days), y_of(u, range));
+    }
+    out
+}
+
+/// The spans a trend chart offers, kept in the URL as `range` (a year when absent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrendRange {
+    Days30,
+    Days90,
+    Year,
+}
+
+impl TrendRange {
+    pub const ALL: [TrendRange; 3] = [TrendRange::Days30, TrendRange::Days90, TrendRange::Year];
+
+    /// The `range` parameter's value.
+    pub fn param(self) -> &'static str {
+        match self {
+            TrendRange::Days30 => "30d",
+            TrendRange::Days90 => "90d",
+            TrendRange::Year => "1y",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TrendRange::Days30 => "30 days",
+            TrendRange::Days90 => "90 days",
+            TrendRange::Year => "1 year",
+        }
+    }
+
+    pub fn days(self) -> usize {
+        match self {
+            TrendRange::Days30 => 30,
+            TrendRange::Days90 => 90,
+            TrendRange::Year => 365,
+        }
+    }
+
+    /// The range a parameter names; anything else shows the default year.
+    pub fn parse(param: Option<&str>) -> TrendRange {
+        Self::ALL
+            .into_iter()
+            .find(|r| Some(r.param()) == param)
+            .unwrap_or(TrendRange::Year)
+    }
+}
+
+/// The slot under a pointer at `fraction` (0–1) of the chart's width.
+pub fn slot_at(fraction: f64, days: usize) -> usize {
+    let x = fraction * W;
+    let t = ((x - PAD_L) / (W - PAD_L - 4.0)).clamp(0.0, 1.0);
+    (t * (days.max(1) - 1) as f64).round() as usize
+}
+
+/// The slot a key moves the crosshair to from `at` (`None`: not a chart key).
+pub fn slot_after_key(key: &str, at: Option<usize>, days: usize) -> Option<usize> {
+    let last = days.checked_sub(1)?;
+    let at = at.unwrap_or(last);
+    match key {
+        "ArrowLeft" => Some(at.saturating_sub(1)),
+        "ArrowRight" => Some((at + 1).min(last)),
+        "PageUp" => Some(at.saturating_sub(7)),
+        "PageDown" => Some((at + 7).min(last)),
+        "Home" => Some(0),
+        "End" => Some(last),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(bp: &[u16]) -> TrendLine {
+        TrendLine {
+            label: "x".into(),
+            first: "2026-01-30".into(),
+            last: "2026-03-02".into(),
+            bp: bp.to_vec(),
+        }
+    }
+
+    #[test]
+    fn the_axis_follows_the_data() {
+        let near = |(lo, hi): (f64, f64), want: (f64, f64)| {
+            assert!(
+                (lo - want.0).abs() < 1e-9 && (hi - want.1).abs() < 1e-9,
+                "{lo} {hi}, want {want:?}"
+            );
+        };
+        near(y_range(&[line(&[8200, 8800])]), (0.7, 1.0));
+        near(y_range(&[line(&[3100]), line(&[4500])]), (0.2, 0.6));
+        near(y_range(&[line(&[0, 10_000])]), (0.0, 1.0));
+        near(y_range(&[]), (0.0, 1.0));
+    }
+
+    #[test]
+    fn ranges_round_trip_and_default_to_a_year() {
+        for r in TrendRange::ALL {
+            assert_eq!(TrendRange::parse(Some(r.param())), r);
+        }
+        assert_eq!(TrendRange::parse(None), TrendRange::Year);
+        assert_eq!(TrendRange::parse(Some("7y")), TrendRange::Year);
+        assert_eq!(TrendRange::Days90.days(), 90);
+    }
+
+    #[test]
+    fn the_crosshair_follows_pointer_and_keys() {
+        // The plot spans x = PAD_L .. W - 4 of the chart's width.
+        assert_eq!(slot_at(0.0, 365), 0, "left of the plot: the first day");
+        assert_eq!(slot_at(1.0, 365), 364, "the right edge: the last day");
+        assert_eq!(
+            slot_at((PAD_L + (W - PAD_L - 4.0) / 2.0) / W, 91),
+            45,
+            "the middle"
+        );
+        assert_eq!(
+            slot_after_key("ArrowLeft", None, 30),
+            Some(28),
+            "from the latest day"
+        );
+        assert_eq!(
+            slot_after_key("ArrowRight", Some(29), 30),
+            Some(29),
+            "stops at the end"
+        );
+        assert_eq!(slot_after_key("ArrowLeft", Some(0), 30), Some(0));
+        assert_eq!(slot_after_key("Home", Some(12), 30), Some(0));
+        assert_eq!(slot_after_key("PageDown", Some(25), 30), Some(29));
+        assert_eq!(slot_after_key("a", Some(3), 30), None);
+        assert_eq!(
+            slot_after_key("End", None, 0),
+            None,
+            "no days, no crosshair"
+        );
+    }
+
+    #[test]
+    fn months_are_marked_where_they_start() {
+        assert_eq!(month_ticks("2026-01-30", 30), vec![(2, "Feb")]);
+        assert_eq!(month_ticks("2026-01-30", 31), vec![(2, "Feb"), (30, "Mar")]);
+        assert_eq!(month_ticks("2026-03-01", 31), vec![(0, "Mar")]);
+        assert!(month_ticks("not a day", 10).is_empty());
+    }
+}
