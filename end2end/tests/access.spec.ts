@@ -57,6 +57,9 @@ test('an admin saves a settings area at once and tries the approval policy', asy
   await status.getByLabel(/status\.show_units/).selectOption('on');
   await status.getByRole('button', { name: 'Save public status' }).click();
   await expect(status.getByRole('alert').first()).toContainText('status.limited_at must be below status.unavailable_at');
+  // Only the area that was saved says so.
+  await expect(status.getByText('Not saved')).toBeVisible();
+  await expect(page.getByText('Not saved')).toHaveCount(1);
   await open(page, info, '/admin/settings');
   await expect(page.locator('#area-status').getByLabel(/status\.show_units/)).toHaveValue('off');
   // The tester applies the policy as written.

@@ -65,12 +65,17 @@ test('an operator plans a buildout from a template, watches its canary, pauses, 
   const automation = await asUser(playwright, info.project.use.baseURL!, 'operator');
   await report(automation, key, 0, 0, 'succeeded', 'racked and burned in');
   const url = page.url();
+  // A mark on this document: a reload would lose it.
+  if (hydrated) await page.evaluate(() => { (window as any).__notReloaded = true; });
   await look(page, hydrated);
   await expect(canary).toContainText('baking', { timeout: 15_000 });
   await expect(canary.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
   await expect(page.getByTestId('gate')).toContainText("waiting: bake of 'canary' ends in");
   await expect(page.getByTestId('targets')).toContainText('racked and burned in');
-  if (hydrated) expect(page.url()).toBe(url);
+  if (hydrated) {
+    expect(page.url()).toBe(url);
+    expect(await page.evaluate(() => (window as any).__notReloaded)).toBe(true);
+  }
 
   await act(page, 'Pause', 'paused');
   await act(page, 'Resume', 'in_progress');

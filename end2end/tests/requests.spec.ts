@@ -77,6 +77,21 @@ test('bad input names the field and keeps what was typed', async ({ page }, info
   await page.getByRole('button', { name: 'Submit request' }).click();
   await expect(page.getByRole('alert')).toContainText('justification');
   await expect(page.getByLabel('Service')).toHaveValue('web');
+  // Refused for another field, the justification typed is still there (without
+  // JS it waited server-side: the URL never carries it).
+  await page.getByLabel('Need by').fill('2020-01-01');
+  await page.getByLabel('Justification').fill('Holiday peak for the checkout service');
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  await expect(page.getByRole('alert').first()).toContainText('need_by');
+  await expect(page.getByLabel('Justification')).toHaveValue('Holiday peak for the checkout service');
+  expect(page.url()).not.toContain('Holiday');
+  // So is it after the no-JS "Show headroom" round trip.
+  if (info.project.name === 'no-js') {
+    await page.getByRole('button', { name: 'Show headroom' }).click();
+    await expect(page.getByTestId('headroom-now')).toContainText(/free of/);
+    await expect(page.getByLabel('Justification')).toHaveValue('Holiday peak for the checkout service');
+    expect(page.url()).not.toContain('Holiday');
+  }
 });
 
 test('viewers cannot file requests', async ({ page }) => {

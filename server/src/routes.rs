@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::state::AppState;
 
-use axum::http::{HeaderName, Request};
+use axum::http::Request;
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::Router;
@@ -19,7 +19,7 @@ use tower_http::trace::TraceLayer;
 
 use app::error::AppError;
 
-pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+use crate::auth::REQUEST_ID;
 
 /// Builds the whole application; tests drive it without a socket.
 ///

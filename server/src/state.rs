@@ -50,6 +50,16 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+impl FromRef<AppState> for crate::status::StatusState {
+    fn from_ref(s: &AppState) -> Self {
+        crate::status::StatusState {
+            db: s.db.clone(),
+            cache: s.status.clone(),
+            public_origin: s.public_origin.clone(),
+        }
+    }
+}
+
 impl FromRef<AppState> for Db {
     fn from_ref(s: &AppState) -> Self {
         s.db.clone()

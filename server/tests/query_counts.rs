@@ -146,6 +146,9 @@ async fn file_requests(db: &Db, n: usize) -> String {
         let input = app::requests::types::RequestInput {
             kind: Some("provision".into()),
             region: Some("westus2".into()),
+            // Pinned to a zone (the inbox asks for zone frees once per
+            // region × SKU, not per row; region-wide ones ask nothing).
+            zone: Some(Some(1 + i as i64 % 3)),
             sku: Some("Dv5".into()),
             quantity: Some(100),
             need_by: Some(app::shared::time::format_day(

@@ -161,20 +161,34 @@ pub async fn list_api_tokens() -> Result<Vec<TokenSummary>, ServerError> {
         .collect())
 }
 
-/// Creates an API token and returns it, shown once (admins only). One
-/// argument per field of the form.
-#[allow(clippy::too_many_arguments)]
+/// The new-token form's fields, as typed (role boxes are present when ticked).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct NewTokenForm {
+    pub user: String,
+    pub name: String,
+    pub viewer: Option<String>,
+    pub requester: Option<String>,
+    pub approver: Option<String>,
+    pub operator: Option<String>,
+    pub admin_role: Option<String>,
+    pub expires_in_days: Option<String>,
+}
+
+/// Creates an API token and returns it, shown once (admins only).
 #[server]
 pub async fn create_api_token(
-    user: String,
-    name: String,
-    viewer: Option<String>,
-    requester: Option<String>,
-    approver: Option<String>,
-    operator: Option<String>,
-    admin_role: Option<String>,
-    expires_in_days: Option<String>,
+    #[server(flatten)] form: NewTokenForm,
 ) -> Result<String, ServerError> {
+    let NewTokenForm {
+        user,
+        name,
+        viewer,
+        requester,
+        approver,
+        operator,
+        admin_role,
+        expires_in_days,
+    } = form;
     let (db, caller) = admin()?;
     let roles = roles_from_flags([viewer, requester, approver, operator, admin_role]);
     let narrowed = (!roles.is_empty()).then_some(roles);

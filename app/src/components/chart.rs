@@ -81,7 +81,7 @@ pub fn TrendChart(
                 let y = y_of(u, range);
                 view! {
                     <line x1=PAD_L x2=W y1=y y2=y stroke="currentColor" stroke-width="0.3"></line>
-                    <text x=PAD_L - 4.0 y=y + 4.0 text-anchor="end">{format!("{:.0}%", u * 100.0)}</text>
+                    <text x=2.0 y=y + 4.0>{format!("{:.0}%", u * 100.0)}</text>
                 }
             })
             .collect_view();
@@ -102,7 +102,7 @@ pub fn TrendChart(
                 let y = y_of(u, range);
                 view! {
                     <line x1=PAD_L x2=W y1=y y2=y stroke=color stroke-dasharray="4 3" stroke-width="1"></line>
-                    <text x=PAD_L + 4.0 y=y - 3.0 fill=color>{format!("{name} {:.0}%", u * 100.0)}</text>
+                    <text x=PAD_L + 4.0 y=y - 3.0 fill=color class="halo">{format!("{name} {:.0}%", u * 100.0)}</text>
                 }
             })
         };
@@ -131,11 +131,12 @@ pub fn TrendChart(
         });
         view! {
             <g font-size="13" fill="currentColor">{grid}{months}</g>
+            {lines}
+            // Over the lines, so the labels stay readable.
             <g font-size="13">
                 {threshold(thresholds.constrained_bp, "constrained", "#d97706")}
                 {threshold(thresholds.critical_bp, "critical", "#dc2626")}
             </g>
-            {lines}
             {crosshair}
         }
     };

@@ -115,9 +115,7 @@ impl Cursor {
     }
 }
 
-/// The default and bounds of `limit` (PRODUCT.md: outside 1–500 is a 400, not clamped).
-pub const DEFAULT_LIMIT: i64 = 50;
-pub const MAX_LIMIT: i64 = 500;
+pub use crate::shared::page::{DEFAULT_LIMIT, MAX_LIMIT};
 
 /// A column of the cluster list that sorts when its header is clicked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,15 +186,8 @@ impl ClusterQuery {
                     q.sort = ClusterSort::parse(value).map_err(|m| FieldError::new("sort", m))?
                 }
                 "limit" => {
-                    q.limit = match value.parse::<i64>() {
-                        Ok(n @ 1..=MAX_LIMIT) => n,
-                        _ => {
-                            return Err(FieldError::new(
-                                "limit",
-                                format!("'{value}' is not a page size between 1 and {MAX_LIMIT}"),
-                            ))
-                        }
-                    }
+                    q.limit = crate::shared::page::parse_limit(Some(value))
+                        .map_err(|m| FieldError::new("limit", m))?
                 }
                 "cursor" => cursor = Some(value),
                 _ => {}

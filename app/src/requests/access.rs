@@ -21,6 +21,8 @@ pub const RULES: Rules = Rules {
         ("get_nav_counts", Access::SignedIn),
         ("get_fulfilment_queue", Access::Role(Role::Operator)),
         ("file_request", Access::Role(Role::Requester)),
+        ("get_request_draft", Access::Role(Role::Requester)),
+        ("show_request_headroom", Access::Role(Role::Requester)),
         ("act_on_request", Access::SignedIn),
         ("comment_on_request", Access::SignedIn),
         ("decide_requests", Access::Role(Role::Approver)),

@@ -2,7 +2,8 @@
 //! comment, bulk decide), which work with and without WASM — hydrated, an
 //! `ActionForm` calls them in place; without JS, the browser posts the form and
 //! is sent on (to the request, with a notice) or back (with the error, which
-//! names its field, and what was typed except the justification).
+//! names its field, and what was typed: the short fields in the URL, the
+//! justification kept server-side as a draft, `shared::drafts`).
 
 use std::collections::HashMap;
 
@@ -11,6 +12,8 @@ use leptos::prelude::*;
 use super::types::{
     ApprovalInbox, CapacityRequest, FulfilmentQueue, NavCounts, RequestDetail, RequestFilter,
 };
+#[cfg(feature = "ssr")]
+use crate::shared::drafts;
 use crate::shared::fields::ServerError;
 #[cfg(feature = "ssr")]
 use crate::shared::forms::{back_with_error, go_to};
@@ -98,6 +101,7 @@ pub struct NewRequestForm {
 pub async fn file_request(
     #[server(flatten)] form: NewRequestForm,
 ) -> Result<CapacityRequest, ServerError> {
+    let short = short_fields(&form);
     let NewRequestForm {
         kind,
         region,
@@ -117,19 +121,7 @@ pub async fn file_request(
             .filter(|t| !t.is_empty())
             .map(str::to_owned)
     };
-    let keep: Vec<(&str, &str)> = [
-        ("kind", &kind),
-        ("region", &region),
-        ("zone", &zone),
-        ("sku", &sku),
-        ("quantity", &quantity),
-        ("need_by", &need_by),
-        ("service", &service),
-        ("priority", &priority),
-    ]
-    .iter()
-    .filter_map(|(k, v)| v.as_deref().map(|v| (*k, v)))
-    .collect();
+    let keep: Vec<(&str, &str)> = short.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let filed = async {
         let quantity = match text(&quantity) {
             None => None,
@@ -161,6 +153,9 @@ pub async fn file_request(
     };
     match filed.await {
         Ok(r) => {
+            if let Some(user) = &caller.user {
+                let _ = drafts::drop_draft(&db, user.id, DRAFT_FORM).await;
+            }
             let notice = if r.state == super::domain::State::Draft {
                 format!("{} saved; it is draft until you submit it", r.key)
             } else {
@@ -171,10 +166,94 @@ pub async fn file_request(
         }
         Err(e) => {
             let e = server_error(e);
+            // Without JS the justification waits server-side, never in the URL.
+            let kept = keep_justification(&db, &caller, justification.as_deref()).await;
+            let mut keep = keep;
+            if let Some(token) = &kept {
+                keep.push(("kept", token));
+            }
             back_with_error::<FileRequest>(&keep, &e);
             Err(e)
         }
     }
+}
+
+/// The new-request form's short fields that were typed, for a URL (never
+/// the justification).
+#[cfg(feature = "ssr")]
+fn short_fields(form: &NewRequestForm) -> Vec<(&'static str, String)> {
+    [
+        ("kind", &form.kind),
+        ("region", &form.region),
+        ("zone", &form.zone),
+        ("sku", &form.sku),
+        ("quantity", &form.quantity),
+        ("need_by", &form.need_by),
+        ("service", &form.service),
+        ("priority", &form.priority),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
+    .collect()
+}
+
+/// Keeps a typed justification as the caller's draft; its token, if kept.
+#[cfg(feature = "ssr")]
+async fn keep_justification(
+    db: &crate::db::Db,
+    caller: &crate::auth::server::caller::Caller,
+    justification: Option<&str>,
+) -> Option<String> {
+    let user = caller.user.as_ref()?;
+    let j = justification.filter(|j| !j.trim().is_empty())?;
+    let now = db.clock().now().unix_timestamp();
+    drafts::keep(db, user.id, DRAFT_FORM, &[("justification", j)], now)
+        .await
+        .ok()
+}
+
+/// The no-JS "Show headroom" button: the form reloaded with the chosen
+/// region × SKU's headroom, the short fields in the URL and the justification
+/// kept server-side (a GET form would put it in the URL).
+#[server]
+pub async fn show_request_headroom(
+    #[server(flatten)] form: NewRequestForm,
+) -> Result<(), ServerError> {
+    let (db, caller) = crate::authorize(Access::Role(Role::Requester))?;
+    let mut pairs = short_fields(&form);
+    if let Some(token) = keep_justification(&db, &caller, form.justification.as_deref()).await {
+        pairs.push(("kept", token));
+    }
+    let query = crate::shared::url::query_string(pairs.iter().map(|(k, v)| (*k, v.as_str())));
+    go_to(&format!("/requests/new?{query}"));
+    Ok(())
+}
+
+/// The name the new-request form's drafts are kept under.
+#[cfg(feature = "ssr")]
+const DRAFT_FORM: &str = "file_request";
+
+/// The justification a refused no-JS filing left behind (`kept` in the URL it
+/// was sent back to); empty when there is none or it is not the caller's.
+#[server]
+pub async fn get_request_draft(kept: String) -> Result<String, ServerError> {
+    let (db, caller) = crate::authorize(Access::Role(Role::Requester))?;
+    let user = caller.user.as_ref().map(|u| u.id).unwrap_or_default();
+    let now = db.clock().now().unix_timestamp();
+    let fields = drafts::read(
+        &db,
+        user,
+        DRAFT_FORM,
+        crate::shared::text::prefix(&kept, 64),
+        now,
+    )
+    .await
+    .map_err(server_error)?;
+    Ok(fields
+        .into_iter()
+        .find(|(k, _)| k == "justification")
+        .map(|(_, v)| v)
+        .unwrap_or_default())
 }
 
 /// Submits, approves, rejects, cancels or fulfils a request from its page, at

@@ -169,7 +169,7 @@ pub struct RequestDetail {
     /// For approvers deciding a submitted provision request.
     pub preview: Option<Preview>,
     /// The actions this caller may take now.
-    pub actions: Vec<String>,
+    pub actions: Vec<super::domain::Action>,
     /// Units of a waiting provision that cannot be placed now (0 when they can).
     #[serde(default)]
     pub short_by: i64,

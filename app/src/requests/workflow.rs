@@ -194,7 +194,7 @@ mod tests {
     }
 
     #[test]
-    fn operators_fulfil_and_a_cancel_releases_what_is_held() {
+    fn operators_fulfill_and_a_cancel_releases_what_is_held() {
         let op = user(4, &[Role::Operator]);
         let f = facts(State::Approved, &[2, 3]);
         assert_eq!(

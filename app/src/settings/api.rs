@@ -73,12 +73,14 @@ pub async fn update_settings(
     }
     let mut entries: Vec<(String, String)> = values.into_iter().collect();
     entries.sort();
+    let area = super::area_of(&entries[0].0);
     super::server::set_many(&db, &caller.origin, &actor, &entries)
         .await
         .map_err(|e| {
             let e = crate::error::server_error(e);
-            // Without JavaScript: back to the page, the error beside its field.
-            crate::shared::forms::back_with_error::<UpdateSettings>(&[], &e);
+            // Without JavaScript: back to the page, the error beside its field
+            // and "Not saved" in the area that was saved only.
+            crate::shared::forms::back_with_error::<UpdateSettings>(&[("area", area)], &e);
             e
         })
 }

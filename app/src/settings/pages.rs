@@ -77,8 +77,12 @@ fn Area(
             })
         }
     };
+    // Without JS every area's action reads the one error in the URL; it
+    // belongs to the area the URL names (or to this one, once it was used here).
+    let ours =
+        move || action.version().get() > 0 || query.with(|q| q.get("area").is_none_or(|a| a == id));
     let result = move || {
-        action.value().get().map(|r| match r {
+        action.value().get().filter(|r| r.is_ok() || ours()).map(|r| match r {
             Ok(0) => view! { <p role="status" class="text-sm text-slate-600 dark:text-slate-400">"Nothing changed."</p> }.into_any(),
             Ok(n) => view! { <p role="status" class="text-sm text-emerald-700 dark:text-emerald-400">{format!("Saved: {n} changed.")}</p> }.into_any(),
             Err(e) => view! { <ErrorPanel error=e title="Not saved (nothing in this area changed)"/> }.into_any(),

@@ -9,8 +9,30 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+/// The page size of a list when the caller names none.
+pub const DEFAULT_LIMIT: i64 = 50;
+/// The largest page size a caller may ask for.
+pub const MAX_LIMIT: i64 = 500;
 /// The page sizes a caller may ask for (`limit`): outside is a 400, not clamped.
-pub const LIMITS: std::ops::RangeInclusive<i64> = 1..=500;
+pub const LIMITS: std::ops::RangeInclusive<i64> = 1..=MAX_LIMIT;
+
+/// The page size a caller asked for (`limit`): the default when none; a
+/// refusal naming the (bounded) value outside `LIMITS`.
+pub fn parse_limit(value: Option<&str>) -> Result<i64, String> {
+    let Some(v) = value else {
+        return Ok(DEFAULT_LIMIT);
+    };
+    v.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| LIMITS.contains(n))
+        .ok_or_else(|| {
+            format!(
+                "limit: '{}' is not a page size from 1 to {MAX_LIMIT}",
+                crate::shared::text::bounded(v, 20)
+            )
+        })
+}
 
 /// Where a keyset page sits in its whole list: "page 3 of 12 · 1,140 clusters".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +61,24 @@ impl PagePosition {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_sizes_are_refused_outside_the_limits_not_clamped() {
+        assert_eq!(parse_limit(None), Ok(50));
+        assert_eq!(parse_limit(Some("1")), Ok(1));
+        assert_eq!(parse_limit(Some("500")), Ok(500));
+        for bad in ["0", "501", "-1", "ten", ""] {
+            assert!(
+                parse_limit(Some(bad)).unwrap_err().starts_with("limit: '"),
+                "{bad}"
+            );
+        }
+        let long = "9".repeat(1000);
+        assert!(
+            parse_limit(Some(&long)).unwrap_err().len() < 120,
+            "the value is bounded"
+        );
+    }
 
     #[test]
     fn positions_count_pages_from_one() {

@@ -8,11 +8,20 @@ pub fn bounded(s: &str, max: usize) -> Cow<'_, str> {
     if s.len() <= max {
         return Cow::Borrowed(s);
     }
+    let kept = prefix(s, max);
+    Cow::Owned(format!("{kept}… [{} more bytes cut]", s.len() - kept.len()))
+}
+
+/// The longest prefix of `s` within `max` bytes that ends on a character boundary.
+pub fn prefix(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
     let mut end = max;
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    Cow::Owned(format!("{}… [{} more bytes cut]", &s[..end], s.len() - end))
+    &s[..end]
 }
 
 /// A CSV field: quoted when it holds a comma, quote or line break; a value a
@@ -54,6 +63,15 @@ pub fn parse_key(key: &str, prefix: &str, what: &str, example: &str) -> Result<i
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefixes_end_on_a_character_boundary() {
+        assert_eq!(prefix("abc", 8), "abc");
+        assert_eq!(prefix("abcdef", 3), "abc");
+        // "é" is two bytes: a cut in its middle keeps the byte before it.
+        assert_eq!(prefix("aé", 2), "a");
+        assert_eq!(bounded("aé", 2), "a… [2 more bytes cut]");
+    }
 
     #[test]
     fn csv_fields_are_quoted_and_never_formulas() {

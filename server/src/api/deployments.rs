@@ -14,7 +14,7 @@ use app::deployments::types::{
     Deployment, DeploymentFilter, DeploymentInput, PlanInput, TargetReport, VersionInput,
 };
 use app::error::{AppError, AppResult};
-use app::shared::page::{Page, LIMITS};
+use app::shared::page::{parse_limit, Page};
 
 pub async fn list(
     State(db): State<Db>,
@@ -28,22 +28,7 @@ pub async fn list(
             .find(|(key, v)| key == k && !v.is_empty())
             .map(|(_, v)| v.as_str())
     };
-    let limit = match get("limit") {
-        None => 50,
-        Some(l) => l
-            .parse::<i64>()
-            .ok()
-            .filter(|n| LIMITS.contains(n))
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "limit",
-                    format!(
-                        "limit: '{}' is not a page size from 1 to 500",
-                        app::shared::text::bounded(l, 20)
-                    ),
-                )
-            })?,
-    };
+    let limit = parse_limit(get("limit")).map_err(|m| AppError::invalid("limit", m))?;
     let filter = DeploymentFilter::from_pairs(get);
     Ok(Json(
         views::list(&db, &caller, &filter, get("cursor"), limit).await?,

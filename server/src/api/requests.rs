@@ -8,10 +8,10 @@ use super::query_pairs;
 use app::auth::server::caller::Caller;
 use app::db::Db;
 use app::error::{AppError, AppResult};
-use app::fleet::query::{DEFAULT_LIMIT, MAX_LIMIT};
 use app::requests::domain::Action;
 use app::requests::server::{act, service};
 use app::requests::types::{ActionInput, CapacityRequest, RequestFilter, RequestInput};
+use app::shared::page::parse_limit;
 use app::shared::page::Page;
 
 /// A JSON body, with a 400 naming the problem instead of axum's plain-text rejection.
@@ -75,18 +75,7 @@ pub async fn list(
             .find(|(key, v)| key == k && !v.is_empty())
             .map(|(_, v)| v.as_str())
     };
-    let limit = match get("limit") {
-        None => DEFAULT_LIMIT,
-        Some(l) => match l.parse::<i64>() {
-            Ok(n @ 1..=MAX_LIMIT) => n,
-            _ => {
-                return Err(AppError::invalid(
-                    "limit",
-                    format!("limit: '{l}' is not a page size between 1 and {MAX_LIMIT}"),
-                ))
-            }
-        },
-    };
+    let limit = parse_limit(get("limit")).map_err(|m| AppError::invalid("limit", m))?;
     Ok(Json(
         service::list(
             &db,

@@ -4,11 +4,10 @@
 //! log and store.
 
 use axum::extract::Request;
-use axum::http::HeaderValue;
+use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::routes::REQUEST_ID;
 use app::auth::paths::path_problem;
 use app::error::AppError;
 
@@ -24,6 +23,9 @@ pub async fn path_guard(req: Request, next: Next) -> Response {
         .into_response(),
     }
 }
+
+/// The header a request's id travels in (kept if short and printable, else replaced).
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The longest request id taken from a caller.
 pub const MAX_REQUEST_ID: usize = 64;

@@ -10,7 +10,7 @@ use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use crate::routes::REQUEST_ID;
+use super::edge::REQUEST_ID;
 use crate::state::AppState;
 use app::auth::access::{is_public_path, page_access, server_fn_access};
 use app::auth::paths::MAX_NEXT;

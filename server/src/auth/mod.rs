@@ -6,7 +6,7 @@ mod headers;
 mod login;
 mod middleware;
 
-pub use edge::{path_guard, sanitize_request_id};
+pub use edge::{path_guard, sanitize_request_id, REQUEST_ID};
 pub use headers::security_headers;
 pub use login::{login, logout};
 pub use middleware::{

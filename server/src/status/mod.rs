@@ -11,13 +11,13 @@ pub mod page;
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::state::AppState;
+use app::db::Db;
 use app::error::{AppError, AppResult};
 pub use cache::{Asset, Rendered, StatusCache};
 
@@ -26,7 +26,20 @@ pub use cache::{Asset, Rendered, StatusCache};
 pub const STATUS_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
      base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-pub fn routes() -> Router<AppState> {
+/// What the status routes need of the server's state (they know no more of it).
+#[derive(Clone)]
+pub struct StatusState {
+    pub db: Db,
+    pub cache: Arc<StatusCache>,
+    /// The public origin, for the feed's absolute links.
+    pub public_origin: Option<String>,
+}
+
+pub fn routes<S>() -> Router<S>
+where
+    StatusState: FromRef<S>,
+    S: Clone + Send + Sync + 'static,
+{
     Router::new()
         .route("/status", get(status_page))
         .route("/status.json", get(status_json))
@@ -36,37 +49,37 @@ pub fn routes() -> Router<AppState> {
 
 /// One of the current rendering's bodies, answered with its cache headers.
 async fn serve(
-    s: &AppState,
+    s: &StatusState,
     headers: &HeaderMap,
     asset: fn(&Rendered) -> &Arc<Asset>,
 ) -> AppResult<Response> {
-    let r = s.status.current(&s.db, s.public_origin.as_deref()).await?;
+    let r = s.cache.current(&s.db, s.public_origin.as_deref()).await?;
     Ok(respond(asset(&r), r.remaining(), headers))
 }
 
-async fn status_page(State(s): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+async fn status_page(State(s): State<StatusState>, headers: HeaderMap) -> AppResult<Response> {
     serve(&s, &headers, |r| &r.page).await
 }
 
-async fn status_json(State(s): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+async fn status_json(State(s): State<StatusState>, headers: HeaderMap) -> AppResult<Response> {
     serve(&s, &headers, |r| &r.json).await
 }
 
-async fn status_feed(State(s): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+async fn status_feed(State(s): State<StatusState>, headers: HeaderMap) -> AppResult<Response> {
     serve(&s, &headers, |r| &r.feed).await
 }
 
 /// `/status/badge/westus2.svg`: axum cannot match a parameter followed by a
 /// suffix inside one segment, so the whole segment is matched and `.svg` stripped.
 async fn status_badge(
-    State(s): State<AppState>,
+    State(s): State<StatusState>,
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let code = file
         .strip_suffix(".svg")
         .ok_or_else(|| AppError::NotFound("badges are /status/badge/{region}.svg".into()))?;
-    let r = s.status.current(&s.db, s.public_origin.as_deref()).await?;
+    let r = s.cache.current(&s.db, s.public_origin.as_deref()).await?;
     let badge = r
         .badges
         .get(code)

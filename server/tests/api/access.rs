@@ -233,6 +233,9 @@ const SERVER_FNS: &[(&str, Who, &str)] = &[
     ("get_fulfilment_queue", Who::Only(Operator), ""),
     // The request forms: requesters file and withdraw their own; approvers decide.
     ("file_request", Who::Only(Requester), "kind=provision&region=westus2&sku=Dv5&quantity=10&need_by={need_by}&service=s&justification=j&priority=P2&draft=on"),
+    // Without JS: the form reloaded with its headroom; a refused form's justification read back.
+    ("show_request_headroom", Who::Only(Requester), "region=westus2&sku=Dv5&quantity=10&justification=j"),
+    ("get_request_draft", Who::Only(Requester), "kept=nothing-kept"),
     ("act_on_request", Who::Only(Requester), "key={fresh_draft}&action=cancel&version=1&comment=no+longer+needed"),
     ("comment_on_request", Who::SignedIn, "key={draft}&comment=looks+good"),
     ("decide_requests", Who::Only(Approver), "action=approve&pick[{submitted}]={submitted_version}"),
@@ -290,6 +293,19 @@ fn server_fn_name(path: &str) -> &str {
         .trim_end_matches(|c: char| c.is_ascii_digit())
 }
 
+/// A cross-site refusal says so, and carries nothing else.
+async fn assert_cross_site_refusal(resp: reqwest::Response) {
+    let body: Value = resp.json().await.expect("a JSON error body");
+    assert_eq!(body["error"]["code"], "forbidden", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cross-site"),
+        "{body}"
+    );
+}
+
 /// Cross-site markers: `Origin` alone, `Sec-Fetch-Site` alone, and both.
 const CROSS_SITE: &[&[(&str, &str)]] = &[
     &[("origin", "https://evil.example")],
@@ -334,6 +350,16 @@ both_databases! {
                 assert_eq!(status, want, "{role} {path}");
             }
         }
+        // The CSV exports are routes beside the pages, with rules of their own.
+        for (path, who) in [("/clusters.csv?region=westus2", Who::SignedIn), ("/admin/audit.csv", Who::Only(Admin))] {
+            let resp = app.anonymous.get(app.url(path)).send().await.unwrap();
+            assert_eq!(resp.status(), 303, "anonymous {path}");
+            for role in Role::ALL {
+                let resp = app.as_role(role).get(app.url(path)).send().await.unwrap();
+                let want = if who.admits(role) { 200 } else { 403 };
+                assert_eq!(resp.status(), want, "{role} {path}");
+            }
+        }
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'access.denied'").fetch_one(app.db.pool()).await.unwrap();
         assert!(n > 0, "refusals are audited");
     }
@@ -357,10 +383,14 @@ both_databases! {
                 let want = if who.admits(role) { 200 } else { 403 };
                 assert_eq!(status, want, "{role} {path}: {text}");
             }
+            // Cross-site, by a caller the function admits (so only the
+            // cross-site check can refuse it).
+            let admitted = Role::ALL.into_iter().find(|r| who.admits(*r)).unwrap();
             for headers in CROSS_SITE {
-                let req = call(&app.as_role(Admin), fill(&app, args, &f).await);
-                let status = with_headers(req, headers).send().await.unwrap().status();
-                assert_eq!(status, 403, "cross-site {headers:?} {path}");
+                let req = call(&app.as_role(admitted), fill(&app, args, &f).await);
+                let resp = with_headers(req, headers).send().await.unwrap();
+                assert_eq!(resp.status(), 403, "cross-site {headers:?} {path}");
+                assert_cross_site_refusal(resp).await;
             }
         }
     }
@@ -418,11 +448,14 @@ both_databases! {
                     Some(_) => 403,
                 };
                 assert_eq!(status, want, "{caller:?} {method} {path}: {text}");
-                if method != reqwest::Method::GET && caller == Some(Admin) {
+                // Cross-site writes by an admitted caller: refused by the cross-site check alone.
+                if method != reqwest::Method::GET && caller.is_some_and(|r| who.admits(r)) && caller == Role::ALL.into_iter().find(|r| who.admits(*r)) {
                     for headers in CROSS_SITE {
                         let (path, body) = api_call(&app, &f, method.as_str(), route).await;
-                        let req = app.as_role(Admin).request(method.clone(), app.url(&format!("/api/v1{path}"))).json(&body);
-                        assert_eq!(with_headers(req, headers).send().await.unwrap().status(), 403, "cross-site {headers:?} {method} {path}");
+                        let req = client.request(method.clone(), app.url(&format!("/api/v1{path}"))).json(&body);
+                        let resp = with_headers(req, headers).send().await.unwrap();
+                        assert_eq!(resp.status(), 403, "cross-site {headers:?} {method} {path}");
+                        assert_cross_site_refusal(resp).await;
                     }
                 }
             }
@@ -457,6 +490,20 @@ both_databases! {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'access.denied' AND actor = 'files-and-approves' AND object LIKE $1")
             .bind(format!("%/requests/{own_key}/approve")).fetch_one(app.db.pool()).await.unwrap();
         assert_eq!(n, 1, "a self-approval is recorded like any 403");
+        // A decision the caller's roles do not allow (a requester approving, an
+        // approver fulfilling) is refused inside the workflow and recorded too.
+        let submitted = file_request(&app, 100, true).await;
+        let key = submitted["key"].as_str().unwrap();
+        for (caller, name, action) in [(&other, "requester-two", "approve"), (&app.as_role(Approver), "approver-user", "fulfill")] {
+            let resp = caller.post(app.url(&format!("/api/v1/requests/{key}/{action}"))).json(&json!({"version": submitted["version"]})).send().await.unwrap();
+            assert_eq!(resp.status(), 403, "{name} may not {action}");
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'access.denied' AND actor = $1 AND object LIKE $2")
+                .bind(name).bind(format!("%/requests/{key}/{action}")).fetch_one(app.db.pool()).await.unwrap();
+            assert_eq!(n, 1, "{name}'s {action} is recorded like any 403");
+        }
+        let after: Value = app.get_json(&format!("/api/v1/requests/{key}")).await.1;
+        assert_eq!(after["state"], "submitted", "nothing changed");
+        assert_eq!(after["version"], submitted["version"]);
     }
 
     async fn every_form_post_answers_as_the_product_says(backend: Backend) {

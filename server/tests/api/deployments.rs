@@ -306,6 +306,22 @@ both_databases! {
         assert_eq!(keys, vec![json!(key), planned["key"].clone(), cancelled["key"].clone()], "in flight, then planned, then the rest, a page at a time");
         let (s, err) = app.get_json("/api/v1/deployments?limit=0").await;
         assert_error(s, &err, 400, "invalid", Some("limit"));
+        // A decommission replanned keeps its own clusters; another plan may not name them.
+        // (Whether a cluster is idle is checked when its target runs, not in the plan.)
+        let idle: Vec<(i64,)> = sqlx::query_as("SELECT id FROM clusters WHERE region = 'westeurope' AND sku = 'Dv5' AND lifecycle = 'in_service' ORDER BY id LIMIT 2")
+            .fetch_all(app.db.pool()).await.unwrap();
+        assert_eq!(idle.len(), 2, "the seed has clusters to retire");
+        let retire = |ids: &[i64]| json!({"kind": "decommission", "title": "Old racks", "region": "westeurope", "sku": "Dv5",
+            "rings": [{"name": "all", "bake_minutes": 0, "targets": ids.iter().map(|id| json!({"cluster_id": id})).collect::<Vec<_>>()}]});
+        let dec = create(&app, retire(&[idle[0].0])).await;
+        let dec_key = dec["key"].as_str().unwrap().to_owned();
+        let replan = json!({"version": dec["version"], "rings": retire(&[idle[0].0, idle[1].0])["rings"]});
+        let (s, dec) = call(&app, Role::Operator, reqwest::Method::PATCH, &format!("/deployments/{dec_key}"), replan).await;
+        assert_eq!(s, 200, "a replan keeps its own cluster: {dec}");
+        assert_eq!(dec["rings"][0]["targets"].as_array().unwrap().len(), 2);
+        let (s, err) = post(&app, "/deployments", retire(&[idle[1].0])).await;
+        assert_error(s, &err, 409, "conflict", None);
+        act(&app, &dec, "cancel").await;
     }
 
     async fn a_short_request_is_approved_with_buildout_and_reserved_when_it_completes(backend: Backend) {
@@ -357,6 +373,10 @@ both_databases! {
         assert_eq!((s, r["state"].as_str()), (200, Some("fulfilled")), "{r}");
         let timeline = app.get(&format!("/requests/{key}")).await.text().await.unwrap();
         assert!(timeline.contains(&dep) && timeline.contains("short by"), "the chain is on the request's page");
+        // Ring by ring: the buildout's own steps are on the request's timeline.
+        let rings = d["rings"].as_array().unwrap().len();
+        assert!(timeline.matches(&format!("{dep} ring")).count() >= rings, "each ring's steps");
+        assert!(timeline.contains(&format!("{dep} state")) && timeline.contains("in_progress → completed"), "and its end");
         consistent(&app).await;
     }
 
@@ -407,6 +427,10 @@ both_databases! {
         assert!(r["policy"].as_str().unwrap_or_default().contains("a capacity freeze holds"), "{r}");
         let html = app.get("/").await.text().await.unwrap();
         assert!(html.contains("Capacity freeze"), "the overview shows the freeze");
+        for page in ["/deployments", "/deployments/new"] {
+            let html = app.as_role(Role::Operator).get(app.url(page)).send().await.unwrap().text().await.unwrap();
+            assert!(html.contains("data-testid=\"freeze\""), "{page} shows the freeze");
+        }
         // It lifts by itself when the setting is cleared (or capacity returns).
         app::settings::server::set(&app.db, &origin, "t", "freeze.percent.general", "").await.unwrap();
         tick(&app).await;

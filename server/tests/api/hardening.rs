@@ -328,6 +328,26 @@ both_databases! {
         assert!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE actor = 'viewer-user'").await > 0);
     }
 
+    async fn racing_adds_of_one_name_are_one_success_and_conflicts_over_http(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let path = crate::helpers::server_fn_path("add_user");
+        let admin = app.as_role(app::auth::Role::Admin);
+        let calls = (0..8).map(|_| {
+            admin.post(app.url(&path)).header("content-type", "application/x-www-form-urlencoded")
+                .body("name=racing-user&password=a+long+enough+password&viewer=on").send()
+        });
+        let mut statuses: Vec<u16> = Vec::new();
+        for resp in futures::future::join_all(calls).await {
+            let resp = resp.unwrap();
+            let status = resp.status().as_u16();
+            let text = resp.text().await.unwrap();
+            assert!(matches!(status, 200 | 409), "{status}: {text}");
+            statuses.push(status);
+        }
+        assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM users WHERE name = 'racing-user'").await, 1);
+    }
+
     async fn fleet_reads_refuse_a_caller_who_is_not_signed_in(backend: Backend) {
         use app::fleet::server::service as fleet;
         let app = TestApp::seeded(backend).await;
@@ -388,4 +408,36 @@ async fn a_busy_sqlite_database_is_unavailable_not_an_internal_error() {
     assert_eq!(app::error::AppError::from(err).status_code(), 503);
     sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
     holder.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_behind_a_locked_database_answers_503_over_http() {
+    use sqlx::{ConnectOptions, Connection};
+    let app = TestApp::seeded(crate::helpers::Backend::Sqlite).await;
+    let before = count(&app, "SELECT COUNT(*) FROM capacity_requests").await;
+    let options: sqlx::sqlite::SqliteConnectOptions = app.db_url().parse().unwrap();
+    let mut holder = options.connect().await.unwrap();
+    sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let resp = app
+        .as_role(app::auth::Role::Requester)
+        .post(app.url("/api/v1/requests"))
+        .json(&serde_json::json!({"kind": "provision", "region": "westus2", "sku": "Dv5", "quantity": 10,
+            "need_by": crate::helpers::need_by(30), "service": "s", "justification": "j", "priority": "P2"}))
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "unavailable", "{body}");
+    sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
+    holder.close().await.unwrap();
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM capacity_requests").await,
+        before,
+        "nothing half-written"
+    );
 }

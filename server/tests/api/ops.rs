@@ -99,9 +99,17 @@ async fn slow_and_idle_connections_are_closed_and_connections_are_capped() {
         max_connections: 2,
     };
     let addr = serve_with(&app2, limits).await;
-    let a = TcpStream::connect(&addr).await.unwrap();
-    let _b = TcpStream::connect(&addr).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Two connections are being served once each has had an answer (kept alive).
+    let mut a = TcpStream::connect(&addr).await.unwrap();
+    let mut b = TcpStream::connect(&addr).await.unwrap();
+    for conn in [&mut a, &mut b] {
+        conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let mut status = [0u8; 12];
+        conn.read_exact(&mut status).await.unwrap();
+        assert_eq!(&status, b"HTTP/1.1 200");
+    }
     let mut c = TcpStream::connect(&addr).await.unwrap();
     c.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         .await

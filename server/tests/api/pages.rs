@@ -12,10 +12,13 @@ async fn page(app: &TestApp, path: &str) -> (u16, String) {
 both_databases! {
     async fn pages_render_with_data(backend: Backend) {
         let app = TestApp::seeded(backend).await;
+        // One "now" for the server and this test, whenever midnight falls.
+        let now = time::OffsetDateTime::now_utc();
+        app.db.clock().freeze(now);
         let (status, html) = page(&app, "/").await;
         assert_eq!(status, 200);
         assert!(html.contains("Fleet overview") && html.contains("West US 2") && html.contains("Most constrained"));
-        let today = app::shared::time::format_day(time::OffsetDateTime::now_utc().date());
+        let today = app::shared::time::format_day(now.date());
         assert!(html.contains(&format!("as of {today} ")) && html.contains(" UTC"), "the data's time is shown");
         assert!(html.contains(r#"href="/clusters?region=westus2&amp;family=gpu""#), "a heat-map cell opens its clusters");
         let (status, html) = page(&app, "/regions/westus2").await;
@@ -24,7 +27,7 @@ both_databases! {
         assert!(html.contains(">Jan</text>") && html.contains(">Jul</text>"), "a year of history has month ticks");
         assert!(html.contains("Daily, ") && html.contains("(UTC)"), "the chart says what it spans");
         // Ranges live in the URL; the readout gives the latest day's values without a script.
-        let today = time::OffsetDateTime::now_utc().date();
+        let today = now.date();
         let day = |d: time::Date| app::shared::time::format_day(d);
         let year_ago = day(today - time::Duration::days(364));
         assert!(html.contains(&format!("Daily, {year_ago} to {} (UTC)", day(today))), "a year by default");

@@ -131,16 +131,26 @@ both_databases! {
                 .replace("{action}", "cancel");
             for target in tricks(&path) {
                 assert_refused(&app, route.method.as_str(), &target, None, &everything).await;
+                // A viewer reaches no admin data through any route (the admin ones included).
+                assert_refused(&app, route.method.as_str(), &target, Some(&viewer), &admin_canaries).await;
                 tried += 1;
             }
         }
-        // The CSV export and the server functions too.
-        for path in ["/clusters.csv?region=westus2", "/api/get_fleet_summary"] {
+        // The CSV exports, and every server function as registered.
+        for path in ["/clusters.csv?region=westus2", "/admin/audit.csv"] {
             for target in tricks(path) {
                 assert_refused(&app, "GET", &target, None, &everything).await;
+                assert_refused(&app, "GET", &target, Some(&viewer), &admin_canaries).await;
             }
         }
-        assert!(tried > 2000, "{tried} variants");
+        for (path, _) in leptos::server_fn::axum::server_fn_paths() {
+            for target in tricks(path) {
+                assert_refused(&app, "POST", &target, None, &everything).await;
+                assert_refused(&app, "POST", &target, Some(&viewer), &admin_canaries).await;
+                tried += 1;
+            }
+        }
+        assert!(tried > 6000, "{tried} variants");
         assert_eq!(page_patterns().len(), PAGES.len());
     }
 

@@ -453,9 +453,35 @@ both_databases! {
         let html = requester.get(&back).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("justification is required"), "the error is shown on the form");
         assert!(html.contains(r#"value="web""#), "what was typed is kept");
+        // Refused for another field: the justification waits server-side and
+        // comes back into the form, for its author only, until the form is filed.
+        let typed = "canary-reason-4e1b";
+        let bad = form(typed).replace("quantity=12", "quantity=0");
+        let back = plain(bad).await.unwrap().headers()["location"].to_str().unwrap().to_owned();
+        assert!(back.contains("kept=") && !back.contains(typed), "{back}");
+        let html = requester.get(&back).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("quantity"), "the error names quantity");
+        assert!(html.contains(&format!(">{typed}</textarea>")), "the justification is back in its field");
+        let other = crate::helpers::user_with_token(&app, "requester-two", &[Role::Requester]).await;
+        let theirs = other.get(&back).send().await.unwrap().text().await.unwrap();
+        assert!(!theirs.contains(typed), "another requester does not see it");
+        // The no-JS "Show headroom" button keeps it the same way.
+        let show = crate::helpers::server_fn_path("show_request_headroom");
+        let resp = requester.post(app.url(&show)).header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "text/html").body(form(typed)).send().await.unwrap();
+        assert_eq!(resp.status(), 302);
+        let shown = resp.headers()["location"].to_str().unwrap().to_owned();
+        assert!(shown.starts_with("/requests/new?") && shown.contains("region=westus2") && shown.contains("quantity=12") && shown.contains("kept="), "{shown}");
+        assert!(!shown.contains(typed), "{shown}");
+        let html = requester.get(app.url(&shown)).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("After your request") && html.contains(&format!(">{typed}</textarea>")), "headroom and the justification");
+        // Filed: the draft is gone.
+        assert_eq!(plain(form(typed)).await.unwrap().status(), 302);
+        let html = requester.get(app.url(&shown)).send().await.unwrap().text().await.unwrap();
+        assert!(!html.contains(typed), "a filed form's draft is dropped");
     }
 
-    async fn operators_fulfil_from_a_queue_and_the_timeline_says_what_was_delivered(backend: Backend) {
+    async fn operators_fulfill_from_a_queue_and_the_timeline_says_what_was_delivered(backend: Backend) {
         let app = TestApp::seeded(backend).await;
         let first = crate::access::approved_request(&app).await;
         let second = crate::access::approved_request(&app).await;

@@ -345,6 +345,9 @@ both_databases! {
 
     async fn notices_publish_update_and_resolve_with_checks(backend: Backend) {
         let app = app_with_refresh(backend, "1").await;
+        // One "today" for the server and this test, whenever midnight falls.
+        let now = time::OffsetDateTime::now_utc();
+        app.db.clock().freeze(now);
         let healthy = healthy_region(&app).await;
         assert_eq!(region_state(&status_json(&app).await, &healthy), "available");
 
@@ -387,7 +390,7 @@ both_databases! {
         eventually(Duration::from_secs(10), "an incident marks its region", || async {
             (region_state(&status_json(&app).await, &healthy) == "incident").then_some(())
         }).await;
-        let today = time::OffsetDateTime::now_utc().date().to_string();
+        let today = now.date().to_string();
         let today_bar = format!("title=\"{today} incident\"");
         let row = |html: &str| region_row(html, &healthy);
         assert!(row(&fetch(&app, "/status").await.2).contains(&today_bar), "today's bar shows the incident");

@@ -13,7 +13,7 @@ use crate::components::format::units;
 use crate::components::widgets::{ErrorPanel, PageHeader};
 use crate::deployments::api::{get_deployment_detail, ActOnDeployment};
 use crate::deployments::domain::{RingState, TargetState};
-use crate::deployments::engine::span;
+use crate::deployments::progress::span;
 use crate::deployments::types::DeploymentDetail;
 use crate::requests::pages::FlashFromQuery;
 use crate::shared::time::timestamp;
@@ -29,11 +29,17 @@ fn parse(t: &str) -> Option<time::OffsetDateTime> {
 pub fn DeploymentPage() -> impl IntoView {
     let params = use_params_map();
     let act = ServerAction::<ActOnDeployment>::new();
-    // Hydrated: a fresh look every five seconds (the page is cheap to read).
+    // Hydrated: a fresh look every five seconds while the deployment can
+    // still change (the page is cheap to read); none once it is over.
     let tick = RwSignal::new(0u64);
+    let over = RwSignal::new(false);
     Effect::new(move |_| {
         if let Ok(h) = set_interval_with_handle(
-            move || tick.update(|t| *t += 1),
+            move || {
+                if !over.get_untracked() {
+                    tick.update(|t| *t += 1)
+                }
+            },
             std::time::Duration::from_secs(5),
         ) {
             on_cleanup(move || h.clear());
@@ -49,6 +55,11 @@ pub fn DeploymentPage() -> impl IntoView {
         },
         |(key, _, _)| get_deployment_detail(key),
     );
+    Effect::new(move |_| {
+        if let Some(Ok(d)) = detail.get() {
+            over.set(d.deployment.state.is_final());
+        }
+    });
     view! {
         {move || act.value().get().and_then(Result::err).map(|e| view! { <div class="mb-4"><ErrorPanel error=e title="Not done"/></div> })}
         <Transition fallback=|| view! { <p>"Loading…"</p> }>

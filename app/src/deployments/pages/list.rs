@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{deployment_pill, Progress};
+use super::{deployment_pill, FreezeBanner, Progress};
 use crate::components::format::units;
 use crate::components::widgets::{ErrorPanel, PageHeader};
 use crate::deployments::api::list_deployments_page;
@@ -31,11 +31,14 @@ pub fn DeploymentsPage() -> impl IntoView {
         |(filter, cursor)| list_deployments_page(filter, cursor),
     );
     let current = move |k: &str| q.read().get(k).unwrap_or_default();
+    // The freezes in force anywhere (they hold decommissions back).
+    let work = super::work(|| None);
     view! {
         <Title text="Deployments · Headroom"/>
         <PageHeader title="Deployments" subtitle="Buildouts, decommissions and rollouts, ring by ring; in flight first.">
             <a href="/deployments/new" class="rounded bg-slate-900 px-3 py-1.5 text-sm font-medium text-white dark:bg-slate-100 dark:text-slate-900">"New deployment"</a>
         </PageHeader>
+        <FreezeBanner work=work/>
         <FlashFromQuery/>
         <form method="get" action="/deployments" class="mb-4 flex flex-wrap items-end gap-3" aria-label="Filter deployments">
             <label class="flex flex-col gap-1 text-sm">"State"

@@ -83,6 +83,8 @@ pub fn NewDeploymentPage() -> impl IntoView {
     let prior = move |k: &str| q.with_untracked(|q| q.get(k).unwrap_or_default());
     let create = ServerAction::<CreateDeployment>::new();
     let options = Resource::new(|| (), |_| get_filter_options());
+    // The freezes in force anywhere (a decommission planned there will wait).
+    let work = super::work(|| None);
     let kind = RwSignal::new(
         Some(prior("kind"))
             .filter(|k| !k.is_empty())
@@ -156,6 +158,7 @@ pub fn NewDeploymentPage() -> impl IntoView {
     view! {
         <Title text="New deployment · Headroom"/>
         <PageHeader title="New deployment" subtitle="A plan of rings: each starts when the one before has succeeded and baked."/>
+        <super::FreezeBanner work=work/>
         {move || refusal().map(|e| view! { <div class="mb-4 max-w-3xl"><ErrorPanel error=e title="Not saved"/></div> })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -1,10 +1,12 @@
 //! The server side of deployments: SQL in `store`, reading in `model`, plans
 //! in `plan`, creating and reading in `service`, moving along (actions,
-//! reports, the scheduler) in `run`, capacity effects in `effects`, the demo
-//! automation in `demo`.
+//! reports, the scheduler) in `run`, what holds a ring or an approval back
+//! (the health gate, capacity freezes) in `hold`, capacity effects in
+//! `effects`, the demo automation in `demo`.
 
 pub mod demo;
 pub mod effects;
+pub mod hold;
 pub mod model;
 pub mod plan;
 pub mod run;

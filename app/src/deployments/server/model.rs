@@ -135,7 +135,7 @@ impl Loaded {
 
     /// When it should finish, while it runs.
     pub fn eta(&self, now: time::OffsetDateTime) -> Option<String> {
-        crate::deployments::engine::eta(&self.model(), now, self.pace()).map(rfc3339)
+        crate::deployments::progress::eta(&self.model(), now, self.pace()).map(rfc3339)
     }
 }
 
@@ -193,7 +193,7 @@ impl Summary {
                 .collect(),
         };
         let pace = pace(self.stats.timed, self.stats.timed_seconds);
-        crate::deployments::engine::eta(&model, now, pace).map(rfc3339)
+        crate::deployments::progress::eta(&model, now, pace).map(rfc3339)
     }
 
     pub fn list_row(&self) -> crate::deployments::types::DeploymentRow {

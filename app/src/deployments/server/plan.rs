@@ -48,6 +48,7 @@ pub async fn check(
     region: &RegionCode,
     sku: &SkuCode,
     rings: &[RingInput],
+    replacing: Option<i64>,
 ) -> AppResult<Vec<PlannedRing>> {
     if rings.is_empty() || rings.len() > MAX_RINGS {
         return Err(bad(format!("a plan has 1 to {MAX_RINGS} rings")));
@@ -127,7 +128,9 @@ pub async fn check(
         });
     }
     let ids: Vec<i64> = seen.into_iter().collect();
-    if let Some(busy) = store::clusters_in_flight(db.pool(), &ids).await?.first() {
+    // A replanned deployment may keep its own clusters.
+    let busy = store::clusters_in_flight(db.pool(), &ids, replacing.unwrap_or(0)).await?;
+    if let Some(busy) = busy.first() {
         return Err(AppError::Conflict(format!(
             "cluster {busy} is already in another deployment"
         )));

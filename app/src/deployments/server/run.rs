@@ -7,20 +7,18 @@
 use sqlx::AnyConnection;
 
 use super::effects;
+use super::hold;
 use super::model::{load, Loaded};
 use super::store::{self, TargetUpdate};
 use crate::auth::server::caller::Caller;
 use crate::auth::Role;
 use crate::db::Db;
-use crate::deployments::domain::{
-    key_of, parse_key, DeploymentAction, DeploymentState, Report, RingState,
-};
+use crate::deployments::domain::{key_of, parse_key, DeploymentAction, DeploymentState, Report};
 use crate::deployments::engine::{self, Change};
-use crate::deployments::gate;
 use crate::deployments::types::{Deployment, TargetReport};
 use crate::error::{AppError, AppResult};
-use crate::fleet::ledger::Ledger;
 use crate::fleet::server::service as fleet;
+use crate::fleet::server::snapshot::Snapshot;
 use crate::shared::audit;
 use crate::shared::time::rfc3339;
 
@@ -28,73 +26,16 @@ pub(super) fn parse(key: &str) -> AppResult<i64> {
     parse_key(key).map_err(|m| AppError::invalid("key", m))
 }
 
-/// Whether the first pending ring may start now (`Err` says why not).
-async fn gate_of(db: &Db, d: &Loaded) -> AppResult<Option<(usize, Result<(), String>)>> {
-    let Some(r) = d.rings.iter().position(|r| r.state == RingState::Pending) else {
-        return Ok(None);
-    };
-    let snap = fleet::snapshot(db).await?;
-    let region = d.row.region.as_str();
-    let pair = snap
-        .region(region)
-        .and_then(|reg| reg.skus.iter().find(|s| s.sku == d.row.sku.as_str()));
-    let Some(pair) = pair else {
-        return Ok(Some((r, Ok(()))));
-    };
-    let mut ring = Vec::new();
-    for t in &d.targets[r] {
-        if let Some(c) = t.cluster_id {
-            if let Some(row) = crate::fleet::server::store::find_cluster(db.pool(), c).await? {
-                ring.push(
-                    Ledger::parse(row.total, row.allocated, row.reserved, row.out_of_service)
-                        .unwrap_or_default(),
-                );
-            }
-        }
-    }
-    let freeze = frozen(&snap, region, pair.family);
-    let name = format!("{region} {}", d.row.sku);
-    let verdict = gate::check(
-        d.row.kind,
-        &name,
-        pair.rollup.ledger,
-        &ring,
-        &snap.thresholds,
-        freeze.as_deref(),
-    );
-    Ok(Some((r, verdict)))
-}
-
-/// Why a region × family is frozen (`freeze.percent.<family>`), if it is.
-pub fn frozen(
-    snap: &crate::fleet::server::snapshot::Snapshot,
-    region: &str,
-    family: crate::fleet::codes::Family,
-) -> Option<String> {
-    let percent = snap.settings.freeze_percent(family)?;
-    let reg = snap.region(region)?;
-    let (free, total) = reg
-        .skus
-        .iter()
-        .filter(|s| s.family == family)
-        .fold((0, 0), |(f, t), s| {
-            (f + s.rollup.ledger.free(), t + s.rollup.ledger.total())
-        });
-    gate::frozen(free, total, percent).then(|| {
-        let pct = if total > 0 { free * 100 / total } else { 0 };
-        format!("{family} in {region} has {pct}% free, below the {percent}% freeze")
-    })
-}
-
 /// The changes of a tick (or of the step right after a start or a resume).
 async fn advance(
-    db: &Db,
+    snap: &Snapshot,
+    conn: &mut AnyConnection,
     d: &Loaded,
     model: &engine::Model,
     now: time::OffsetDateTime,
 ) -> AppResult<Vec<Change>> {
     let gate = match model.state {
-        DeploymentState::InProgress => gate_of(db, d).await?,
+        DeploymentState::InProgress => hold::gate_of(snap, conn, d).await?,
         _ => None,
     };
     Ok(engine::advance(model, now, |r| match &gate {
@@ -256,6 +197,8 @@ pub async fn act(
     let id = parse(key)?;
     let version = version.ok_or_else(|| AppError::invalid("version", "version is required"))?;
     let now = db.clock().now();
+    // The snapshot before the transaction (see `gate_of`).
+    let snap = fleet::snapshot(db).await?;
     let mut tx = db.begin_write().await?;
     let d = load(&mut tx, id, db.lock_rows()).await?;
     if d.row.version != version {
@@ -268,7 +211,7 @@ pub async fn act(
     let mut changes = engine::act(&model, action).map_err(AppError::Conflict)?;
     if matches!(action, DeploymentAction::Start | DeploymentAction::Resume) {
         let next = model.clone().applied(&changes);
-        changes.extend(advance(db, &d, &next, now).await?);
+        changes.extend(advance(&snap, &mut tx, &d, &next, now).await?);
     }
     apply(db, &mut tx, caller, &d, &changes, None, now).await?;
     tx.commit().await?;
@@ -387,17 +330,21 @@ pub async fn tick(db: &Db) -> AppResult<usize> {
         store::deployments_in(db.pool(), &[DeploymentState::InProgress], None, 1000).await?;
     let mut moved = 0;
     for row in running {
+        let snap = fleet::snapshot(db).await?;
         let mut conn = db.pool().acquire().await?;
         let d = super::model::load_many(&mut conn, vec![row])
             .await?
             .remove(0);
+        let idle = advance(&snap, &mut conn, &d, &d.model(), now)
+            .await?
+            .is_empty();
         drop(conn);
-        if advance(db, &d, &d.model(), now).await?.is_empty() {
+        if idle {
             continue;
         }
         let mut tx = db.begin_write().await?;
         let d = load(&mut tx, d.row.id, db.lock_rows()).await?;
-        let changes = advance(db, &d, &d.model(), now).await?;
+        let changes = advance(&snap, &mut tx, &d, &d.model(), now).await?;
         if changes.is_empty() || changes == [Change::Note(d.row.note.clone())] {
             continue;
         }

@@ -85,7 +85,7 @@ pub async fn create(db: &Db, caller: &Caller, input: &DeploymentInput) -> AppRes
             crate::requests::domain::parse_key(k).map_err(|m| AppError::invalid("requests", m))?,
         );
     }
-    let rings = plan::check(db, kind, &region, &sku, &input.rings).await?;
+    let rings = plan::check(db, kind, &region, &sku, &input.rings, None).await?;
     let now = db.clock().now_rfc3339();
     let mut tx = db.begin_write().await?;
     let new = NewDeployment {
@@ -155,6 +155,7 @@ pub async fn replan(
         &current.row.region,
         &current.row.sku,
         &input.rings,
+        Some(id),
     )
     .await?;
     let now = db.clock().now_rfc3339();
@@ -278,7 +279,7 @@ pub async fn preview(
     let kind = Kind::parse(input.kind.as_deref().unwrap_or_default())
         .map_err(|m| AppError::invalid("kind", m))?;
     let (region, sku, unit) = place(db, &input.region, &input.sku).await?;
-    let rings = plan::check(db, kind, &region, &sku, &input.rings).await?;
+    let rings = plan::check(db, kind, &region, &sku, &input.rings, None).await?;
     let snap = fleet::snapshot(db).await?;
     let mut free = snap
         .region(region.as_str())

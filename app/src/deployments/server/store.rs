@@ -8,6 +8,9 @@ use sqlx::{Any, Executor, FromRow};
 use crate::deployments::domain::{DeploymentState, Kind, RingState, TargetState};
 use crate::fleet::codes::{RegionCode, SkuCode};
 
+mod lists;
+pub use lists::*;
+
 /// A deployment row with its owner's name.
 #[derive(Debug, Clone, FromRow)]
 pub struct DeploymentRow {
@@ -180,71 +183,6 @@ pub async fn find_deployment<'e>(
         .await
 }
 
-/// What the list is filtered by.
-pub struct ListWhere<'a> {
-    pub state: Option<DeploymentState>,
-    pub kind: Option<Kind>,
-    pub region: Option<&'a str>,
-    /// The keyset cursor: (in flight first: 0 or 1, id below this).
-    pub after: Option<(i64, i64)>,
-}
-
-/// `DeploymentState::list_rank` in SQL: in flight 0, planned 1, the rest 2.
-fn rank_sql() -> String {
-    format!(
-        "(CASE d.state {} END)",
-        DeploymentState::ALL
-            .iter()
-            .map(|s| format!("WHEN '{s}' THEN {}", s.list_rank()))
-            .collect::<Vec<_>>()
-            .join(" ")
-    )
-}
-
-/// A page of deployments: in flight first, then the rest, newest first in each.
-pub async fn list_deployments<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    w: &ListWhere<'_>,
-    limit: i64,
-) -> Result<Vec<DeploymentRow>, sqlx::Error> {
-    let rank = rank_sql();
-    sqlx::query_as(&format!(
-        "{DEPLOYMENT_SELECT} WHERE ($1 IS NULL OR d.state = $1) AND ($2 IS NULL OR d.kind = $2) \
-         AND ($3 IS NULL OR d.region = $3) \
-         AND ($4 IS NULL OR {rank} > $4 OR ({rank} = $4 AND d.id < $5)) \
-         ORDER BY {rank}, d.id DESC LIMIT $6"
-    ))
-    .bind(w.state)
-    .bind(w.kind)
-    .bind(w.region)
-    .bind(w.after.map(|a| a.0))
-    .bind(w.after.map(|a| a.1))
-    .bind(limit)
-    .fetch_all(ex)
-    .await
-}
-
-/// Deployments in one of `states` (the scheduler, the pages' in-flight lists):
-/// in flight before planned, oldest first in each.
-pub async fn deployments_in<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    states: &[DeploymentState],
-    region: Option<&str>,
-    limit: i64,
-) -> Result<Vec<DeploymentRow>, sqlx::Error> {
-    let states: Vec<String> = states.iter().map(|s| format!("'{}'", s.as_str())).collect();
-    // The states are this enum's fixed texts, never user input.
-    sqlx::query_as(&format!(
-        "{DEPLOYMENT_SELECT} WHERE d.state IN ({}) AND ($1 IS NULL OR d.region = $1) ORDER BY {}, d.id LIMIT $2",
-        states.join(", "),
-        rank_sql()
-    ))
-    .bind(region)
-    .bind(limit)
-    .fetch_all(ex)
-    .await
-}
-
 pub async fn rings_of<'e>(
     ex: impl Executor<'e, Database = Any>,
     ids: &[i64],
@@ -255,42 +193,6 @@ pub async fn rings_of<'e>(
     sqlx::query_as(&format!(
         "SELECT id, deployment_id, position, name, state, bake_minutes, bake_ends_at FROM deployment_rings \
          WHERE deployment_id IN {} ORDER BY deployment_id, position",
-        id_list(ids)
-    ))
-    .fetch_all(ex)
-    .await
-}
-
-/// Per deployment, what its targets add up to: how many, how many succeeded,
-/// their units, and how many finished in how many seconds (for the pace) —
-/// one row a deployment instead of one a target, for the lists.
-#[derive(Debug, Clone, Default, FromRow)]
-pub struct TargetStats {
-    pub deployment_id: i64,
-    pub targets: i64,
-    pub done: i64,
-    pub units: i64,
-    pub timed: i64,
-    pub timed_seconds: i64,
-}
-
-pub async fn target_stats<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    ids: &[i64],
-    seconds: &str,
-) -> Result<Vec<TargetStats>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let timed = "started_at IS NOT NULL AND finished_at IS NOT NULL";
-    sqlx::query_as(&format!(
-        "SELECT deployment_id, COUNT(*) AS targets, \
-         CAST(SUM(CASE WHEN state = '{}' THEN 1 ELSE 0 END) AS BIGINT) AS done, \
-         CAST(SUM(units) AS BIGINT) AS units, \
-         CAST(SUM(CASE WHEN {timed} THEN 1 ELSE 0 END) AS BIGINT) AS timed, \
-         CAST(COALESCE(SUM(CASE WHEN {timed} THEN {seconds} END), 0) AS BIGINT) AS timed_seconds \
-         FROM deployment_targets WHERE deployment_id IN {} GROUP BY deployment_id",
-        TargetState::Succeeded.as_str(),
         id_list(ids)
     ))
     .fetch_all(ex)
@@ -422,6 +324,20 @@ pub async fn set_target<'e>(
     .rows_affected())
 }
 
+/// The deployments linked to request `request` (a buildout drafted for it).
+pub async fn deployments_of_request<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    request: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT deployment_id FROM deployment_requests WHERE request_id = $1 ORDER BY deployment_id",
+    )
+    .bind(request)
+    .fetch_all(ex)
+    .await?;
+    Ok(rows.into_iter().map(|(d,)| d).collect())
+}
+
 /// Points a target at the cluster created for it (a buildout).
 pub async fn set_target_cluster<'e>(
     ex: impl Executor<'e, Database = Any>,
@@ -471,19 +387,21 @@ pub async fn insert_report_key<'e>(
 }
 
 /// Clusters named by targets of deployments that are not over (so one
-/// cluster is in one deployment at a time).
+/// cluster is in one deployment at a time), other than deployment `except`.
 pub async fn clusters_in_flight<'e>(
     ex: impl Executor<'e, Database = Any>,
     clusters: &[i64],
+    except: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
     if clusters.is_empty() {
         return Ok(Vec::new());
     }
     let rows: Vec<(i64,)> = sqlx::query_as(&format!(
         "SELECT DISTINCT t.cluster_id FROM deployment_targets t JOIN deployments d ON d.id = t.deployment_id \
-         WHERE t.cluster_id IN {} AND d.state NOT IN ('completed', 'rolled_back', 'cancelled')",
+         WHERE t.cluster_id IN {} AND d.id <> $1 AND d.state NOT IN ('completed', 'rolled_back', 'cancelled')",
         id_list(clusters)
     ))
+    .bind(except)
     .fetch_all(ex)
     .await?;
     Ok(rows.into_iter().map(|(c,)| c).collect())
@@ -503,17 +421,4 @@ pub async fn delete_all(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Erro
             .await?;
     }
     Ok(())
-}
-
-/// (region, public summary) of the deployments in flight that have one: what
-/// the public status page may say about work under way.
-pub async fn public_work<'e>(
-    ex: impl Executor<'e, Database = Any>,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT region, public_summary FROM deployments \
-         WHERE state IN ('in_progress', 'paused', 'rolling_back') AND public_summary IS NOT NULL ORDER BY id",
-    )
-    .fetch_all(ex)
-    .await
 }

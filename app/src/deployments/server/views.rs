@@ -9,7 +9,6 @@ use crate::auth::server::caller::Caller;
 use crate::auth::Role;
 use crate::db::Db;
 use crate::deployments::domain::{key_of, DeploymentAction, DeploymentState, Kind};
-use crate::deployments::engine;
 use crate::deployments::types::{
     Deployment, DeploymentDetail, DeploymentFilter, Event, InFlight, InFlightItem,
 };
@@ -147,7 +146,7 @@ pub async fn detail(db: &Db, caller: &Caller, key: &str) -> AppResult<Deployment
         .find(|s| s.code == d.row.sku.as_str())
         .map_or("units".into(), |s| s.unit.as_str().to_owned());
     Ok(DeploymentDetail {
-        status: engine::status_words(&d.model(), d.row.note.as_deref(), now),
+        status: crate::deployments::progress::status_words(&d.model(), d.row.note.as_deref(), now),
         eta: d.eta(now),
         capacity_change: d.capacity_change(),
         actions: actions(caller, d.row.state),
@@ -215,8 +214,34 @@ fn freezes(snap: &crate::fleet::server::snapshot::Snapshot, region: Option<&str>
         .flat_map(|r| {
             crate::fleet::codes::Family::ALL
                 .iter()
-                .filter_map(|f| super::run::frozen(snap, &r.code, *f))
+                .filter_map(|f| super::hold::frozen(snap, &r.code, *f))
                 .collect::<Vec<_>>()
         })
         .collect()
+}
+
+/// What the deployments linked to request `request` went through — created,
+/// each ring's outcome, each state change — from their audit trails, oldest
+/// first: the chain from a request to its capacity, for the request's timeline.
+pub async fn steps_for_request(
+    conn: &mut sqlx::AnyConnection,
+    request: i64,
+) -> AppResult<Vec<crate::shared::audit::AuditEntry>> {
+    let mut steps = Vec::new();
+    for id in store::deployments_of_request(&mut *conn, request).await? {
+        let key = crate::deployments::domain::key_of(id);
+        steps.extend(
+            crate::shared::audit::list_for_object(&mut *conn, &key)
+                .await?
+                .into_iter()
+                .filter(|e| {
+                    matches!(
+                        e.action.as_str(),
+                        "deployment.create" | "deployment.ring" | "deployment.state"
+                    )
+                }),
+        );
+    }
+    steps.sort_by_key(|e| e.id);
+    Ok(steps)
 }

@@ -267,7 +267,7 @@ fn Clusters(data: ClusterPageData, raw: Vec<(String, String)>) -> impl IntoView 
                             let unit = unit_of(&c.sku);
                             view! {
                                 <tr class="tr-h">
-                                    <td class="td"><a class="lnk" href=format!("/clusters/{}", c.id)>{c.name}</a></td>
+                                    <td class="td whitespace-nowrap"><a class="lnk" href=format!("/clusters/{}", c.id)>{c.name}</a></td>
                                     <td class="td">{c.region}</td>
                                     <td class="td">{c.zone}</td>
                                     <td class="td">{c.sku}</td>

@@ -111,6 +111,11 @@ pub async fn preview_reservation(
     Ok(place(&candidates(rows), quantity))
 }
 
+/// The free (so placeable) units of a region × SKU per zone, `(zone, free)`.
+pub async fn zone_frees(db: &Db, region: &str, sku: &str) -> AppResult<Vec<(i64, i64)>> {
+    Ok(crate::fleet::server::store::zone_frees(db.pool(), region, sku).await?)
+}
+
 /// Gives reserved units back to free (a cancelled, rejected or expired request).
 pub async fn release(
     tx: &mut AnyConnection,

@@ -164,8 +164,8 @@ pub async fn region(db: &Db, code: &str) -> AppResult<Region> {
 }
 
 /// The first day a trend chart shows, as `YYYY-MM-DD`.
-fn trend_start() -> String {
-    let start = time::OffsetDateTime::now_utc().date() - time::Duration::days(TREND_DAYS - 1);
+fn trend_start(db: &Db) -> String {
+    let start = db.clock().today() - time::Duration::days(TREND_DAYS - 1);
     crate::shared::time::format_day(start)
 }
 
@@ -261,7 +261,7 @@ pub async fn region_detail(db: &Db, caller: &Caller, code: &str) -> AppResult<Re
             })
         })
         .collect::<AppResult<Vec<_>>>()?;
-    let trend = series(store::region_history_by_family(db.pool(), code, &trend_start()).await?);
+    let trend = series(store::region_history_by_family(db.pool(), code, &trend_start(db)).await?);
     let detail = RegionDetail {
         region,
         zones,
@@ -360,7 +360,8 @@ pub async fn cluster_detail(db: &Db, caller: &Caller, id: i64) -> AppResult<Clus
         Some(t) => t,
         None => {
             let points =
-                store::region_sku_history(db.pool(), &row.region, &row.sku, &trend_start()).await?;
+                store::region_sku_history(db.pool(), &row.region, &row.sku, &trend_start(db))
+                    .await?;
             let trend = Arc::new(series(points).pop().unwrap_or(TrendSeries {
                 label: row.sku.clone(),
                 points: vec![],

@@ -11,8 +11,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
+use crate::fleet::codes::{RegionCode, SkuCode};
 use crate::fleet::ledger::Thresholds;
-use crate::fleet::types::{FilterOptions, FleetSummary, Region, RegionDetail, TrendSeries};
+use crate::fleet::types::{
+    FilterOptions, FleetSummary, Region, RegionDetail, RegionSku, Sku, TrendSeries,
+};
 use crate::settings::Settings;
 
 /// The versions a snapshot was built at.
@@ -58,6 +61,19 @@ impl Snapshot {
 
     pub fn region(&self, code: &str) -> Option<&Region> {
         self.regions.iter().find(|r| r.code == code)
+    }
+
+    /// A SKU of the catalogue (offered in some region or none), by its code.
+    pub fn sku(&self, code: &SkuCode) -> Option<&Sku> {
+        self.options.skus.iter().find(|s| s.code == code.as_str())
+    }
+
+    /// The region × SKU pair, if the region offers the SKU.
+    pub fn pair(&self, region: &RegionCode, sku: &SkuCode) -> Option<&RegionSku> {
+        self.region(region.as_str())?
+            .skus
+            .iter()
+            .find(|s| s.sku == sku.as_str())
     }
 
     pub(super) fn cached_region_detail(&self, code: &str) -> Option<Arc<RegionDetail>> {

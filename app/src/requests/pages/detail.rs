@@ -11,6 +11,7 @@ use super::{FlashFromQuery, StateBadge};
 use crate::components::format::units;
 use crate::components::widgets::{ErrorPanel, HealthBadge, PageHeader};
 use crate::requests::api::{get_request_detail, ActOnRequest, CommentOnRequest};
+use crate::requests::domain::Action;
 use crate::requests::types::{HeadroomChange, RequestDetail};
 use crate::shared::time::timestamp;
 
@@ -69,7 +70,7 @@ fn Request(
         .approvals_needed
         .is_some_and(|n| r.approvals.len() as i64 + 1 >= n);
     let short = last_approval
-        && detail.actions.iter().any(|a| a == "approve")
+        && detail.actions.contains(&Action::Approve)
         && detail
             .preview
             .as_ref()
@@ -88,18 +89,17 @@ fn Request(
         r.requester
     );
     // Fulfilling: the comment is where the change that delivered it is named.
-    let fulfil_hint = detail
+    let fulfill_hint = detail
         .actions
-        .iter()
-        .any(|a| a == "fulfill")
+        .contains(&Action::Fulfill)
         .then_some("the change that delivered it, e.g. CHG-1234");
-    let action_label = |a: &str| match a {
-        "submit" => "Submit",
-        "approve" => "Approve",
-        "reject" => "Reject",
-        "cancel" => "Cancel request",
-        "fulfill" => "Mark fulfilled",
-        _ => "Act",
+    let action_label = |a: &Action| match a {
+        Action::Submit => "Submit",
+        Action::Approve => "Approve",
+        Action::Reject => "Reject",
+        Action::Cancel => "Cancel request",
+        Action::Fulfill => "Mark fulfilled",
+        Action::Expire => "Expire",
     };
     view! {
         <Title text=format!("{key} · Headroom")/>
@@ -176,11 +176,11 @@ fn Request(
                             <input type="hidden" name="key" value=act_key/>
                             <input type="hidden" name="version" value=r.version.to_string()/>
                             <label class="flex flex-col gap-1 text-sm">"Comment (a reason is required to reject or cancel; the requester sees it)"
-                                <textarea name="comment" rows="2" placeholder=fulfil_hint class="rounded border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-950"></textarea>
+                                <textarea name="comment" rows="2" placeholder=fulfill_hint class="rounded border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-950"></textarea>
                             </label>
                             <div class="flex flex-wrap gap-2">
                                 {detail.actions.iter().map(|a| view! {
-                                    <button type="submit" name="action" value=a.clone() class="rounded bg-slate-900 px-3 py-1.5 text-sm font-medium text-white dark:bg-slate-100 dark:text-slate-900">{action_label(a)}</button>
+                                    <button type="submit" name="action" value=a.as_str() class="rounded bg-slate-900 px-3 py-1.5 text-sm font-medium text-white dark:bg-slate-100 dark:text-slate-900">{action_label(a)}</button>
                                 }).collect_view()}
                             </div>
                         </ActionForm>

@@ -61,7 +61,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                                                     // Ticked, it carries the version this inbox showed.
                                                     <input type="checkbox" name=format!("pick[{}]", r.key) value=r.version.to_string() aria-label=format!("select {}", r.key)/>
                                                 </td>
-                                                <td class="px-2 py-1"><a class="lnk" href=format!("/requests/{}", r.key)>{r.key.clone()}</a></td>
+                                                <td class="whitespace-nowrap px-2 py-1"><a class="lnk" href=format!("/requests/{}", r.key)>{r.key.clone()}</a></td>
                                                 <td class="px-2 py-1" title=r.policy.unwrap_or_default()>{format!("{} {} {} of {} in {}{}", r.kind, units(r.quantity), item.unit, r.sku, r.region, r.zone.map(|z| format!(" zone {z}")).unwrap_or_default())}</td>
                                                 <td class="px-2 py-1 whitespace-nowrap">{r.need_by}</td>
                                                 <td class="px-2 py-1">{r.priority.to_string()}</td>

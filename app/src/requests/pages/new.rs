@@ -1,7 +1,9 @@
 //! `/requests/new` — file a request: an `ActionForm` over `file_request`, so it
 //! works before the WASM loads. Once hydrated, quantity and need-by are checked
 //! as you type with the same domain code the server uses; the server's refusal
-//! names its field and is shown next to it.
+//! names its field and is shown next to it. Without JS a refusal or "Show
+//! headroom" reloads the form with its short fields in the URL and the
+//! justification kept server-side (`kept=<token>`), never in the URL.
 
 use leptos::prelude::*;
 
@@ -13,8 +15,11 @@ use crate::components::format::{percent, units};
 use crate::components::widgets::HealthBadge;
 use crate::components::widgets::{ErrorPanel, PageHeader};
 use crate::fleet::api::{get_filter_options, get_region_sku};
-use crate::requests::api::FileRequest;
+use crate::requests::api::{get_request_draft, FileRequest, ShowRequestHeadroom};
 use crate::requests::domain::{parse_date, parse_quantity, Kind, Priority};
+
+/// Where the no-JS "Show headroom" button posts the form.
+const SHOW_HEADROOM: &str = <ShowRequestHeadroom as leptos::server_fn::ServerFn>::PATH;
 
 const INPUT: &str = "rounded border border-slate-300 px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900 aria-[invalid=true]:border-red-500";
 
@@ -34,6 +39,16 @@ pub fn NewRequestPage() -> impl IntoView {
         }
     };
     let options = Resource::new(|| (), |_| get_filter_options());
+    // A justification typed before a no-JS round trip waits server-side (`kept`).
+    let kept_justification = Resource::new(
+        move || q.with_untracked(|q| q.get("kept")),
+        |kept| async move {
+            match kept {
+                Some(k) => get_request_draft(k).await.unwrap_or_default(),
+                None => String::new(),
+            }
+        },
+    );
     let quantity_msg = RwSignal::new(None::<String>);
     let need_by_msg = RwSignal::new(None::<String>);
     // The quantity asked for, for "after your request" (from the URL without JS).
@@ -73,6 +88,7 @@ pub fn NewRequestPage() -> impl IntoView {
                     Ok(o) => o,
                     Err(e) => return view! { <ErrorPanel error=e/> }.into_any(),
                 };
+                let justification = kept_justification.await;
                 let region_now = prior("region");
                 let sku_now = prior("sku");
                 view! {
@@ -131,7 +147,7 @@ pub fn NewRequestPage() -> impl IntoView {
                             {field_error("service")}
                         </label>
                         <label class="flex flex-col gap-1 text-sm">"Justification"
-                            <textarea name="justification" required rows="3" class=INPUT aria-invalid=move || (bad_field().as_deref() == Some("justification")).to_string()></textarea>
+                            <textarea name="justification" required rows="3" class=INPUT aria-invalid=move || (bad_field().as_deref() == Some("justification")).to_string()>{justification}</textarea>
                             {field_error("justification")}
                         </label>
                         <div class="flex gap-3">
@@ -217,7 +233,7 @@ fn HeadroomPanel(
                 })}
             </Transition>
             {move || (!hydrated.get()).then(|| view! {
-                <button type="submit" formmethod="get" formaction="/requests/new" formnovalidate class="ml-auto rounded border px-2 py-1 text-xs">"Show headroom"</button>
+                <button type="submit" formaction=SHOW_HEADROOM formnovalidate class="ml-auto rounded border px-2 py-1 text-xs">"Show headroom"</button>
             })}
         </div>
     }

@@ -67,14 +67,11 @@ pub fn parse(i: &RequestInput, snap: &Snapshot, today: time::Date) -> AppResult<
     };
     let sku = required(i.sku.clone(), "sku").and_then(|k| {
         let k = SkuCode::parse(&k).map_err(|m| AppError::invalid("sku", m))?;
-        if !snap.options.skus.iter().any(|s| s.code == k.as_str()) {
+        if snap.sku(&k).is_none() {
             return Err(AppError::invalid("sku", format!("no SKU '{k}'")));
         }
         if let Ok(r) = &region {
-            let offered = snap
-                .region(r.as_str())
-                .is_some_and(|reg| reg.skus.iter().any(|s| s.sku == k.as_str()));
-            if !offered {
+            if snap.pair(r, &k).is_none() {
                 return Err(AppError::invalid("sku", format!("{r} offers no {k}")));
             }
         }

@@ -1,14 +1,17 @@
 //! What approving a request would do to its region × SKU, before anyone
 //! approves it: the band after its units are reserved, and how many units are
 //! missing to place it now. Free units are placeable units (PRODUCT.md "The
-//! fleet"), so the rollup answers for a request of any zone; a zone-pinned one
-//! asks placement itself.
+//! fleet"), so the rollup answers for a region-wide request;
+//! a zone-pinned one is short by what its zone lacks (one query per region ×
+//! SKU, however many rows of the inbox ask).
+
+use std::collections::HashMap;
 
 use super::act::unit_of;
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::fleet::ledger::Health;
-use crate::fleet::server::ledger::{self, Slot};
+use crate::fleet::server::ledger;
 use crate::fleet::server::snapshot::Snapshot;
 use crate::requests::domain::{Kind, State};
 use crate::requests::types::{CapacityRequest, InboxItem};
@@ -20,47 +23,83 @@ pub async fn outlook(
     snap: &Snapshot,
     r: &CapacityRequest,
 ) -> AppResult<(Option<Health>, i64)> {
-    if r.kind != Kind::Provision || r.state != State::Submitted {
-        return Ok((None, 0));
+    let zone_free = match r.zone {
+        Some(z) if waits(r) => Some(zone_free_of(
+            &ledger::zone_frees(db, &r.region, &r.sku).await?,
+            z,
+        )),
+        _ => None,
+    };
+    Ok(outlook_given(snap, r, zone_free))
+}
+
+/// Whether a request is a provision still waiting for approvals.
+fn waits(r: &CapacityRequest) -> bool {
+    r.kind == Kind::Provision && r.state == State::Submitted
+}
+
+fn zone_free_of(frees: &[(i64, i64)], zone: i64) -> i64 {
+    frees
+        .iter()
+        .find(|(z, _)| *z == zone)
+        .map_or(0, |(_, free)| *free)
+}
+
+/// `outlook`, given the free units of the request's zone (a zone-pinned
+/// request is placed in that zone only; free units are placeable units).
+fn outlook_given(
+    snap: &Snapshot,
+    r: &CapacityRequest,
+    zone_free: Option<i64>,
+) -> (Option<Health>, i64) {
+    if !waits(r) {
+        return (None, 0);
     }
     let Some(pair) = snap
         .region(&r.region)
         .and_then(|reg| reg.skus.iter().find(|s| s.sku == r.sku))
     else {
-        return Ok((None, r.quantity));
+        return (None, r.quantity);
     };
     let (free_after, band) = pair
         .rollup
         .ledger
         .after_reserving(r.quantity, &snap.thresholds);
-    let short = match r.zone {
+    let short = match zone_free {
         None => (-free_after).max(0),
-        Some(_) => {
-            let slot = Slot {
-                region: &r.region,
-                sku: &r.sku,
-                zone: r.zone,
-            };
-            match ledger::preview_reservation(db, slot, r.quantity).await? {
-                Ok(_) => 0,
-                Err(s) => s.units,
-            }
-        }
+        Some(free) => (r.quantity - free).max(0),
     };
-    Ok((Some(band), short))
+    (Some(band), short)
 }
 
-/// An inbox row: the request with its outlook.
-pub async fn inbox_item(
+/// Inbox rows: each request with its outlook, asking for the zone frees of
+/// each region × SKU once however many of its requests are zone-pinned.
+pub async fn inbox_items(
     db: &Db,
     snap: &Snapshot,
-    request: CapacityRequest,
-) -> AppResult<InboxItem> {
-    let (band_after, short_by) = outlook(db, snap, &request).await?;
-    Ok(InboxItem {
-        unit: unit_of(snap, &request.sku),
-        band_after,
-        short_by,
-        request,
-    })
+    requests: Vec<CapacityRequest>,
+) -> AppResult<Vec<InboxItem>> {
+    let mut frees: HashMap<(String, String), Vec<(i64, i64)>> = HashMap::new();
+    for r in requests.iter().filter(|r| r.zone.is_some() && waits(r)) {
+        let pair = (r.region.clone(), r.sku.clone());
+        if let std::collections::hash_map::Entry::Vacant(slot) = frees.entry(pair) {
+            slot.insert(ledger::zone_frees(db, &r.region, &r.sku).await?);
+        }
+    }
+    Ok(requests
+        .into_iter()
+        .map(|request| {
+            let zone_free = request.zone.filter(|_| waits(&request)).map(|z| {
+                let pair = (request.region.clone(), request.sku.clone());
+                zone_free_of(frees.get(&pair).map_or(&[][..], Vec::as_slice), z)
+            });
+            let (band_after, short_by) = outlook_given(snap, &request, zone_free);
+            InboxItem {
+                unit: unit_of(snap, &request.sku),
+                band_after,
+                short_by,
+                request,
+            }
+        })
+        .collect())
 }

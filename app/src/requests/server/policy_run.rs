@@ -19,8 +19,7 @@ use crate::shared::time::format_day;
 /// The policy's decision for a request as it stands.
 fn policy_for(snap: &Snapshot, row: &RequestRow) -> AppResult<Decision> {
     let (family, health) = snap
-        .region(row.region.as_str())
-        .and_then(|r| r.skus.iter().find(|s| s.sku == row.sku.as_str()))
+        .pair(&row.region, &row.sku)
         .map(|s| (s.family, s.rollup.health))
         .ok_or_else(|| AppError::invalid("sku", "the region no longer offers this SKU"))?;
     Ok(policy_decide(
@@ -95,15 +94,10 @@ async fn approve_by_policy(
     let limit = snap.settings.auto_approvals_per_day;
     let today = format!("{}T00:00:00Z", format_day(db.clock().today()));
     let used = store::count_auto_approved_since(&mut *tx, row.requester_id, &today).await?;
-    let family = snap
-        .options
-        .skus
-        .iter()
-        .find(|k| k.code == row.sku.as_str())
-        .map(|k| k.family);
+    let family = snap.sku(&row.sku).map(|k| k.family);
     let freeze = family
         .filter(|_| row.kind == Kind::Provision)
-        .and_then(|f| crate::deployments::server::run::frozen(snap, row.region.as_str(), f));
+        .and_then(|f| crate::deployments::server::hold::frozen(snap, row.region.as_str(), f));
     let reserved = if used >= limit {
         Err(format!(
             "the requester has had {used} automatic approvals today (the limit is {limit})"

@@ -159,7 +159,7 @@ pub async fn inbox<'e>(
 }
 
 /// Approved requests waiting to be fulfilled, soonest need-by first.
-pub async fn ready_to_fulfil<'e>(
+pub async fn ready_to_fulfill<'e>(
     ex: impl Executor<'e, Database = Any>,
     limit: i64,
 ) -> Result<Vec<RequestRow>, sqlx::Error> {

@@ -22,8 +22,13 @@ use crate::requests::types::{
 use crate::requests::workflow::allowed;
 use crate::shared::audit;
 
-/// What approving a submitted provision request would do to the fleet.
-async fn preview(db: &Db, snap: &Snapshot, r: &CapacityRequest) -> AppResult<Option<Preview>> {
+/// What approving a submitted provision request would do to the fleet, and
+/// the units short of placing it.
+async fn preview(
+    db: &Db,
+    snap: &Snapshot,
+    r: &CapacityRequest,
+) -> AppResult<Option<(Preview, i64)>> {
     if r.state != State::Submitted || r.kind != Kind::Provision {
         return Ok(None);
     }
@@ -48,10 +53,11 @@ async fn preview(db: &Db, snap: &Snapshot, r: &CapacityRequest) -> AppResult<Opt
         sku: &r.sku,
         zone: r.zone,
     };
-    let (plan, shortfall) = match ledger::preview_reservation(db, slot, r.quantity).await? {
-        Ok(plan) => (plan, None),
+    let (plan, short, shortfall) = match ledger::preview_reservation(db, slot, r.quantity).await? {
+        Ok(plan) => (plan, 0, None),
         Err(s) => (
             Vec::new(),
+            s.units,
             Some(
                 CapacityShortfall {
                     units: s.units,
@@ -81,11 +87,14 @@ async fn preview(db: &Db, snap: &Snapshot, r: &CapacityRequest) -> AppResult<Opt
             }
         })
         .collect();
-    Ok(Some(Preview {
-        clusters,
-        region_sku,
-        shortfall,
-    }))
+    Ok(Some((
+        Preview {
+            clusters,
+            region_sku,
+            shortfall,
+        },
+        short,
+    )))
 }
 
 /// The request page: the request, its timeline and comments, the caller's
@@ -100,25 +109,40 @@ pub async fn detail(db: &Db, caller: &Caller, key: &str) -> AppResult<RequestDet
         .ok_or_else(|| AppError::NotFound(format!("no request {key}")))?;
     let approvals = records::approvals_of(&mut *conn, &[id]).await?;
     let approvers: Vec<i64> = approvals.iter().map(|a| a.approver_id).collect();
-    let actions: Vec<String> = allowed(&me, &facts(&row, &approvers))
-        .into_iter()
-        .map(|a| a.as_str().to_owned())
-        .collect();
+    let actions = allowed(&me, &facts(&row, &approvers));
     let reservations = records::reservations_of(&mut *conn, &[id]).await?;
     let request = assemble_loaded(vec![row], approvals, reservations).remove(0);
     let needed = request.approvals_needed.unwrap_or(0);
     let mut approvals_so_far = 0;
-    let timeline = audit::list_for_object(&mut *conn, key)
-        .await?
+    // The request's own trail, and what its buildouts went through (ring by ring).
+    let mut trail = audit::list_for_object(&mut *conn, key).await?;
+    trail.extend(crate::deployments::server::views::steps_for_request(&mut conn, id).await?);
+    trail.sort_by_key(|e| e.id);
+    let timeline = trail
         .into_iter()
         .map(|e| {
+            if let Some(step) = e.action.strip_prefix("deployment.") {
+                let dep = e.object.clone().unwrap_or_default();
+                let detail = match (&e.before, &e.after) {
+                    (Some(b), Some(a)) if step == "state" => format!("{b} → {a}"),
+                    (_, Some(a)) => a.clone(),
+                    _ => String::new(),
+                };
+                return TimelineEntry {
+                    at: e.at,
+                    actor: e.actor.unwrap_or_default(),
+                    action: format!("{dep} {step}"),
+                    detail,
+                };
+            }
             let action = e.action.trim_start_matches("request.").to_owned();
-            if action == Action::Approve.as_str() {
+            let approval = Action::parse(&action) == Ok(Action::Approve);
+            if approval {
                 approvals_so_far += 1;
             }
             let detail = match (e.before, e.after) {
                 // An approval that is not yet the last one changes no state.
-                (Some(b), Some(a)) if b == a && action == Action::Approve.as_str() => {
+                (Some(b), Some(a)) if b == a && approval => {
                     format!("approval {approvals_so_far} of {needed}; still {a}")
                 }
                 (Some(b), Some(a)) => format!("{b} → {a}"),
@@ -139,12 +163,15 @@ pub async fn detail(db: &Db, caller: &Caller, key: &str) -> AppResult<RequestDet
         .map(|(author, at, body)| Comment { author, at, body })
         .collect();
     drop(conn);
-    let preview = if actions.iter().any(|a| a == Action::Approve.as_str()) {
-        preview(db, &snap, &request).await?
-    } else {
-        None
+    let previewed = match actions.contains(&Action::Approve) {
+        true => preview(db, &snap, &request).await?,
+        false => None,
     };
-    let (_, short_by) = super::outlook::outlook(db, &snap, &request).await?;
+    // An approver's preview has placed it already; others get the outlook.
+    let (preview, short_by) = match previewed {
+        Some((p, short)) => (Some(p), short),
+        None => (None, super::outlook::outlook(db, &snap, &request).await?.1),
+    };
     Ok(RequestDetail {
         short_by,
         unit: unit_of(&snap, &request.sku),
@@ -168,10 +195,7 @@ pub async fn inbox(db: &Db, caller: &Caller) -> AppResult<ApprovalInbox> {
     let rows = store::inbox(&mut *conn, me.id, 200).await?;
     let requests = assemble(&mut conn, rows).await?;
     drop(conn);
-    let mut items = Vec::with_capacity(requests.len());
-    for r in requests {
-        items.push(super::outlook::inbox_item(db, &snap, r).await?);
-    }
+    let items = super::outlook::inbox_items(db, &snap, requests).await?;
     Ok(ApprovalInbox {
         items,
         sla_business_days: snap.settings.sla_business_days,
@@ -202,7 +226,7 @@ pub async fn nav_counts(db: &Db, caller: &Caller) -> AppResult<NavCounts> {
 pub async fn fulfilment_queue(db: &Db, caller: &Caller) -> AppResult<FulfilmentQueue> {
     caller.require(Role::Operator)?;
     let mut conn = db.pool().acquire().await?;
-    let rows = store::ready_to_fulfil(&mut *conn, 200).await?;
+    let rows = store::ready_to_fulfill(&mut *conn, 200).await?;
     let items = assemble(&mut conn, rows).await?;
     Ok(FulfilmentQueue {
         items,

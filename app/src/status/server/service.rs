@@ -33,13 +33,9 @@ pub struct NoticeInput {
     pub message: String,
 }
 
-fn days_ago(days: i64) -> time::OffsetDateTime {
-    time::OffsetDateTime::now_utc() - time::Duration::days(days)
-}
-
-fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+/// `days` before now on the process's clock, as RFC 3339.
+fn days_ago(db: &Db, days: i64) -> String {
+    crate::shared::time::rfc3339(db.clock().now() - time::Duration::days(days))
 }
 
 fn notice_object(id: i64) -> String {
@@ -146,7 +142,7 @@ pub async fn current(db: &Db, caller: &Caller) -> AppResult<Vec<Notice>> {
 
 /// Active notices and those resolved in the last `days` days, newest first.
 async fn resolved_within(db: &Db, days: i64) -> AppResult<Vec<Notice>> {
-    let since = rfc3339(days_ago(days));
+    let since = days_ago(db, days);
     let rows = store::list_notices(db.pool(), &since, 500).await?;
     assemble(db, rows).await
 }
@@ -244,8 +240,8 @@ pub async fn view(db: &Db, snap: &Snapshot) -> AppResult<StatusView> {
             (!n.regions.is_empty()).then_some(n)
         })
         .collect();
-    let recent_since = rfc3339(days_ago(RECENT_DAYS));
-    let today = time::OffsetDateTime::now_utc().date();
+    let recent_since = days_ago(db, RECENT_DAYS);
+    let today = db.clock().today();
     let first_day = today - time::Duration::days(HISTORY_DAYS - 1);
     let public = snap.settings.status_thresholds;
     // Each region's family sums per day, from the daily samples.
