@@ -545,3 +545,101 @@ both_databases! {
         }
     }
 }
+
+/// Runs `d` to its end: every target of each ring in turn reports `in_progress`
+/// then `succeeded` (or, at `fail_at` = (ring, target), `failed`, after which
+/// the deployment is rolled back and each target walked back is confirmed).
+async fn run_to_end(app: &TestApp, d: Value, fail_at: Option<(usize, usize)>) -> Value {
+    let key = d["key"].as_str().unwrap().to_owned();
+    let mut d = act(app, &d, "start").await;
+    for _ in 0..100 {
+        match d["state"].as_str().unwrap() {
+            "completed" | "rolled_back" => return d,
+            "paused" => d = act(app, &d, "rollback").await,
+            "rolling_back" => {
+                let walking = (0..d["rings"].as_array().unwrap().len()).find_map(|r| {
+                    let targets = d["rings"][r]["targets"].as_array().unwrap();
+                    targets.iter().position(|t| t["state"] == "rolling_back").map(|t| (r, t))
+                });
+                match walking {
+                    Some((r, t)) => d = ok_report(app, &d, r, t, "rolled_back").await,
+                    None => tick(app).await,
+                }
+            }
+            _ => {
+                let ring = d["rings"].as_array().unwrap().iter().position(|r| r["state"] == "in_progress");
+                match ring {
+                    Some(r) => {
+                        for t in 0..d["rings"][r]["targets"].as_array().unwrap().len() {
+                            if d["state"] != "in_progress" {
+                                break;
+                            }
+                            if fail_at == Some((r, t)) {
+                                d = ok_report(app, &d, r, t, "failed").await;
+                                continue;
+                            }
+                            d = ok_report(app, &d, r, t, "in_progress").await;
+                            d = ok_report(app, &d, r, t, "succeeded").await;
+                        }
+                    }
+                    None => tick(app).await,
+                }
+            }
+        }
+        d = get(app, &key).await;
+        consistent(app).await;
+    }
+    panic!("{key} did not end: {d}");
+}
+
+both_databases! {
+    async fn random_plans_conserve_units_and_keep_the_ledger_whole(backend: Backend) {
+        use rand::{Rng, SeedableRng};
+        let app = TestApp::seeded(backend).await;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20261130);
+        let negative = "SELECT COUNT(*) FROM clusters WHERE total < 0 OR allocated < 0 OR reserved < 0 OR out_of_service < 0 OR free < 0";
+        for round in 0..8 {
+            // A buildout of 1–3 rings of 1–3 targets; every other round fails a target and rolls back.
+            let before = pair(&app, "westeurope", "Dv5").await;
+            let rings: Vec<Value> = (0..rng.gen_range(1..=3)).map(|r| json!({
+                "name": format!("ring {r}"), "bake_minutes": 0,
+                "targets": (0..rng.gen_range(1..=3)).map(|_| json!({"zone": rng.gen_range(1..=3), "units": 50 * rng.gen_range(1..=16)})).collect::<Vec<_>>(),
+            })).collect();
+            let units: i64 = rings.iter().flat_map(|r| r["targets"].as_array().unwrap()).map(|t| t["units"].as_i64().unwrap()).sum();
+            let targets = rings.iter().map(|r| r["targets"].as_array().unwrap().len()).sum::<usize>() as i64;
+            let fail_at = (round % 2 == 1).then(|| {
+                let r = rng.gen_range(0..rings.len());
+                (r, rng.gen_range(0..rings[r]["targets"].as_array().unwrap().len()))
+            });
+            let d = create(&app, buildout(json!(rings))).await;
+            let planned = pair(&app, "westeurope", "Dv5").await;
+            assert_eq!((planned.0, planned.1, planned.2), (before.0 + targets, before.1 + units, before.2), "round {round}: planned clusters count in total, not free");
+            let d = run_to_end(&app, d, fail_at).await;
+            let after = pair(&app, "westeurope", "Dv5").await;
+            if fail_at.is_some() {
+                assert_eq!(d["state"], "rolled_back", "round {round}");
+                assert_eq!(after, before, "round {round}: a rolled-back buildout leaves nothing behind: {d}");
+            } else {
+                assert_eq!(d["state"], "completed", "round {round}");
+                assert_eq!(after, (before.0 + targets, before.1 + units, before.2 + units), "round {round}: its units are free");
+                // Then a decommission of some of what it built, one cluster a ring.
+                let built: Vec<(i64, i64)> = d["rings"].as_array().unwrap().iter().flat_map(|r| r["targets"].as_array().unwrap().clone())
+                    .map(|t| (t["cluster_id"].as_i64().unwrap(), t["units"].as_i64().unwrap())).collect();
+                let retire: Vec<(i64, i64)> = built.into_iter().filter(|_| rng.gen_bool(0.6)).collect();
+                if retire.is_empty() {
+                    continue;
+                }
+                let gone: i64 = retire.iter().map(|(_, u)| u).sum();
+                let dec = create(&app, json!({"kind": "decommission", "title": "Retire", "region": "westeurope", "sku": "Dv5",
+                    "rings": retire.iter().enumerate().map(|(i, (c, _))| json!({"name": format!("r{i}"), "bake_minutes": 0, "targets": [{"cluster_id": c}]})).collect::<Vec<_>>()})).await;
+                let dec = run_to_end(&app, dec, None).await;
+                assert_eq!(dec["state"], "completed", "round {round}");
+                let end = pair(&app, "westeurope", "Dv5").await;
+                assert_eq!(end, (after.0 - retire.len() as i64, after.1 - gone, after.2 - gone), "round {round}: the retired units leave");
+            }
+            let (n,): (i64,) = sqlx::query_as(negative).fetch_one(app.db.pool()).await.unwrap();
+            assert_eq!(n, 0, "no ledger value is negative");
+            consistent(&app).await;
+        }
+    }
+}
