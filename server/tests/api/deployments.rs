@@ -559,7 +559,10 @@ async fn run_to_end(app: &TestApp, d: Value, fail_at: Option<(usize, usize)>) ->
             "rolling_back" => {
                 let walking = (0..d["rings"].as_array().unwrap().len()).find_map(|r| {
                     let targets = d["rings"][r]["targets"].as_array().unwrap();
-                    targets.iter().position(|t| t["state"] == "rolling_back").map(|t| (r, t))
+                    targets
+                        .iter()
+                        .position(|t| t["state"] == "rolling_back")
+                        .map(|t| (r, t))
                 });
                 match walking {
                     Some((r, t)) => d = ok_report(app, &d, r, t, "rolled_back").await,
@@ -567,7 +570,11 @@ async fn run_to_end(app: &TestApp, d: Value, fail_at: Option<(usize, usize)>) ->
                 }
             }
             _ => {
-                let ring = d["rings"].as_array().unwrap().iter().position(|r| r["state"] == "in_progress");
+                let ring = d["rings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .position(|r| r["state"] == "in_progress");
                 match ring {
                     Some(r) => {
                         for t in 0..d["rings"][r]["targets"].as_array().unwrap().len() {
