@@ -7,7 +7,7 @@ use app::auth::server::caller::{Caller, Via};
 use app::auth::server::store;
 use app::auth::{CurrentUser, Roles};
 use app::db::Db;
-use app::deployments::domain::DeploymentAction as A;
+use app::deployments::domain::{DeploymentAction as A, RingState};
 use app::deployments::server::{run, service};
 use app::deployments::types::{Deployment, DeploymentInput, RingInput, TargetInput, TargetReport};
 use app::fleet::codes::Family;
@@ -468,7 +468,10 @@ pub async fn seed_bench_deployments(
         match i % 10 {
             0 | 5 => {
                 let d = act(db, &op, &d, A::Start).await?;
-                report(db, &op, &d, 0, 0, "in_progress", 50, "bench: under way").await?;
+                // A rollout whose canary would leave a critical pair waits at its gate.
+                if d.rings[0].state == RingState::InProgress {
+                    report(db, &op, &d, 0, 0, "in_progress", 50, "bench: under way").await?;
+                }
             }
             1 => {
                 act(db, &op, &d, A::Cancel).await?;

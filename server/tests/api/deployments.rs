@@ -650,3 +650,29 @@ both_databases! {
         }
     }
 }
+
+both_databases! {
+    async fn the_bench_seed_plans_deployments_even_where_gates_hold(backend: Backend) {
+        // Every pair critical: each started rollout waits at its canary's gate,
+        // which the bench seed must take as it is (it used to report on the
+        // held ring and fail).
+        let app = TestApp::seeded(backend).await;
+        server::seed::ensure_demo_accounts(&app.db).await.unwrap();
+        let origin = app::shared::audit::Origin::default();
+        app::settings::server::set(&app.db, &origin, "t", "health.constrained", "0.05").await.unwrap();
+        app::settings::server::set(&app.db, &origin, "t", "health.critical", "0.1").await.unwrap();
+        let (made, targets) = server::seed::seed_bench_deployments(&app.db, 12, 4).await.unwrap();
+        assert_eq!((made, targets), (12, 48));
+        let (_, list) = app.get_json("/api/v1/deployments?limit=50").await;
+        let items = list["items"].as_array().unwrap();
+        assert_eq!(items.len(), 12);
+        let mut held = 0;
+        for d in items.iter().filter(|d| d["kind"] == "rollout" && d["state"] == "in_progress") {
+            let d = get(&app, d["key"].as_str().unwrap()).await;
+            assert_eq!(d["rings"][0]["state"], "pending", "the gate holds it: {d}");
+            held += 1;
+        }
+        assert!(held > 0, "a started rollout waits at its gate: {list}");
+        consistent(&app).await;
+    }
+}
