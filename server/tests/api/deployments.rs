@@ -555,7 +555,9 @@ async fn run_to_end(app: &TestApp, d: Value, fail_at: Option<(usize, usize)>) ->
     for _ in 0..100 {
         match d["state"].as_str().unwrap() {
             "completed" | "rolled_back" => return d,
-            "paused" => d = act(app, &d, "rollback").await,
+            "paused" => {
+                act(app, &d, "rollback").await;
+            }
             "rolling_back" => {
                 let walking = (0..d["rings"].as_array().unwrap().len()).find_map(|r| {
                     let targets = d["rings"][r]["targets"].as_array().unwrap();
@@ -565,7 +567,9 @@ async fn run_to_end(app: &TestApp, d: Value, fail_at: Option<(usize, usize)>) ->
                         .map(|t| (r, t))
                 });
                 match walking {
-                    Some((r, t)) => d = ok_report(app, &d, r, t, "rolled_back").await,
+                    Some((r, t)) => {
+                        ok_report(app, &d, r, t, "rolled_back").await;
+                    }
                     None => tick(app).await,
                 }
             }

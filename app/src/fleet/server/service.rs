@@ -324,8 +324,21 @@ pub async fn cluster_position(
     q: &ClusterQuery,
 ) -> AppResult<PagePosition> {
     caller.user()?;
-    let t = snapshot(db).await?.thresholds;
-    let total = store::count_matching(db.pool(), q, &t, false).await?;
+    let snap = snapshot(db).await?;
+    let t = snap.thresholds;
+    // The total depends on the filters only: counted once per fleet version.
+    let filter = format!(
+        "{:?}",
+        (&q.region, q.zone, &q.sku, q.family, q.lifecycle, q.health)
+    );
+    let total = match snap.cached_count(&filter) {
+        Some(n) => n,
+        None => {
+            let n = store::count_matching(db.pool(), q, &t, false).await?;
+            snap.cache_count(&filter, n);
+            n
+        }
+    };
     let before = match q.cursor {
         Some(_) => total - store::count_matching(db.pool(), q, &t, true).await?,
         None => 0,

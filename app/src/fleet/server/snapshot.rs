@@ -36,7 +36,13 @@ pub struct Snapshot {
     pub settings: Arc<Settings>,
     pub(super) region_details: Mutex<HashMap<String, Arc<RegionDetail>>>,
     pub(super) trends: Mutex<HashMap<(String, String), Arc<TrendSeries>>>,
+    /// How many clusters each cluster-list filter matches (a COUNT over the
+    /// fleet is the cost of "N clusters · page n of m"), at most `MAX_COUNTS`.
+    pub(super) counts: Mutex<HashMap<String, i64>>,
 }
+
+/// The most filter counts one snapshot keeps (each is a short key and a number).
+const MAX_COUNTS: usize = 4_096;
 
 impl Snapshot {
     pub fn new(
@@ -56,6 +62,7 @@ impl Snapshot {
             settings,
             region_details: Mutex::default(),
             trends: Mutex::default(),
+            counts: Mutex::default(),
         }
     }
 
@@ -83,6 +90,19 @@ impl Snapshot {
     pub(super) fn cache_region_detail(&self, code: &str, detail: Arc<RegionDetail>) {
         if let Ok(mut map) = self.region_details.lock() {
             map.insert(code.to_owned(), detail);
+        }
+    }
+
+    pub(super) fn cached_count(&self, filter: &str) -> Option<i64> {
+        self.counts.lock().ok()?.get(filter).copied()
+    }
+
+    pub(super) fn cache_count(&self, filter: &str, n: i64) {
+        if let Ok(mut map) = self.counts.lock() {
+            if map.len() >= MAX_COUNTS {
+                map.clear();
+            }
+            map.insert(filter.to_owned(), n);
         }
     }
 
