@@ -5,6 +5,7 @@
 //! critical, and a year of daily history that trends into today's ledgers.
 
 mod accounts;
+mod bench_deployments;
 mod catalogue;
 mod deployments;
 mod generate;
@@ -17,7 +18,8 @@ use app::db::Db;
 use app::fleet::server::ledger;
 
 pub use accounts::{demo_accounts_exist, ensure_demo_accounts, DEMO_ACCOUNTS};
-pub use deployments::{seed_bench_deployments, seed_demo_deployments};
+pub use bench_deployments::seed_bench_deployments;
+pub use deployments::seed_demo_deployments;
 pub use generate::{Scale, ScaleSpec};
 pub use requests::seed_demo_requests;
 

@@ -8,7 +8,9 @@ use sqlx::{Any, Executor, FromRow};
 use crate::deployments::domain::{DeploymentState, Kind, RingState, TargetState};
 use crate::fleet::codes::{RegionCode, SkuCode};
 
+mod links;
 mod lists;
+pub use links::*;
 pub use lists::*;
 
 /// A deployment row with its owner's name.
@@ -216,35 +218,6 @@ pub async fn targets_of<'e>(
     .await
 }
 
-/// The keys of the requests linked to several deployments: (deployment, request id).
-pub async fn requests_of<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    ids: &[i64],
-) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    sqlx::query_as(&format!(
-        "SELECT deployment_id, request_id FROM deployment_requests WHERE deployment_id IN {} ORDER BY request_id",
-        id_list(ids)
-    ))
-    .fetch_all(ex)
-    .await
-}
-
-pub async fn link_request<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    deployment: i64,
-    request: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO deployment_requests (deployment_id, request_id) VALUES ($1, $2)")
-        .bind(deployment)
-        .bind(request)
-        .execute(ex)
-        .await?;
-    Ok(())
-}
-
 /// Moves the deployment on by one version, only from the version the caller
 /// read; a state change records its version as `state_version`. Returns rows affected.
 pub async fn bump<'e>(
@@ -322,20 +295,6 @@ pub async fn set_target<'e>(
     .execute(ex)
     .await?
     .rows_affected())
-}
-
-/// The deployments linked to request `request` (a buildout drafted for it).
-pub async fn deployments_of_request<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    request: i64,
-) -> Result<Vec<i64>, sqlx::Error> {
-    let rows: Vec<(i64,)> = sqlx::query_as(
-        "SELECT deployment_id FROM deployment_requests WHERE request_id = $1 ORDER BY deployment_id",
-    )
-    .bind(request)
-    .fetch_all(ex)
-    .await?;
-    Ok(rows.into_iter().map(|(d,)| d).collect())
 }
 
 /// Points a target at the cluster created for it (a buildout).
