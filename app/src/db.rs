@@ -29,6 +29,7 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     fleet_cache: std::sync::Arc<crate::fleet::server::snapshot::FleetCache>,
+    deployment_lists: std::sync::Arc<crate::deployments::server::cache::ListCache>,
     refusals: std::sync::Arc<crate::shared::audit::RefusalLimiter>,
     clock: crate::shared::time::Clock,
     settings_cache: std::sync::Arc<crate::settings::server::SettingsCache>,
@@ -79,6 +80,7 @@ impl Db {
             pool,
             backend,
             fleet_cache: Default::default(),
+            deployment_lists: Default::default(),
             refusals: Default::default(),
             clock: Default::default(),
             settings_cache: Default::default(),
@@ -92,6 +94,10 @@ impl Db {
     /// This replica's cache of fleet snapshots.
     pub fn fleet_cache(&self) -> &crate::fleet::server::snapshot::FleetCache {
         &self.fleet_cache
+    }
+
+    pub fn deployment_lists(&self) -> &crate::deployments::server::cache::ListCache {
+        &self.deployment_lists
     }
 
     /// This replica's count of recent refusals, which bounds how many reach the audit trail.

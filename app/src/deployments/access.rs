@@ -15,6 +15,7 @@ pub const RULES: Rules = Rules {
         ("get_deployment_detail", Access::SignedIn),
         ("get_in_flight", Access::SignedIn),
         ("preview_deployment", Access::Role(Role::Operator)),
+        ("plan_from_template", Access::Role(Role::Operator)),
         ("create_deployment", Access::Role(Role::Operator)),
         ("act_on_deployment", Access::Role(Role::Operator)),
     ],

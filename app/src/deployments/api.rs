@@ -24,6 +24,7 @@ pub async fn list_deployments_page(
     let cursor = cursor.filter(|c| !c.trim().is_empty());
     super::server::views::list_rows(&db, &caller, &filter, cursor.as_deref(), 50)
         .await
+        .map(std::sync::Arc::unwrap_or_clone)
         .map_err(server_error)
 }
 
@@ -203,6 +204,20 @@ pub async fn preview_deployment(
         .input()
         .map_err(|(f, m)| server_error(AppError::invalid(f, m)))?;
     super::server::service::preview(&db, &caller, &input)
+        .await
+        .map_err(server_error)
+}
+
+/// The plan editor's "Apply template": rings over the typed targets, each
+/// cluster in its own zone's ring.
+#[server]
+pub async fn plan_from_template(
+    template: String,
+    kind: String,
+    all: String,
+) -> Result<Vec<super::types::TemplateRing>, ServerError> {
+    let (db, caller) = crate::authorize(Access::Role(Role::Operator))?;
+    super::server::service::template(&db, &caller, &kind, &template, &all)
         .await
         .map_err(server_error)
 }

@@ -90,6 +90,15 @@ pub struct RingInput {
 }
 
 /// A target as sent: a cluster to build (`zone`, `units`) or an existing one (`cluster_id`).
+/// One ring of a template applied in the plan editor: its targets as typed
+/// there, separated by spaces.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateRing {
+    pub name: String,
+    pub bake_minutes: i64,
+    pub targets: String,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TargetInput {
     pub zone: Option<i64>,

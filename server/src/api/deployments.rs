@@ -2,6 +2,7 @@
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use axum::{Extension, Json};
 
 use super::query_pairs;
@@ -14,13 +15,13 @@ use app::deployments::types::{
     Deployment, DeploymentFilter, DeploymentInput, PlanInput, TargetReport, VersionInput,
 };
 use app::error::{AppError, AppResult};
-use app::shared::page::{parse_limit, Page};
+use app::shared::page::parse_limit;
 
 pub async fn list(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
     RawQuery(raw): RawQuery,
-) -> AppResult<Json<Page<Deployment>>> {
+) -> AppResult<axum::response::Response> {
     let pairs = query_pairs(raw.as_deref());
     let get = |k: &str| {
         pairs
@@ -30,9 +31,8 @@ pub async fn list(
     };
     let limit = parse_limit(get("limit")).map_err(|m| AppError::invalid("limit", m))?;
     let filter = DeploymentFilter::from_pairs(get);
-    Ok(Json(
-        views::list(&db, &caller, &filter, get("cursor"), limit).await?,
-    ))
+    let page = views::list(&db, &caller, &filter, get("cursor"), limit).await?;
+    Ok(Json(&*page).into_response())
 }
 
 pub async fn create(

@@ -244,6 +244,7 @@ const SERVER_FNS: &[(&str, Who, &str)] = &[
     ("get_in_flight", Who::SignedIn, "region=westus2"),
     // Operators plan and run deployments.
     ("preview_deployment", Who::Only(Operator), "kind=buildout&region=westeurope&sku=Dv5&rings[0][targets]=1:100"),
+    ("plan_from_template", Who::Only(Operator), "template=canary-zone-rest&kind=decommission&all={cluster}"),
     ("create_deployment", Who::Only(Operator), "kind=buildout&title=New+racks&region=westeurope&sku=Dv5&rings[0][name]=canary&rings[0][targets]=1:100"),
     ("act_on_deployment", Who::Only(Operator), "key={fresh_deployment}&action=start&version=1"),
     ("list_users", Who::Only(Admin), ""),

@@ -680,3 +680,188 @@ both_databases! {
         consistent(&app).await;
     }
 }
+
+/// The deployment as the API's list shows it (the list is kept per replica
+/// until a deployment changes).
+async fn listed(app: &TestApp, key: &str) -> Value {
+    let (status, page) = app.get_json("/api/v1/deployments?limit=500").await;
+    assert_eq!(status, 200, "{page}");
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == key)
+        .cloned()
+        .unwrap_or_else(|| panic!("{key} is not listed: {page}"))
+}
+
+/// The list page's row of the deployment (the server function the page calls).
+async fn row(app: &TestApp, key: &str) -> Value {
+    let rows = server_fn(
+        app,
+        "list_deployments_page",
+        "filter[region]=westeurope".into(),
+    )
+    .await;
+    rows["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == key)
+        .cloned()
+        .unwrap_or_else(|| panic!("{key} has no row: {rows}"))
+}
+
+both_databases! {
+    async fn the_kept_lists_follow_every_change(backend: Backend) {
+        // After each kind of change — create, start, a progress-only report, a
+        // state report, the scheduler's promotion, a pause — both lists say what
+        // the deployment itself says, read fresh.
+        let app = TestApp::seeded(backend).await;
+        let d = create(&app, buildout(json!([
+            {"name": "canary", "bake_minutes": 30, "targets": [{"zone": 1, "units": 400}]},
+            {"name": "rest", "bake_minutes": 0, "targets": [{"zone": 2, "units": 600}]}]))).await;
+        let key = d["key"].as_str().unwrap().to_owned();
+        let same = |step: &'static str| {
+            let app = &app;
+            let key = key.clone();
+            async move {
+                let fresh = get(app, &key).await;
+                assert_eq!(listed(app, &key).await, fresh, "after {step}");
+                let row = row(app, &key).await;
+                assert_eq!(row["state"], fresh["state"], "after {step}");
+                let done = fresh["rings"].as_array().unwrap().iter()
+                    .flat_map(|r| r["targets"].as_array().unwrap())
+                    .filter(|t| t["state"] == "succeeded").count();
+                assert_eq!(row["done"].as_u64().unwrap() as usize, done, "after {step}");
+                fresh
+            }
+        };
+        same("create").await;
+        let d = act(&app, &d, "start").await;
+        assert_eq!(same("start").await["state"], "in_progress");
+        let id = d["rings"][0]["targets"][0]["id"].as_i64().unwrap();
+        let (status, d) = post(&app, &format!("/deployments/{key}/targets/{id}"),
+            json!({"state": "in_progress", "progress": 40, "message": "racking", "version": d["version"]})).await;
+        assert_eq!(status, 200, "{d}");
+        assert_eq!(same("a progress report").await["rings"][0]["targets"][0]["progress"], 40);
+        ok_report(&app, &d, 0, 0, "succeeded").await;
+        assert_eq!(same("a succeeded target").await["rings"][0]["state"], "baking");
+        app.db.clock().freeze(time::OffsetDateTime::now_utc() + time::Duration::minutes(31));
+        tick(&app).await;
+        assert_eq!(same("the scheduler's promotion").await["rings"][1]["state"], "in_progress");
+        let d = get(&app, &key).await;
+        act(&app, &d, "pause").await;
+        assert_eq!(same("a pause").await["state"], "paused");
+    }
+}
+
+both_databases! {
+    async fn a_rollback_is_refused_while_a_built_cluster_holds_reservations(backend: Backend) {
+        // A built cluster in service can be reserved on; walking it back would
+        // strand those units, so the rollback is a 409 naming the request, and
+        // the deployment is left as it was.
+        let app = TestApp::seeded(backend).await;
+        let second = crate::helpers::user_with_token(&app, "approver-two", &[Role::Approver]).await;
+        let d = create(&app, buildout(json!([
+            {"name": "big", "bake_minutes": 0, "targets": [{"zone": 1, "units": 900000}]},
+            {"name": "next", "bake_minutes": 0, "targets": [{"zone": 2, "units": 100}]}]))).await;
+        let key = d["key"].as_str().unwrap().to_owned();
+        let d = act(&app, &d, "start").await;
+        let built = d["rings"][0]["targets"][0]["cluster_id"].as_i64().unwrap();
+        ok_report(&app, &d, 0, 0, "succeeded").await;
+        tick(&app).await;
+        let d = get(&app, &key).await;
+        assert_eq!(d["rings"][1]["state"], "in_progress", "{d}");
+        // A request placed on the new cluster: the most free of its pair.
+        let (s, r) = call(&app, Role::Requester, reqwest::Method::POST, "/requests", json!({"kind": "provision", "region": "westeurope",
+            "sku": "Dv5", "quantity": 10, "need_by": need_by(30), "service": "web", "justification": "launch", "priority": "P2"})).await;
+        assert_eq!(s, 201, "{r}");
+        let request = r["key"].as_str().unwrap().to_owned();
+        let mut r = r;
+        for approver in [app.as_role(Role::Approver), second.clone()] {
+            if r["state"] != "submitted" {
+                break;
+            }
+            r = approver.post(app.url(&format!("/api/v1/requests/{request}/approve")))
+                .json(&json!({"version": r["version"]})).send().await.unwrap().json().await.unwrap();
+        }
+        assert_eq!(r["state"], "approved", "{r}");
+        assert!(r["reservations"].as_array().unwrap().iter().any(|x| x["cluster_id"] == built), "{r}");
+        let (s, d) = report(&app, &d, 1, 0, "failed").await;
+        assert_eq!((s, d["state"].as_str()), (200, Some("paused")), "{d}");
+        let (s, err) = post(&app, &format!("/deployments/{key}/rollback"), json!({"version": d["version"]})).await;
+        assert_error(s, &err, 409, "conflict", None);
+        assert!(err["error"]["message"].as_str().unwrap().contains(&request), "names what holds it: {err}");
+        assert_eq!(get(&app, &key).await, d, "the deployment is unchanged");
+        consistent(&app).await;
+    }
+}
+
+both_databases! {
+    async fn retries_racing_with_one_idempotency_key_change_the_target_once(backend: Backend) {
+        // An automation that times out and retries sends the same report with
+        // the same key, possibly while the first is still in flight: every copy
+        // is answered 200 with the same deployment, and the target moves once.
+        let app = std::sync::Arc::new(TestApp::seeded(backend).await);
+        let d = create(&app, buildout(json!([{"name": "all", "bake_minutes": 0, "targets": [{"zone": 1, "units": 100}, {"zone": 2, "units": 100}]}]))).await;
+        let d = act(&app, &d, "start").await;
+        let key = d["key"].as_str().unwrap().to_owned();
+        let (t, v) = (d["rings"][0]["targets"][0]["id"].as_i64().unwrap(), d["version"].as_i64().unwrap());
+        let racers = (0..8).map(|_| {
+            let (app, key) = (app.clone(), key.clone());
+            tokio::spawn(async move {
+                let resp = app.as_role(Role::Operator)
+                    .post(app.url(&format!("/api/v1/deployments/{key}/targets/{t}")))
+                    .header("idempotency-key", "rack-7-done")
+                    .json(&json!({"state": "succeeded", "progress": 100, "message": "racked", "version": v}))
+                    .send().await.unwrap();
+                (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
+            })
+        });
+        let answers: Vec<(u16, Value)> = futures::future::join_all(racers).await.into_iter().map(Result::unwrap).collect();
+        assert!(answers.iter().all(|(s, _)| *s == 200), "{answers:?}");
+        let target_state = |d: &Value| d["rings"][0]["targets"][0]["state"].clone();
+        assert!(answers.iter().all(|(_, d)| target_state(d) == "succeeded"), "{answers:?}");
+        let moves: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'deployment.target' AND object = $1 AND after LIKE '%succeeded%'")
+            .bind(&key).fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(moves, 1, "the target moved once");
+        assert_eq!(get(&app, &key).await["version"], v + 1, "one change, one version");
+    }
+}
+
+both_databases! {
+    async fn a_template_rings_existing_clusters_by_their_own_zones(backend: Backend) {
+        // The plan editor's "canary → the rest of its zone → the rest" over
+        // cluster ids: the page does not know zones, the server does.
+        let app = TestApp::seeded(backend).await;
+        let (_, page) = app.get_json("/api/v1/clusters?region=westeurope&sku=Dv5&limit=500").await;
+        let clusters: Vec<(i64, i64)> = page["items"].as_array().unwrap().iter()
+            .map(|c| (c["id"].as_i64().unwrap(), c["zone"].as_i64().unwrap())).collect();
+        let canary = clusters[0];
+        assert!(clusters.iter().any(|c| c.1 != canary.1) && clusters.iter().filter(|c| c.1 == canary.1).count() > 1,
+            "the seed has zone-mates and other zones: {clusters:?}");
+        let all: Vec<String> = clusters.iter().map(|c| c.0.to_string()).collect();
+        let resp = app.as_role(Role::Operator)
+            .post(app.url(&crate::helpers::server_fn_path("plan_from_template")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("template=canary-zone-rest&kind=decommission&all={}", all.join("+")))
+            .send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        let rings: Value = resp.json().await.unwrap();
+        let ids = |i: usize| -> Vec<i64> { rings[i]["targets"].as_str().unwrap().split(' ').map(|t| t.parse().unwrap()).collect() };
+        assert_eq!(rings[0]["name"], "canary");
+        assert_eq!(ids(0), vec![canary.0]);
+        assert_eq!(rings[1]["name"], format!("zone {}", canary.1));
+        let zone_of = |id: i64| clusters.iter().find(|c| c.0 == id).unwrap().1;
+        assert!(ids(1).iter().all(|id| zone_of(*id) == canary.1), "{rings}");
+        assert!(ids(2).iter().all(|id| zone_of(*id) != canary.1), "{rings}");
+        assert_eq!(ids(0).len() + ids(1).len() + ids(2).len(), clusters.len(), "every cluster once");
+        // Not a template: the field is named.
+        let resp = app.as_role(Role::Operator)
+            .post(app.url(&crate::helpers::server_fn_path("plan_from_template")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("template=yolo&kind=decommission&all=1").send().await.unwrap();
+        assert_eq!(resp.status(), 400);
+    }
+}

@@ -10,9 +10,12 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::format::units;
 use crate::components::widgets::{ErrorPanel, PageHeader};
-use crate::deployments::api::{preview_deployment, CreateDeployment, DeploymentForm, RingForm};
+use crate::deployments::api::{
+    plan_from_template, preview_deployment, CreateDeployment, DeploymentForm, RingForm,
+};
 use crate::deployments::domain::Kind;
-use crate::deployments::templates::{rings as template_rings, TEMPLATES};
+use crate::deployments::templates::TEMPLATES;
+use crate::deployments::types::TemplateRing;
 use crate::fleet::api::get_filter_options;
 
 const INPUT: &str =
@@ -27,40 +30,19 @@ struct Draft {
     targets: String,
 }
 
-/// Rings from a template over the targets typed in "all targets"
-/// (`zone:units` for a buildout, cluster ids otherwise).
-fn from_template(template: &str, kind: &str, all: &str) -> Option<Vec<Draft>> {
-    let tokens: Vec<&str> = all
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|t| !t.is_empty())
-        .collect();
-    let zoned: Vec<(i64, String)> = tokens
-        .iter()
-        .map(|t| {
-            let zone = if kind == "buildout" {
-                t.split(':')
-                    .next()
-                    .and_then(|z| z.parse().ok())
-                    .unwrap_or(1)
-            } else {
-                1
-            };
-            (zone, (*t).to_owned())
+/// The editor's rings from a template applied on the server (which knows
+/// each cluster's zone), numbered from `base`.
+fn drafts_of(rings: Vec<TemplateRing>, base: u64) -> Vec<Draft> {
+    rings
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| Draft {
+            id: base + i as u64,
+            name: r.name,
+            bake: r.bake_minutes.to_string(),
+            targets: r.targets,
         })
-        .collect();
-    let rings = template_rings(template, &zoned).ok()?;
-    Some(
-        rings
-            .into_iter()
-            .enumerate()
-            .map(|(i, (name, bake, targets))| Draft {
-                id: i as u64,
-                name,
-                bake: bake.to_string(),
-                targets: targets.join(" "),
-            })
-            .collect(),
-    )
+        .collect()
 }
 
 fn blank(n: usize) -> Vec<Draft> {
@@ -92,8 +74,9 @@ pub fn NewDeploymentPage() -> impl IntoView {
     );
     let region = RwSignal::new(prior("region"));
     let sku = RwSignal::new(prior("sku"));
-    // The rings: from a template applied through the URL, from the URL's own
-    // rings (a preview), or four blank ones.
+    // The rings: the URL's own rings (a preview), or four blank ones; a
+    // template applied through the URL (without JS) replaces them once its
+    // rings arrive from the server.
     let initial = q.with_untracked(|q| {
         let from_url: Vec<Draft> = (0..crate::deployments::domain::MAX_RINGS)
             .map_while(|i| {
@@ -106,19 +89,27 @@ pub fn NewDeploymentPage() -> impl IntoView {
                 })
             })
             .collect();
-        match (q.get("template"), q.get("all")) {
-            (Some(t), Some(all)) if !all.trim().is_empty() => {
-                from_template(&t, &prior("kind"), &all)
-            }
-            _ => None,
-        }
-        .unwrap_or(if from_url.is_empty() {
+        if from_url.is_empty() {
             blank(4)
         } else {
             from_url
-        })
+        }
     });
+    let applied = Resource::new(
+        || (),
+        move |_| {
+            let (t, k, all) = (prior("template"), kind.get_untracked(), prior("all"));
+            async move {
+                match all.trim().is_empty() || t.is_empty() {
+                    true => Ok(None),
+                    false => plan_from_template(t, k, all).await.map(Some),
+                }
+            }
+        },
+    );
+    let template_error = RwSignal::new(None::<String>);
     let drafts = RwSignal::new(initial);
+    let template_used = RwSignal::new(false);
     let template = RwSignal::new(
         Some(prior("template"))
             .filter(|t| !t.is_empty())
@@ -166,6 +157,14 @@ pub fn NewDeploymentPage() -> impl IntoView {
                     Ok(o) => o,
                     Err(e) => return view! { <ErrorPanel error=e/> }.into_any(),
                 };
+                match applied.await {
+                    Ok(Some(rings)) if !template_used.get_untracked() => {
+                        template_used.set(true);
+                        drafts.set(drafts_of(rings, 0));
+                    }
+                    Err(e) => template_error.set(Some(e.to_string())),
+                    _ => {}
+                }
                 if region.get_untracked().is_empty() { region.set(opts.regions.first().map(|r| r.0.clone()).unwrap_or_default()); }
                 if sku.get_untracked().is_empty() { sku.set(opts.skus.first().map(|s| s.code.clone()).unwrap_or_default()); }
                 view! {
@@ -206,16 +205,25 @@ pub fn NewDeploymentPage() -> impl IntoView {
                                 </label>
                                 {move || if hydrated.get() {
                                     view! { <button type="button" class="rounded border px-3 py-1.5 text-sm" on:click=move |_| {
-                                        if let Some(rings) = from_template(&template.get(), &kind.get(), &all.get()) {
-                                            next_id.update(|n| *n += 100);
-                                            let base = next_id.get_untracked();
-                                            drafts.set(rings.into_iter().map(|mut d| { d.id += base; d }).collect());
-                                        }
+                                        let (t, k, a) = (template.get_untracked(), kind.get_untracked(), all.get_untracked());
+                                        leptos::task::spawn_local(async move {
+                                            match plan_from_template(t, k, a).await {
+                                                Ok(rings) => {
+                                                    // Fresh ids, past any ring added so far.
+                                                    let base = next_id.get_untracked();
+                                                    next_id.set(base + rings.len() as u64);
+                                                    template_error.set(None);
+                                                    drafts.set(drafts_of(rings, base));
+                                                }
+                                                Err(e) => template_error.set(Some(e.to_string())),
+                                            }
+                                        });
                                     }>"Apply template"</button> }.into_any()
                                 } else {
                                     view! { <button type="submit" formmethod="get" formaction="/deployments/new" formnovalidate class="rounded border px-3 py-1.5 text-sm">"Apply template"</button> }.into_any()
                                 }}
                             </div>
+                            {move || template_error.get().map(|e| view! { <p role="alert" class="mt-2 text-sm text-red-800 dark:text-red-300">{e}</p> })}
                         </fieldset>
                         <ol class="space-y-3" data-testid="plan">
                             <For each=move || drafts.get().into_iter().enumerate() key=|(i, d)| (*i, d.id) let((i, d))>

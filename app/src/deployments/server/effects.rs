@@ -2,7 +2,8 @@
 //!
 //! - buildout: a target's cluster exists from planning on in `buildout` (units
 //!   out of service); its success puts it in service (units free); walked back
-//!   or cancelled, it leaves the ledger. Completion reserves the units of the
+//!   (refused while it holds allocations or reservations, naming them) or
+//!   cancelled, it leaves the ledger. Completion reserves the units of the
 //!   requests waiting on it.
 //! - decommission: a target starts only on an idle cluster (else 409 naming
 //!   what holds it), which goes `decommissioning` (units out of service); the
@@ -51,6 +52,21 @@ async fn require_idle(tx: &mut AnyConnection, cluster: i64, name: &str) -> AppRe
     )))
 }
 
+/// Whether a rollback can walk every built cluster back: refused (409, naming
+/// the requests) while one holds allocations or reservations, before anything
+/// moves, rather than halfway through the walk.
+pub async fn can_walk_back(tx: &mut AnyConnection, d: &Loaded) -> AppResult<()> {
+    if d.row.kind != Kind::Buildout {
+        return Ok(());
+    }
+    for t in d.targets.iter().flatten() {
+        if let (TargetState::Succeeded, Some(cluster)) = (t.state, t.cluster_id) {
+            require_idle(tx, cluster, t.cluster_name.as_deref().unwrap_or("?")).await?;
+        }
+    }
+    Ok(())
+}
+
 /// What a target moving `from` → `to` does to its cluster.
 pub async fn on_target(
     db: &Db,
@@ -68,6 +84,12 @@ pub async fn on_target(
     match (kind, from, to) {
         (Kind::Buildout, _, T::Succeeded) => {
             lifecycle(db, tx, cluster, ClusterLifecycle::InService).await
+        }
+        // Walking a built cluster back takes it out of service at once (no
+        // new reservation lands on it), and only while nothing is held there.
+        (Kind::Buildout, T::Succeeded, T::RollingBack) => {
+            require_idle(tx, cluster, name).await?;
+            lifecycle(db, tx, cluster, ClusterLifecycle::Buildout).await
         }
         (Kind::Buildout, T::RollingBack, T::RolledBack) => {
             lifecycle(db, tx, cluster, ClusterLifecycle::Buildout).await?;

@@ -4,6 +4,7 @@
 //! (the health gate, capacity freezes) in `hold`, capacity effects in
 //! `effects`, the demo automation in `demo`.
 
+pub mod cache;
 pub mod demo;
 pub mod effects;
 pub mod hold;

@@ -214,3 +214,63 @@ pub async fn clear(db: &Db, tx: &mut AnyConnection, d: &Loaded) -> AppResult<()>
     store::delete_plan(tx, d.row.id).await?;
     Ok(())
 }
+
+/// The plan editor's template applied to its "all targets" text: rings of
+/// space-separated targets. A buildout's `zone:units` names its zone; a cluster
+/// id takes its cluster's zone, so "the rest of its zone" holds the canary's
+/// zone-mates (an id that names no cluster counts as zone 0: saving names it).
+pub async fn from_template(
+    db: &Db,
+    kind: Kind,
+    template: &str,
+    all: &str,
+) -> AppResult<Vec<crate::deployments::types::TemplateRing>> {
+    const MAX_TOKENS: usize = MAX_RINGS * MAX_TARGETS_PER_RING;
+    let tokens: Vec<&str> = all
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+        .take(MAX_TOKENS + 1)
+        .collect();
+    if tokens.len() > MAX_TOKENS {
+        return Err(AppError::invalid(
+            "all",
+            format!("a plan has at most {MAX_TOKENS} targets"),
+        ));
+    }
+    let zoned: Vec<(i64, &str)> = if kind == Kind::Buildout {
+        tokens
+            .iter()
+            .map(|t| {
+                let zone = t.split(':').next().and_then(|z| z.parse().ok());
+                (zone.unwrap_or(0), *t)
+            })
+            .collect()
+    } else {
+        let ids: Vec<i64> = tokens.iter().filter_map(|t| t.parse().ok()).collect();
+        let zones: std::collections::HashMap<i64, i64> =
+            crate::fleet::server::store::find_clusters(db.pool(), &ids)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c.zone))
+                .collect();
+        tokens
+            .iter()
+            .map(|t| {
+                let zone = t.parse().ok().and_then(|id: i64| zones.get(&id).copied());
+                (zone.unwrap_or(0), *t)
+            })
+            .collect()
+    };
+    let rings = crate::deployments::templates::rings(template, &zoned)
+        .map_err(|m| AppError::invalid("all", m))?;
+    Ok(rings
+        .into_iter()
+        .map(
+            |(name, bake_minutes, targets)| crate::deployments::types::TemplateRing {
+                name,
+                bake_minutes,
+                targets: targets.join(" "),
+            },
+        )
+        .collect())
+}

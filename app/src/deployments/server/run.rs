@@ -209,6 +209,9 @@ pub async fn act(
     }
     let model = d.model();
     let mut changes = engine::act(&model, action).map_err(AppError::Conflict)?;
+    if action == DeploymentAction::Rollback {
+        effects::can_walk_back(&mut tx, &d).await?;
+    }
     if matches!(action, DeploymentAction::Start | DeploymentAction::Resume) {
         let next = model.clone().applied(&changes);
         changes.extend(advance(&snap, &mut tx, &d, &next, now).await?);

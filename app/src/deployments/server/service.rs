@@ -269,6 +269,19 @@ pub async fn draft_buildout(
     Ok(id)
 }
 
+/// The plan editor's template over its "all targets" text (`plan::from_template`).
+pub async fn template(
+    db: &Db,
+    caller: &Caller,
+    kind: &str,
+    template: &str,
+    all: &str,
+) -> AppResult<Vec<crate::deployments::types::TemplateRing>> {
+    caller.require(Role::Operator)?;
+    let kind = Kind::parse(kind).map_err(|m| AppError::invalid("kind", m))?;
+    plan::from_template(db, kind, template, all).await
+}
+
 /// What each ring of a plan would do to its region × SKU's free units.
 pub async fn preview(
     db: &Db,

@@ -2,6 +2,9 @@
 //! the API, or as rows with their targets summed, for the page), the deployment
 //! page's view with the caller's actions, and what is in flight.
 
+use std::sync::Arc;
+
+use super::cache::Kept;
 use super::model::{load, load_many, load_summaries, Loaded, Summary};
 use super::run::parse;
 use super::store::{self, ListWhere};
@@ -17,21 +20,32 @@ use crate::fleet::server::service as fleet;
 use crate::shared::audit;
 use crate::shared::page::Page;
 
-/// A page of deployments: in flight first, then newest first.
+/// A page of deployments: in flight first, then newest first (kept per
+/// replica until a deployment changes, see `cache`).
 pub async fn list(
     db: &Db,
     caller: &Caller,
     filter: &DeploymentFilter,
     cursor: Option<&str>,
     limit: i64,
-) -> AppResult<Page<Deployment>> {
-    let (rows, next_cursor, mut conn) = list_page(db, caller, filter, cursor, limit).await?;
+) -> AppResult<Arc<Page<Deployment>>> {
+    caller.user()?;
+    let mut conn = db.pool().acquire().await?;
+    let at = store::fingerprint(&mut *conn).await?;
+    let key = format!("full {limit} {cursor:?} {filter:?}");
+    if let Some(Kept::Full(page)) = db.deployment_lists().get(&at, &key) {
+        return Ok(page);
+    }
+    let (rows, next_cursor) = list_page(&mut conn, filter, cursor, limit).await?;
     let items = load_many(&mut conn, rows)
         .await?
         .iter()
         .map(Loaded::deployment)
         .collect();
-    Ok(Page { items, next_cursor })
+    let page = Arc::new(Page { items, next_cursor });
+    db.deployment_lists()
+        .put(&at, key, Kept::Full(Arc::clone(&page)));
+    Ok(page)
 }
 
 /// The list page's rows: as `list`, with what each deployment's targets add up
@@ -42,30 +56,33 @@ pub async fn list_rows(
     filter: &DeploymentFilter,
     cursor: Option<&str>,
     limit: i64,
-) -> AppResult<Page<crate::deployments::types::DeploymentRow>> {
-    let (rows, next_cursor, mut conn) = list_page(db, caller, filter, cursor, limit).await?;
+) -> AppResult<Arc<Page<crate::deployments::types::DeploymentRow>>> {
+    caller.user()?;
+    let mut conn = db.pool().acquire().await?;
+    let at = store::fingerprint(&mut *conn).await?;
+    let key = format!("rows {limit} {cursor:?} {filter:?}");
+    if let Some(Kept::Rows(page)) = db.deployment_lists().get(&at, &key) {
+        return Ok(page);
+    }
+    let (rows, next_cursor) = list_page(&mut conn, filter, cursor, limit).await?;
     let items = load_summaries(db, &mut conn, rows)
         .await?
         .iter()
         .map(Summary::list_row)
         .collect();
-    Ok(Page { items, next_cursor })
+    let page = Arc::new(Page { items, next_cursor });
+    db.deployment_lists()
+        .put(&at, key, Kept::Rows(Arc::clone(&page)));
+    Ok(page)
 }
 
-/// One page of the list's deployment rows, the next page's cursor, and the
-/// connection that read them.
+/// One page of the list's deployment rows and the next page's cursor.
 async fn list_page(
-    db: &Db,
-    caller: &Caller,
+    conn: &mut sqlx::AnyConnection,
     filter: &DeploymentFilter,
     cursor: Option<&str>,
     limit: i64,
-) -> AppResult<(
-    Vec<store::DeploymentRow>,
-    Option<String>,
-    sqlx::pool::PoolConnection<sqlx::Any>,
-)> {
-    caller.user()?;
+) -> AppResult<(Vec<store::DeploymentRow>, Option<String>)> {
     let state = match &filter.state {
         Some(s) => Some(DeploymentState::parse(s).map_err(|m| AppError::invalid("state", m))?),
         None => None,
@@ -91,7 +108,6 @@ async fn list_page(
         region: filter.region.as_deref(),
         after,
     };
-    let mut conn = db.pool().acquire().await?;
     let mut rows = store::list_deployments(&mut *conn, &w, limit + 1).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
@@ -101,7 +117,7 @@ async fn list_page(
                 .map(|r| format!("{}.{}", r.state.list_rank(), r.id))
         })
         .flatten();
-    Ok((rows, next_cursor, conn))
+    Ok((rows, next_cursor))
 }
 
 /// The actions an operator may take on a deployment in its state.

@@ -339,8 +339,20 @@ pub async fn cluster_position(
             n
         }
     };
-    let before = match q.cursor {
-        Some(_) => total - store::count_matching(db.pool(), q, &t, true).await?,
+    // Where a cursor sits is counted once per fleet version too (a deep page's
+    // count runs over every row after it).
+    let before = match &q.cursor {
+        Some(cursor) => {
+            let at = format!("{filter} {:?} {cursor:?}", q.sort);
+            match snap.cached_count(&at) {
+                Some(n) => n,
+                None => {
+                    let n = total - store::count_matching(db.pool(), q, &t, true).await?;
+                    snap.cache_count(&at, n);
+                    n
+                }
+            }
+        }
         None => 0,
     };
     Ok(PagePosition::new(total, before, q.limit))

@@ -29,6 +29,19 @@ fn rank_sql() -> String {
     )
 }
 
+/// The deployments' fingerprint (see `cache`): count, sum of versions, newest
+/// id, latest change — one aggregate over the deployments' own rows.
+pub async fn fingerprint<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<crate::deployments::server::cache::Fingerprint, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(version), 0) AS BIGINT), COALESCE(MAX(id), 0), \
+         COALESCE(MAX(updated_at), '') FROM deployments",
+    )
+    .fetch_one(ex)
+    .await
+}
+
 /// A page of deployments: in flight first, then the rest, newest first in each.
 pub async fn list_deployments<'e>(
     ex: impl Executor<'e, Database = Any>,
