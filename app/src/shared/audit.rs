@@ -188,18 +188,17 @@ pub async fn list<'e>(
     .await
 }
 
-/// Every row about one object (a request's timeline), oldest first.
+/// Every row about one object (a request's or a deployment's timeline),
+/// oldest first, read through the `audit_log_object` index.
+pub const FOR_OBJECT: &str =
+    "SELECT id, at, actor, action, object, before, after, source, request_id \
+     FROM audit_log WHERE object = $1 ORDER BY id";
+
 pub async fn list_for_object<'e>(
     ex: impl Executor<'e, Database = Any>,
     object: &str,
 ) -> Result<Vec<AuditEntry>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, at, actor, action, object, before, after, source, request_id FROM audit_log \
-         WHERE object = $1 ORDER BY id",
-    )
-    .bind(object)
-    .fetch_all(ex)
-    .await
+    sqlx::query_as(FOR_OBJECT).bind(object).fetch_all(ex).await
 }
 
 #[cfg(test)]

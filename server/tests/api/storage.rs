@@ -129,3 +129,24 @@ both_databases! {
         assert!(a2.roles.contains(app::auth::Role::Approver) && a2.roles.contains(app::auth::Role::Requester), "{a2:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timeline_reads_its_own_audit_rows_through_an_index() {
+    // The request and deployment pages read one object's trail on every view;
+    // a scan of the whole audit log made them the slowest pages of the benchmark.
+    let app = TestApp::seeded(Backend::Sqlite).await;
+    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&format!(
+        "EXPLAIN QUERY PLAN {}",
+        app::shared::audit::FOR_OBJECT
+    ))
+    .bind("CR-1")
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    let plan: Vec<&str> = plan.iter().map(|r| r.3.as_str()).collect();
+    assert!(
+        plan.iter().any(|d| d.contains("INDEX audit_log_object"))
+            && !plan.iter().any(|d| d.starts_with("SCAN")),
+        "{plan:?}"
+    );
+}
