@@ -1,5 +1,5 @@
 //! The fleet's server side: read SQL in `store`, assembly into page and API
-//! types in `service` (over a per-replica `snapshot`; the overview in
+//! types in `service` (rows parsed in `rows`; over a per-replica `snapshot`; the overview in
 //! `summary`), the ledger's write API
 //! in `ledger` (its SQL in `ledger_sql`), and the daily history sampler.
 
@@ -7,6 +7,7 @@ pub mod history;
 pub mod ledger;
 mod ledger_sql;
 mod load_sql;
+mod rows;
 pub mod service;
 pub mod snapshot;
 pub mod store;

@@ -1,5 +1,5 @@
-//! The fleet service layer, shared by server functions and REST handlers: parse
-//! rows into domain types, apply the health thresholds, assemble views.
+//! The fleet service layer, shared by server functions and REST handlers:
+//! rows (parsed in `rows`) assembled into views under the health thresholds.
 //!
 //! Every read a page or the API makes takes the caller and refuses anyone not
 //! signed in, whatever the middleware did before (defence in depth).
@@ -7,88 +7,18 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use anyhow::anyhow;
-
+use super::rows::{cluster_from, family, region_from, region_sku_from, sum_rollup, unit};
 use super::snapshot::Snapshot;
-use super::store::{self, ClusterRow, HistoryPoint, RegionRow, SumRow};
+use super::store::{self, HistoryPoint};
 use crate::auth::server::caller::Caller;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::fleet::codes::{CapacityUnit, ClusterLifecycle, Family, RegionLifecycle};
-use crate::fleet::ledger::{Health, Ledger, Thresholds};
 use crate::fleet::query::{ClusterQuery, ClusterSort, Cursor};
 use crate::fleet::types::*;
 use crate::shared::page::{Page, PagePosition};
 
 /// How many days the trend charts show.
 pub const TREND_DAYS: i64 = 365;
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(anyhow!("stored {what} is invalid: {e}"))
-}
-
-fn ledger_of(total: i64, allocated: i64, reserved: i64, oos: i64) -> AppResult<Ledger> {
-    Ledger::parse(total, allocated, reserved, oos).map_err(|e| corrupt("ledger", e))
-}
-
-fn family(s: &str) -> AppResult<Family> {
-    Family::parse(s).map_err(|e| corrupt("family", e))
-}
-
-fn unit(s: &str) -> AppResult<CapacityUnit> {
-    CapacityUnit::parse(s).map_err(|e| corrupt("unit", e))
-}
-
-fn cluster_from(row: ClusterRow, t: &Thresholds) -> AppResult<Cluster> {
-    let ledger = ledger_of(row.total, row.allocated, row.reserved, row.out_of_service)?;
-    Ok(Cluster::new(
-        row.id,
-        row.name,
-        row.region,
-        row.zone,
-        row.sku,
-        family(&row.family)?,
-        ClusterLifecycle::parse(&row.lifecycle).map_err(|e| corrupt("lifecycle", e))?,
-        ledger,
-        t,
-    ))
-}
-
-fn sum_rollup(row: &SumRow, t: &Thresholds) -> AppResult<Rollup> {
-    Ok(Rollup::new(
-        ledger_of(row.total, row.allocated, row.reserved, row.out_of_service)?,
-        row.clusters,
-        t,
-    ))
-}
-
-fn region_sku_from(row: &SumRow, t: &Thresholds) -> AppResult<RegionSku> {
-    Ok(RegionSku {
-        region: row.region.clone(),
-        sku: row.sku.clone(),
-        family: family(&row.family)?,
-        unit: unit(&row.unit)?,
-        rollup: sum_rollup(row, t)?,
-    })
-}
-
-fn region_from(row: RegionRow, mut skus: Vec<RegionSku>) -> AppResult<Region> {
-    skus.sort_by(|a, b| b.rollup.utilization.total_cmp(&a.rollup.utilization));
-    Ok(Region {
-        lifecycle: RegionLifecycle::parse(&row.lifecycle)
-            .map_err(|e| corrupt("region lifecycle", e))?,
-        health: skus
-            .iter()
-            .map(|s| s.rollup.health)
-            .max()
-            .unwrap_or(Health::Healthy),
-        clusters: skus.iter().map(|s| s.rollup.clusters).sum(),
-        code: row.code,
-        name: row.name,
-        geography: row.geography,
-        skus,
-    })
-}
 
 /// The fleet snapshot of the current version, built if this replica lacks it.
 pub async fn snapshot(db: &Db) -> AppResult<Arc<Snapshot>> {
@@ -331,27 +261,21 @@ pub async fn cluster_position(
         "{:?}",
         (&q.region, q.zone, &q.sku, q.family, q.lifecycle, q.health)
     );
-    let total = match snap.cached_count(&filter) {
-        Some(n) => n,
-        None => {
-            let n = store::count_matching(db.pool(), q, &t, false).await?;
-            snap.cache_count(&filter, n);
-            n
-        }
-    };
+    let total = snap
+        .counted(
+            filter.clone(),
+            store::count_matching(db.pool(), q, &t, false),
+        )
+        .await?;
     // Where a cursor sits is counted once per fleet version too (a deep page's
     // count runs over every row after it).
     let before = match &q.cursor {
         Some(cursor) => {
             let at = format!("{filter} {:?} {cursor:?}", q.sort);
-            match snap.cached_count(&at) {
-                Some(n) => n,
-                None => {
-                    let n = total - store::count_matching(db.pool(), q, &t, true).await?;
-                    snap.cache_count(&at, n);
-                    n
-                }
-            }
+            total
+                - snap
+                    .counted(at, store::count_matching(db.pool(), q, &t, true))
+                    .await?
         }
         None => 0,
     };

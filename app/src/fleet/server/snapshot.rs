@@ -93,11 +93,26 @@ impl Snapshot {
         }
     }
 
-    pub(super) fn cached_count(&self, filter: &str) -> Option<i64> {
+    /// The count kept under `key` for this fleet version, or `count` run
+    /// and kept (a cluster-list filter's total, where a cursor sits).
+    pub(super) async fn counted(
+        &self,
+        key: String,
+        count: impl std::future::Future<Output = Result<i64, sqlx::Error>>,
+    ) -> crate::error::AppResult<i64> {
+        if let Some(n) = self.cached_count(&key) {
+            return Ok(n);
+        }
+        let n = count.await?;
+        self.cache_count(&key, n);
+        Ok(n)
+    }
+
+    fn cached_count(&self, filter: &str) -> Option<i64> {
         self.counts.lock().ok()?.get(filter).copied()
     }
 
-    pub(super) fn cache_count(&self, filter: &str, n: i64) {
+    fn cache_count(&self, filter: &str, n: i64) {
         if let Ok(mut map) = self.counts.lock() {
             if map.len() >= MAX_COUNTS {
                 map.clear();
