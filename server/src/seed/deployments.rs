@@ -3,118 +3,17 @@
 //! ring, target and timeline is what the real flow would leave — including a
 //! buildout drafted by "approve with buildout" for a request awaiting capacity.
 
-use app::auth::server::caller::{Caller, Via};
-use app::auth::server::store;
-use app::auth::{CurrentUser, Roles};
 use app::db::Db;
 use app::deployments::domain::DeploymentAction as A;
 use app::deployments::server::{run, service};
-use app::deployments::types::{Deployment, DeploymentInput, RingInput, TargetInput, TargetReport};
+use app::deployments::types::DeploymentInput;
 use app::fleet::codes::Family;
 use app::requests::domain::Action;
 use app::requests::server::act::act as decide;
 use app::requests::types::{ActionInput, RequestInput};
-use app::shared::audit::Origin;
 use app::shared::time::format_day;
 
-pub(super) async fn caller(db: &Db, name: &str) -> anyhow::Result<Caller> {
-    let u = store::find_user_by_name(db.pool(), name)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("demo user {name} is missing"))?;
-    Ok(Caller {
-        user: Some(CurrentUser {
-            id: u.id,
-            name: u.name,
-            roles: Roles::parse(&u.roles).unwrap_or_default(),
-        }),
-        via: Via::Session,
-        origin: Origin::default(),
-    })
-}
-
-pub(super) fn build(zone: i64, units: i64) -> TargetInput {
-    TargetInput {
-        zone: Some(zone),
-        units: Some(units),
-        cluster_id: None,
-    }
-}
-
-pub(super) fn cluster(id: i64) -> TargetInput {
-    TargetInput {
-        cluster_id: Some(id),
-        ..Default::default()
-    }
-}
-
-pub(super) fn ring(name: &str, bake: i64, targets: Vec<TargetInput>) -> RingInput {
-    RingInput {
-        name: Some(name.into()),
-        bake_minutes: Some(bake),
-        targets,
-    }
-}
-
-pub(super) fn input(
-    kind: &str,
-    title: &str,
-    region: &str,
-    sku: &str,
-    rings: Vec<RingInput>,
-) -> DeploymentInput {
-    DeploymentInput {
-        kind: Some(kind.into()),
-        title: Some(title.into()),
-        region: Some(region.into()),
-        sku: Some(sku.into()),
-        rings,
-        ..Default::default()
-    }
-}
-
-pub(super) async fn act(
-    db: &Db,
-    op: &Caller,
-    d: &Deployment,
-    action: A,
-) -> anyhow::Result<Deployment> {
-    Ok(run::act(db, op, &d.key, action, Some(d.version)).await?)
-}
-
-#[expect(clippy::too_many_arguments, reason = "one target report, spelled out")]
-pub(super) async fn report(
-    db: &Db,
-    op: &Caller,
-    d: &Deployment,
-    ring: usize,
-    target: usize,
-    state: &str,
-    progress: i64,
-    message: &str,
-) -> anyhow::Result<Deployment> {
-    let t = &d.rings[ring].targets[target];
-    let r = TargetReport {
-        state: Some(state.into()),
-        progress: Some(progress),
-        message: message.into(),
-        version: Some(d.version),
-    };
-    Ok(run::report(db, op, &d.key, t.id, &r, None).await?)
-}
-
-/// In-service clusters of a region × SKU, for rollouts.
-async fn serving(db: &Db, region: &str, sku: &str, skip: i64, n: i64) -> anyhow::Result<Vec<i64>> {
-    let rows: Vec<(i64,)> = sqlx::query_as(
-        "SELECT id FROM clusters WHERE region = $1 AND sku = $2 AND lifecycle = 'in_service' ORDER BY id LIMIT $3 OFFSET $4",
-    )
-    .bind(region)
-    .bind(sku)
-    .bind(n)
-    .bind(skip)
-    .fetch_all(db.pool())
-    .await?;
-    Ok(rows.into_iter().map(|(id,)| id).collect())
-}
+use super::deploy_steps::{act, build, caller, cluster, input, report, ring, serving};
 
 /// Creates the demo deployments; returns how many.
 pub async fn seed_demo_deployments(db: &Db) -> anyhow::Result<usize> {

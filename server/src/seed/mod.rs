@@ -7,6 +7,7 @@
 mod accounts;
 mod bench_deployments;
 mod catalogue;
+mod deploy_steps;
 mod deployments;
 mod generate;
 mod requests;
