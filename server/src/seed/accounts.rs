@@ -2,8 +2,9 @@
 //! seed and documented in the README. `serve` warns while they exist and will
 //! not listen beyond loopback.
 
+use app::auth::server::caller::{Caller, Via};
 use app::auth::server::{store, users};
-use app::auth::{Role, Roles};
+use app::auth::{CurrentUser, Role, Roles};
 use app::db::Db;
 use app::shared::audit::Origin;
 
@@ -45,4 +46,20 @@ pub async fn ensure_demo_accounts(db: &Db) -> anyhow::Result<usize> {
 /// Whether any enabled demo account exists.
 pub async fn demo_accounts_exist(db: &Db) -> anyhow::Result<bool> {
     Ok(store::count_active_demo_users(db.pool()).await? > 0)
+}
+
+/// A demo account as the caller of the services the seeds go through.
+pub(super) async fn caller(db: &Db, name: &str) -> anyhow::Result<Caller> {
+    let u = store::find_user_by_name(db.pool(), name)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo user {name} is missing"))?;
+    Ok(Caller {
+        user: Some(CurrentUser {
+            id: u.id,
+            name: u.name,
+            roles: Roles::parse(&u.roles).unwrap_or_default(),
+        }),
+        via: Via::Session,
+        origin: Origin::default(),
+    })
 }

@@ -6,7 +6,8 @@ use app::deployments::domain::{DeploymentAction as A, RingState};
 use app::deployments::server::service;
 use app::deployments::types::{RingInput, TargetInput};
 
-use super::deploy_steps::{act, build, caller, cluster, input, report, ring};
+use super::accounts::caller;
+use super::deploy_steps::{act, build, cluster, input, report, ring};
 
 /// Deployments in bulk for the benchmark: `n` of `per` targets each, spread
 /// over the fleet's region × SKU pairs — rollouts of in-service clusters no

@@ -1,30 +1,12 @@
 //! The steps the demo and benchmark seeds take through the deployment service:
-//! a caller for a demo account, plan inputs (rings and targets) in a line each,
+//! plan inputs (rings and targets) in a line each,
 //! and the operator's actions and target reports as the pipeline would make them.
 
-use app::auth::server::caller::{Caller, Via};
-use app::auth::server::store;
-use app::auth::{CurrentUser, Roles};
+use app::auth::server::caller::Caller;
 use app::db::Db;
 use app::deployments::domain::DeploymentAction as A;
 use app::deployments::server::run;
 use app::deployments::types::{Deployment, DeploymentInput, RingInput, TargetInput, TargetReport};
-use app::shared::audit::Origin;
-
-pub(super) async fn caller(db: &Db, name: &str) -> anyhow::Result<Caller> {
-    let u = store::find_user_by_name(db.pool(), name)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("demo user {name} is missing"))?;
-    Ok(Caller {
-        user: Some(CurrentUser {
-            id: u.id,
-            name: u.name,
-            roles: Roles::parse(&u.roles).unwrap_or_default(),
-        }),
-        via: Via::Session,
-        origin: Origin::default(),
-    })
-}
 
 pub(super) fn build(zone: i64, units: i64) -> TargetInput {
     TargetInput {

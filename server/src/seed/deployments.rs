@@ -13,7 +13,8 @@ use app::requests::server::act::act as decide;
 use app::requests::types::{ActionInput, RequestInput};
 use app::shared::time::format_day;
 
-use super::deploy_steps::{act, build, caller, cluster, input, report, ring, serving};
+use super::accounts::caller;
+use super::deploy_steps::{act, build, cluster, input, report, ring, serving};
 
 /// Creates the demo deployments; returns how many.
 pub async fn seed_demo_deployments(db: &Db) -> anyhow::Result<usize> {

@@ -2,30 +2,13 @@
 //! accounts, so the approved ones back real reservations and every timeline is
 //! a true audit trail.
 
-use app::auth::server::caller::{Caller, Via};
-use app::auth::server::store;
-use app::auth::{CurrentUser, Roles};
 use app::db::Db;
 use app::requests::domain::Action;
 use app::requests::server::{act::act as decide, expiry, service};
 use app::requests::types::{ActionInput, CapacityRequest, RequestInput};
-use app::shared::audit::Origin;
 use app::shared::time::format_day;
 
-async fn caller(db: &Db, name: &str) -> anyhow::Result<Caller> {
-    let u = store::find_user_by_name(db.pool(), name)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("demo user {name} is missing"))?;
-    Ok(Caller {
-        user: Some(CurrentUser {
-            id: u.id,
-            name: u.name,
-            roles: Roles::parse(&u.roles).unwrap_or_default(),
-        }),
-        via: Via::Session,
-        origin: Origin::default(),
-    })
-}
+use super::accounts::caller;
 
 fn day(db: &Db, offset: i64) -> String {
     format_day(db.clock().today() + time::Duration::days(offset))
