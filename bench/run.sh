@@ -14,6 +14,6 @@ if ! command -v wrk >/dev/null; then
 fi
 export PATH="$root/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 cargo build --release -p bench
 exec python3 bench/run.py "$@"

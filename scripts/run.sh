@@ -9,7 +9,7 @@ root=$(pwd)
 scripts/install-tools.sh
 export PATH="$root/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 
 export LEPTOS_SITE_ROOT="$root/target/site"
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"

@@ -28,7 +28,7 @@ if command -v psql >/dev/null && ! psql "$HEADROOM_TEST_PG_URL" -Atqc 'SELECT 1'
 fi
 
 log "building (release: server binary, WASM bundle, CSS)"
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 
 # cargo-leptos compiles with these set (Leptos reads some with option_env!); the
 # same values let the test build reuse the release artefacts instead of

@@ -8,13 +8,14 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 pub mod auth;
 pub mod components;
 pub mod deployments;
 pub mod fleet;
+pub mod lazy;
 pub mod requests;
 pub mod settings;
 pub mod shared;
@@ -25,13 +26,10 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod error;
 
-use auth::pages::{AuditPage, LoginPage, TokensPage, UsersPage};
+use auth::pages::LoginPage;
 use components::layout::Layout;
-use deployments::pages::{DeploymentPage, DeploymentsPage, NewDeploymentPage};
-use fleet::pages::{ClusterPage, ClustersPage, OverviewPage, RegionPage};
-use requests::pages::{ApprovalsPage, FulfilmentPage, NewRequestPage, RequestPage, RequestsPage};
-use settings::pages::SettingsPage;
-use status::pages::NoticesPage;
+use fleet::pages::{ClustersPage, OverviewPage};
+use lazy::*;
 
 /// The database handle that `serve` provides to every server function.
 #[cfg(feature = "ssr")]
@@ -146,24 +144,24 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/regions/:code") view=RegionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/regions/:code") view={Lazy::<RegionRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/clusters") view=ClustersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/clusters/:id") view=ClusterPage ssr=SsrMode::Async/>
-                    <Route path=path!("/requests") view=RequestsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/new") view=NewRequestPage ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:key") view=RequestPage ssr=SsrMode::Async/>
-                    <Route path=path!("/approvals") view=ApprovalsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/fulfilment") view=FulfilmentPage ssr=SsrMode::Async/>
-                    <Route path=path!("/deployments") view=DeploymentsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/deployments/new") view=NewDeploymentPage ssr=SsrMode::Async/>
-                    <Route path=path!("/deployments/:key") view=DeploymentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/clusters/:id") view={Lazy::<ClusterRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/requests") view={Lazy::<RequestsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/new") view={Lazy::<NewRequestRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:key") view={Lazy::<RequestRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/approvals") view={Lazy::<ApprovalsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/fulfilment") view={Lazy::<FulfilmentRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/deployments") view={Lazy::<DeploymentsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/deployments/new") view={Lazy::<NewDeploymentRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/deployments/:key") view={Lazy::<DeploymentRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin") view=UsersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/tokens") view=TokensPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/settings") view=SettingsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/notices") view=NoticesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/tokens") view={Lazy::<TokensRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/notices") view={Lazy::<NoticesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>
