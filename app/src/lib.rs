@@ -15,6 +15,7 @@ pub mod auth;
 pub mod components;
 pub mod deployments;
 pub mod fleet;
+pub mod forecast;
 pub mod lazy;
 pub mod requests;
 pub mod settings;

@@ -77,6 +77,8 @@ async fn routes(app: &axum::Router, auth: &str, key: &str) -> Vec<String> {
         "/api/v1/regions/westus2",
         "/api/v1/clusters?limit=50",
         "/api/v1/clusters?region=eastus&health=critical",
+        "/api/v1/forecast",
+        "/api/v1/forecast?region=westus2&include_pending=true",
     ]
     .map(String::from)
     .to_vec();

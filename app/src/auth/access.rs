@@ -42,11 +42,12 @@ pub struct Rules {
 }
 
 /// Every feature's rules.
-pub fn features() -> [&'static Rules; 6] {
+pub fn features() -> [&'static Rules; 7] {
     [
         &RULES,
         &crate::deployments::access::RULES,
         &crate::fleet::access::RULES,
+        &crate::forecast::access::RULES,
         &crate::requests::access::RULES,
         &crate::settings::access::RULES,
         &crate::status::access::RULES,

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod deployments;
 pub mod fleet;
+pub mod forecast;
 pub mod notices;
 pub mod requests;
 
@@ -55,6 +56,7 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
         route(M::GET, "/regions/{code}", get(fleet::region)),
         route(M::GET, "/clusters", get(fleet::clusters)),
         route(M::GET, "/clusters/{id}", get(fleet::cluster)),
+        route(M::GET, "/forecast", get(forecast::forecast)),
         route(M::POST, "/requests", post(requests::create)),
         route(M::GET, "/requests", get(requests::list)),
         route(M::GET, "/requests/{key}", get(requests::get)),

@@ -406,6 +406,7 @@ both_databases! {
             ("GET", "/regions/{code}", Who::SignedIn, 200),
             ("GET", "/clusters", Who::SignedIn, 200),
             ("GET", "/clusters/{id}", Who::SignedIn, 200),
+            ("GET", "/forecast", Who::SignedIn, 200),
             ("POST", "/requests", Who::Only(Requester), 201),
             ("GET", "/requests", Who::SignedIn, 200),
             ("GET", "/requests/{key}", Who::SignedIn, 200),

@@ -5,6 +5,7 @@ mod audit;
 mod delivery;
 mod deployments;
 mod fleet_api;
+mod forecast;
 mod hardening;
 mod helpers;
 mod ledger;

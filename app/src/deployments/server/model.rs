@@ -180,9 +180,26 @@ impl Summary {
         capacity_change(self.row.kind, self.stats.units)
     }
 
+    /// Units still to come into service (a buildout's targets not yet
+    /// succeeded: their clusters are planned capacity, out of service) or to
+    /// leave it (a decommission's targets not started: a started one's
+    /// cluster is out of service already). Rollouts change nothing for good.
+    pub fn still_to_change(&self) -> i64 {
+        match self.row.kind {
+            Kind::Buildout => self.stats.unstarted_units + self.stats.running_units,
+            Kind::Decommission => -self.stats.unstarted_units,
+            Kind::Rollout => 0,
+        }
+    }
+
     /// When it should finish, while it runs (as `Loaded::eta`: the ETA reads
     /// ring states and the pace, never single targets).
     pub fn eta(&self, now: time::OffsetDateTime) -> Option<String> {
+        self.eta_at(now).map(rfc3339)
+    }
+
+    /// `eta`, as a time.
+    pub fn eta_at(&self, now: time::OffsetDateTime) -> Option<time::OffsetDateTime> {
         let model = Model {
             kind: self.row.kind,
             state: self.row.state,
@@ -193,7 +210,7 @@ impl Summary {
                 .collect(),
         };
         let pace = pace(self.stats.timed, self.stats.timed_seconds);
-        crate::deployments::progress::eta(&model, now, pace).map(rfc3339)
+        crate::deployments::progress::eta(&model, now, pace)
     }
 
     pub fn list_row(&self) -> crate::deployments::types::DeploymentRow {

@@ -222,6 +222,38 @@ pub async fn in_flight(db: &Db, caller: &Caller, region: Option<&str>) -> AppRes
     })
 }
 
+/// Capacity on its way, for the forecast: per buildout or decommission not
+/// over yet, (region, SKU, units still to come in or go out, expected
+/// completion). Every such deployment, not the first `IN_FLIGHT_SHOWN`.
+pub async fn capacity_to_come(
+    db: &Db,
+    caller: &Caller,
+) -> AppResult<Vec<(String, String, i64, Option<time::OffsetDateTime>)>> {
+    caller.user()?;
+    let states = [
+        DeploymentState::Planned,
+        DeploymentState::InProgress,
+        DeploymentState::Paused,
+    ];
+    let mut conn = db.pool().acquire().await?;
+    let rows = store::deployments_in(&mut *conn, &states, None, i64::MAX).await?;
+    let loaded = load_summaries(db, &mut conn, rows).await?;
+    let now = db.clock().now();
+    Ok(loaded
+        .iter()
+        .map(|d| (d, d.still_to_change()))
+        .filter(|(_, units)| *units != 0)
+        .map(|(d, units)| {
+            (
+                d.row.region.to_string(),
+                d.row.sku.to_string(),
+                units,
+                d.eta_at(now),
+            )
+        })
+        .collect())
+}
+
 /// The capacity freezes in force, in words (one region, when given).
 fn freezes(snap: &crate::fleet::server::snapshot::Snapshot, region: Option<&str>) -> Vec<String> {
     snap.regions

@@ -39,6 +39,8 @@ pub struct Snapshot {
     /// How many clusters each cluster-list filter matches (a COUNT over the
     /// fleet is the cost of "N clusters · page n of m"), at most `MAX_COUNTS`.
     pub(super) counts: Mutex<HashMap<String, i64>>,
+    /// The forecast's trends, fitted on the history once per fleet version.
+    forecast: Mutex<Option<Arc<crate::forecast::server::Trends>>>,
 }
 
 /// The most filter counts one snapshot keeps (each is a short key and a number).
@@ -63,6 +65,7 @@ impl Snapshot {
             region_details: Mutex::default(),
             trends: Mutex::default(),
             counts: Mutex::default(),
+            forecast: Mutex::default(),
         }
     }
 
@@ -106,6 +109,22 @@ impl Snapshot {
         let n = count.await?;
         self.cache_count(&key, n);
         Ok(n)
+    }
+
+    /// The forecast's trends kept for this fleet version, or `fit` run and
+    /// kept (two first callers at once may both fit; either result is right).
+    pub async fn forecast_trends(
+        &self,
+        fit: impl std::future::Future<Output = Result<crate::forecast::server::Trends, sqlx::Error>>,
+    ) -> crate::error::AppResult<Arc<crate::forecast::server::Trends>> {
+        if let Some(kept) = self.forecast.lock().ok().and_then(|k| k.clone()) {
+            return Ok(kept);
+        }
+        let trends = Arc::new(fit.await?);
+        if let Ok(mut kept) = self.forecast.lock() {
+            *kept = Some(trends.clone());
+        }
+        Ok(trends)
     }
 
     fn cached_count(&self, filter: &str) -> Option<i64> {

@@ -95,6 +95,9 @@ pub struct TargetStats {
     pub targets: i64,
     pub done: i64,
     pub units: i64,
+    /// Units of targets not started yet, and of those running.
+    pub unstarted_units: i64,
+    pub running_units: i64,
     pub timed: i64,
     pub timed_seconds: i64,
 }
@@ -112,10 +115,14 @@ pub async fn target_stats<'e>(
         "SELECT deployment_id, COUNT(*) AS targets, \
          CAST(SUM(CASE WHEN state = '{}' THEN 1 ELSE 0 END) AS BIGINT) AS done, \
          CAST(SUM(units) AS BIGINT) AS units, \
+         CAST(SUM(CASE WHEN state = '{}' THEN units ELSE 0 END) AS BIGINT) AS unstarted_units, \
+         CAST(SUM(CASE WHEN state = '{}' THEN units ELSE 0 END) AS BIGINT) AS running_units, \
          CAST(SUM(CASE WHEN {timed} THEN 1 ELSE 0 END) AS BIGINT) AS timed, \
          CAST(COALESCE(SUM(CASE WHEN {timed} THEN {seconds} END), 0) AS BIGINT) AS timed_seconds \
          FROM deployment_targets WHERE deployment_id IN {} GROUP BY deployment_id",
         TargetState::Succeeded.as_str(),
+        TargetState::Pending.as_str(),
+        TargetState::InProgress.as_str(),
         id_list(ids)
     ))
     .fetch_all(ex)

@@ -1,0 +1,12 @@
+//! Forecasts: when each region × SKU runs out, and what today's decisions do
+//! to that date. `model` is the pure projection (the trend, supply and known
+//! demand, the threshold crossings), shared by the server and the browser;
+//! `types` the query and the wire shapes; `server` reads the inputs and keeps
+//! the fitted trends once per fleet version.
+
+pub mod access;
+pub mod model;
+pub mod types;
+
+#[cfg(feature = "ssr")]
+pub mod server;

@@ -1,0 +1,39 @@
+//! The forecast's reads: the daily history of used units, and the demand
+//! known but not yet in it. Read only; the fleet and the requests own these
+//! tables.
+
+use sqlx::{Any, Executor};
+
+/// (region, SKU, used units) per day from `since` (`YYYY-MM-DD`), in order of
+/// region, SKU and day: one row per region × SKU × day.
+pub async fn used_since<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    since: &str,
+) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT region, sku, CAST(allocated + reserved AS BIGINT) AS used FROM ledger_history \
+         WHERE day >= $1 ORDER BY region, sku, day",
+    )
+    .bind(since)
+    .fetch_all(ex)
+    .await
+}
+
+/// One request's demand to come: (region, SKU, kind, quantity, need-by).
+pub type DemandRow = (String, String, String, i64, String);
+
+/// Requests whose units are not in the ledger yet: those waiting for
+/// capacity and, with `pending`, those submitted. Approved ones are in
+/// `reserved` already, so they are not counted again.
+pub async fn demand_to_come<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    pending: bool,
+) -> Result<Vec<DemandRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT region, sku, kind, quantity, need_by FROM capacity_requests \
+         WHERE state = 'awaiting_capacity' OR ($1 = 1 AND state = 'submitted') ORDER BY id",
+    )
+    .bind(i64::from(pending))
+    .fetch_all(ex)
+    .await
+}

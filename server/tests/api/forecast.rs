@@ -1,0 +1,175 @@
+//! The forecast API: a region × SKU whose history grows a steady `k` units a
+//! day runs out on the day the line meets its supply — and known demand, a
+//! buildout to come and a growth what-if move that day by as much as they
+//! should. The expected dates are worked out here from the history the test
+//! writes, not read back from the code's own tables.
+
+use serde_json::{json, Value};
+use time::{Date, Duration};
+
+use crate::both_databases;
+use crate::helpers::{assert_error, TestApp};
+use app::auth::Role;
+use app::fleet::codes::ClusterLifecycle;
+use app::fleet::server::ledger;
+use app::shared::time::format_day;
+
+fn int(v: &Value) -> i64 {
+    v.as_i64().unwrap_or_else(|| panic!("not an integer: {v}"))
+}
+
+/// `a / b` rounded up, for `a ≥ 0`, `b > 0`.
+fn ceil_div(a: i64, b: i64) -> i64 {
+    (a + b - 1) / b
+}
+
+/// Days until `used + rate·h` reaches `serviceable`, rounded up.
+fn days_to(used: i64, serviceable: i64, rate: i64) -> i64 {
+    ceil_div(serviceable - used, rate)
+}
+
+/// Rewrites the pair's history: `used − k·d` units in use `d` days before
+/// today, for the last 120 days, against today's serviceable units.
+async fn steady_history(
+    app: &TestApp,
+    sku: &str,
+    today: Date,
+    used: i64,
+    serviceable: i64,
+    k: i64,
+) {
+    for back in 0..120 {
+        sqlx::query(
+            "UPDATE ledger_history SET total = $1, allocated = $2, reserved = 0, out_of_service = 0 \
+             WHERE region = 'westus2' AND sku = $3 AND day = $4",
+        )
+        .bind(serviceable)
+        .bind(used - k * back)
+        .bind(sku)
+        .bind(format_day(today - Duration::days(back)))
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    }
+    // A new fleet version: the trends kept for the old one are refitted.
+    let (id,): (i64,) = sqlx::query_as(
+        "SELECT id FROM clusters WHERE lifecycle = 'in_service' ORDER BY id LIMIT 1",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let mut tx = app.db.begin_write().await.unwrap();
+    ledger::set_lifecycle(&app.db, &mut tx, id, ClusterLifecycle::InService)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn item(app: &TestApp, query: &str) -> Value {
+    let (status, body) = app.get_json(&format!("/api/v1/forecast?{query}")).await;
+    assert_eq!(status, 200, "{query}: {body}");
+    assert_eq!(
+        body["items"].as_array().unwrap().len(),
+        1,
+        "{query}: {body}"
+    );
+    body["items"][0].clone()
+}
+
+both_databases! {
+    async fn a_steady_trend_runs_out_where_its_line_meets_supply(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let today = app.db.clock().today();
+        app.db.clock().freeze(today.with_hms(12, 0, 0).unwrap().assume_utc());
+
+        // Every pair of the region, soonest to run out first, in the contract's shape.
+        let (status, all) = app.get_json("/api/v1/forecast?region=westus2").await;
+        assert_eq!(status, 200, "{all}");
+        let items = all["items"].as_array().unwrap();
+        assert!(items.len() > 1);
+        for i in items {
+            assert_eq!(i["region"], "westus2");
+            assert_eq!(i["method"], "theil-sen");
+            for key in ["exhaustion_date", "constrained_date", "critical_date"] {
+                assert!(i[key].is_null() || i[key].as_str().is_some_and(|d| d.len() == 10), "{key}: {i}");
+            }
+        }
+        let soonest: Vec<&str> = items.iter().map_while(|i| i["exhaustion_date"].as_str()).collect();
+        assert!(soonest.windows(2).all(|w| w[0] <= w[1]), "soonest first: {soonest:?}");
+
+        // A pair with room for ~60 days at a rate its history can hold, and
+        // nothing else to come.
+        let pick = items.iter().find(|i| {
+            let (u, s) = (int(&i["used"]), int(&i["serviceable"]));
+            int(&i["supply_to_come"]) == 0 && int(&i["demand_to_come"]) == 0
+                && s - u >= 600 && ceil_div(s - u, 60) * 125 <= u
+        }).unwrap_or_else(|| panic!("no pair to try in {all}"));
+        let sku = pick["sku"].as_str().unwrap().to_owned();
+        let (used, serviceable) = (int(&pick["used"]), int(&pick["serviceable"]));
+        let k = ceil_div(serviceable - used, 60);
+        steady_history(&app, &sku, today, used, serviceable, k).await;
+
+        let base = item(&app, &format!("region=westus2&sku={sku}")).await;
+        assert_eq!(base["growth_per_day"].as_f64(), Some(k as f64), "{base}");
+        let out = days_to(used, serviceable, k);
+        assert_eq!(base["exhaustion_date"], format_day(today + Duration::days(out)), "{base}");
+        // Thresholds at the defaults: critical from 90 %, constrained from 75 %.
+        let at = |bp: i64| {
+            let need = ceil_div(bp * serviceable, 10_000);
+            format_day(today + Duration::days(ceil_div((need - used).max(0), k)))
+        };
+        assert_eq!(base["critical_date"], at(9_000), "{base}");
+        assert_eq!(base["constrained_date"], at(7_500), "{base}");
+
+        // Twice the growth: half the days (rounded up).
+        let faster = item(&app, &format!("region=westus2&sku={sku}&growth=2")).await;
+        assert_eq!(faster["exhaustion_date"], format_day(today + Duration::days(days_to(used, serviceable, 2 * k))));
+
+        // A submitted request of 20 days' growth, needed in 10 days: counted
+        // only when pending requests are asked for.
+        let quantity = 20 * k;
+        let filed: Value = app.as_role(Role::Requester).post(app.url("/api/v1/requests"))
+            .json(&json!({"kind": "provision", "region": "westus2", "sku": sku, "quantity": quantity,
+                "need_by": format_day(today + Duration::days(10)), "service": "forecast-test",
+                "justification": "growth", "priority": "P2"}))
+            .send().await.unwrap().json().await.unwrap();
+        assert_eq!(filed["state"], "submitted", "{filed}");
+        let without = item(&app, &format!("region=westus2&sku={sku}")).await;
+        assert_eq!(without["exhaustion_date"], base["exhaustion_date"], "pending requests are off by default");
+        let with = item(&app, &format!("region=westus2&sku={sku}&include_pending=true")).await;
+        assert_eq!(int(&with["demand_to_come"]), quantity);
+        assert_eq!(with["exhaustion_date"], format_day(today + Duration::days(out - 20)), "{with}");
+
+        // A planned buildout of 30 days' growth lands at its ETA (today: one
+        // target, no bake): the pair runs out 30 days later.
+        let units = 30 * k;
+        let resp = app.as_role(Role::Operator).post(app.url("/api/v1/deployments"))
+            .json(&json!({"kind": "buildout", "title": "forecast test", "region": "westus2", "sku": sku,
+                "rings": [{"name": "all", "bake_minutes": 0, "targets": [{"zone": 1, "units": units}]}]}))
+            .send().await.unwrap();
+        assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
+        let built = item(&app, &format!("region=westus2&sku={sku}")).await;
+        assert_eq!(int(&built["supply_to_come"]), units, "{built}");
+        assert_eq!(int(&built["serviceable"]), serviceable, "planned capacity is not in service yet");
+        assert_eq!(built["exhaustion_date"], format_day(today + Duration::days(days_to(used, serviceable + units, k))), "{built}");
+    }
+
+    async fn bad_forecast_queries_name_the_field(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        for (query, field) in [
+            ("growth=fast", "growth"),
+            ("growth=-1", "growth"),
+            ("growth=1e9", "growth"),
+            ("include_pending=maybe", "include_pending"),
+            ("region=West%20US", "region"),
+            ("sku=%3Cscript%3E", "sku"),
+        ] {
+            let (status, body) = app.get_json(&format!("/api/v1/forecast?{query}")).await;
+            assert_error(status, &body, 400, "invalid", Some(field));
+        }
+        // A region with nothing in it is an empty list, not an error.
+        let (status, body) = app.get_json("/api/v1/forecast?region=nowhere1").await;
+        assert_eq!(status, 200);
+        assert_eq!(body["items"], json!([]));
+    }
+}
