@@ -1,8 +1,8 @@
 //! The WASM entry point: hydrates the server-rendered page.
 //!
-//! Every page is a lazy route (`app::lazy`), so hydration is asynchronous: it
-//! waits for the shown page's chunk (preloaded by the page itself) before it
-//! walks that part of the document.
+//! Most pages are lazy routes (`app::lazy`), so hydration is asynchronous: on
+//! such a page it waits for the page group's chunk (preloaded by the page
+//! itself) before it walks that part of the document.
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

@@ -13,6 +13,7 @@ use crate::db::Db;
 use crate::error::AppResult;
 use crate::forecast::model::{Outlook, Step, Trend, HORIZON_DAYS, WINDOW_DAYS};
 use crate::forecast::types::{Forecast, ForecastItem, ForecastQuery, METHOD};
+use crate::requests::domain::Kind;
 use crate::shared::time::{format_day, parse_day};
 
 /// Fits the trend of every region × SKU on the last `WINDOW_DAYS` of history.
@@ -56,10 +57,9 @@ pub async fn forecast(db: &Db, caller: &Caller, q: &ForecastQuery) -> AppResult<
         store::demand_to_come(db.pool(), q.include_pending).await?
     {
         let on = parse_day(&need_by).unwrap_or(today).max(today);
-        let units = if kind == "deprovision" {
-            -quantity
-        } else {
-            quantity
+        let units = match kind {
+            Kind::Provision => quantity,
+            Kind::Deprovision => -quantity,
         };
         push(&mut demand, region, sku, Step { on, units });
     }

@@ -4,6 +4,8 @@
 
 use sqlx::{Any, Executor};
 
+use crate::requests::domain::{Kind, State};
+
 /// (region, SKU, used units) per day from `since` (`YYYY-MM-DD`), in order of
 /// region, SKU and day: one row per region × SKU × day.
 pub async fn used_since<'e>(
@@ -20,7 +22,7 @@ pub async fn used_since<'e>(
 }
 
 /// One request's demand to come: (region, SKU, kind, quantity, need-by).
-pub type DemandRow = (String, String, String, i64, String);
+pub type DemandRow = (String, String, Kind, i64, String);
 
 /// Requests whose units are not in the ledger yet: those waiting for
 /// capacity and, with `pending`, those submitted. Approved ones are in
@@ -31,9 +33,11 @@ pub async fn demand_to_come<'e>(
 ) -> Result<Vec<DemandRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT region, sku, kind, quantity, need_by FROM capacity_requests \
-         WHERE state = 'awaiting_capacity' OR ($1 = 1 AND state = 'submitted') ORDER BY id",
+         WHERE state = $1 OR ($2 = 1 AND state = $3) ORDER BY id",
     )
+    .bind(State::AwaitingCapacity)
     .bind(i64::from(pending))
+    .bind(State::Submitted)
     .fetch_all(ex)
     .await
 }
