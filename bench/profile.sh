@@ -14,28 +14,12 @@ target=${1:?usage: bench/profile.sh PATH}
 seconds=${PROFILE_SECONDS:-10}
 db=${PROFILE_DB:-/tmp/headroom-profile.db}
 port=${PROFILE_PORT:-3400}
-bin=$root/target/release/headroom
 out=$(mktemp -d /tmp/headroom-profile.XXXXXX)
 
-[ -x "$bin" ] || { echo "error: build first (scripts/run.sh or bench/run.sh): $bin is missing" >&2; exit 1; }
 command -v wrk >/dev/null && command -v perf >/dev/null \
   || { echo "error: needs wrk and perf (Debian: wrk, linux-perf)" >&2; exit 1; }
-
-export DATABASE_URL="sqlite://$db" LEPTOS_SITE_ROOT=$root/target/site \
-  LEPTOS_SITE_ADDR=127.0.0.1:$port RUST_LOG=warn
-if [ ! -f "$db" ]; then
-  echo "==> seeding the large fleet into $db (about a minute)" >&2
-  "$bin" seed --demo --scale large --deployments 500 >/dev/null
-fi
-token=$("$bin" token create --user approver1 --name "profile-$$")
-
-"$bin" serve >/dev/null 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break
-  sleep 0.2
-done
+user=approver1
+. bench/serve-large.sh
 
 url="http://127.0.0.1:$port$target"
 wrk -t2 -c64 -d2s -H "Authorization: Bearer $token" "$url" >/dev/null

@@ -20,18 +20,20 @@ use leptos_router::LazyRoute;
 use crate::auth::pages::{AuditPage, TokensPage, UsersPage};
 use crate::deployments::pages::{DeploymentPage, DeploymentsPage, NewDeploymentPage};
 use crate::fleet::pages::{ClusterPage, RegionPage};
+use crate::forecast::pages::ForecastPage;
 use crate::requests::pages::{
     ApprovalsPage, FulfilmentPage, NewRequestPage, RequestPage, RequestsPage,
 };
 use crate::settings::pages::SettingsPage;
 use crate::status::pages::NoticesPage;
 
-/// A fleet page below the overview: a region's ledger and trend chart, or one
-/// cluster.
+/// A fleet page below the overview: a region's ledger and trend chart, one
+/// cluster, or the forecast.
 #[derive(Debug, Clone, Copy)]
 pub enum FleetView {
     Region,
     Cluster,
+    Forecast,
 }
 
 #[lazy]
@@ -39,6 +41,7 @@ fn fleet_view(which: FleetView) -> AnyView {
     match which {
         FleetView::Region => view! { <RegionPage/> }.into_any(),
         FleetView::Cluster => view! { <ClusterPage/> }.into_any(),
+        FleetView::Forecast => view! { <ForecastPage/> }.into_any(),
     }
 }
 
@@ -133,6 +136,7 @@ macro_rules! lazy_routes {
 lazy_routes! {
     RegionRoute => fleet_view(FleetView::Region), __preload_fleet_view;
     ClusterRoute => fleet_view(FleetView::Cluster), __preload_fleet_view;
+    ForecastRoute => fleet_view(FleetView::Forecast), __preload_fleet_view;
     RequestsRoute => requests_view(RequestsView::List), __preload_requests_view;
     NewRequestRoute => requests_view(RequestsView::New), __preload_requests_view;
     RequestRoute => requests_view(RequestsView::One), __preload_requests_view;

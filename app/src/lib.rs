@@ -147,6 +147,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/regions/:code") view={Lazy::<RegionRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/clusters") view=ClustersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/forecast") view={Lazy::<ForecastRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/clusters/:id") view={Lazy::<ClusterRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/requests") view={Lazy::<RequestsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/requests/new") view={Lazy::<NewRequestRoute>::new()} ssr=SsrMode::Async/>

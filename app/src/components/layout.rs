@@ -46,6 +46,7 @@ fn UserMenu(link: &'static str) -> impl IntoView {
                         view! {
                             <A href="/" exact=true attr:class=link>"Overview"</A>
                             <A href="/clusters" attr:class=link>"Clusters"</A>
+                            <A href="/forecast" attr:class=link>"Forecast"</A>
                             <A href="/requests" attr:class=link>"Requests"</A>
                             <A href="/deployments" attr:class=link>"Deployments"</A>
                             <span class="flex-1"></span>

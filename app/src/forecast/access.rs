@@ -4,7 +4,11 @@
 use crate::auth::access::{Access, Rules};
 
 pub const RULES: Rules = Rules {
-    paths: &[],
-    server_fns: &[],
+    paths: &[("/forecast", Access::SignedIn)],
+    server_fns: &[
+        ("get_forecast_inputs", Access::SignedIn),
+        ("get_soonest", Access::SignedIn),
+        ("get_pair_inputs", Access::SignedIn),
+    ],
     api: &[("GET", "/forecast", Access::SignedIn)],
 };

@@ -5,7 +5,12 @@
 //! the fitted trends once per fleet version.
 
 pub mod access;
+pub mod api;
+pub mod chart;
 pub mod model;
+pub mod pages;
+pub mod panels;
+pub mod scenario;
 pub mod types;
 
 #[cfg(feature = "ssr")]

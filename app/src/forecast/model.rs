@@ -14,6 +14,7 @@
 //! nothing. **The band** (80 %) comes from the fit's residuals: their 10th and
 //! 90th percentiles, widened with the distance from the fitted window.
 
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::fleet::ledger::Thresholds;
@@ -25,7 +26,7 @@ pub const WINDOW_DAYS: usize = 90;
 pub const HORIZON_DAYS: i64 = 365;
 
 /// The organic trend of used units, fitted on a window of daily history.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Trend {
     /// Growth of used units per day (negative when demand shrinks).
     pub slope: f64,
@@ -108,7 +109,7 @@ impl Trend {
 /// A change on a date: units of supply (a buildout's `+`, a decommission's
 /// `−`) or of demand (a request waiting for capacity, a pending request, a
 /// hypothetical one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     pub on: Date,
     pub units: i64,

@@ -183,15 +183,23 @@ pub fn generate(spec: &ScaleSpec, today: time::Date) -> impl Iterator<Item = Reg
                     });
                 }
             }
-            // A year that trends into today's ledger: capacity grew in quarterly
-            // buildouts, demand grew faster, with a weekly ripple.
+            // A year that trends into today's ledger. Demand (used units) grew
+            // at its own rate per region and SKU (from shrinking a little to
+            // about doubling), lower at weekends, with noise and a few spikes
+            // (a launch, a migration). Capacity grew in quarterly buildouts
+            // that kept ahead of it, so utilization drops where capacity
+            // landed while used units carry on: the forecast's fit reads used
+            // units for that reason. (`growth`, `drift` and the daily noise
+            // are drawn from `rng` as the fleet's own draws interleave with
+            // them: the same seed keeps today's fleet.)
             let growth = rng.gen_range(0.55..0.85);
             let drift = rng.gen_range(0.05..0.25);
-            let util_now = if total > oos {
-                allocated as f64 / (total - oos) as f64
-            } else {
-                0.0
-            };
+            let annual = match sku.family {
+                Family::Gpu => 0.35 + drift * 3.0,
+                Family::Storage => drift * 2.0 - 0.1,
+                _ => drift * 4.0 - 0.2,
+            } + spikes.gen_range(-0.05..0.05);
+            let cap_then = (growth + 0.4) / (1.0 + annual);
             let oos_frac = if total > 0 {
                 oos as f64 / total as f64
             } else {
@@ -213,24 +221,25 @@ pub fn generate(spec: &ScaleSpec, today: time::Date) -> impl Iterator<Item = Reg
                     .filter(|(ago, len, _)| age <= *ago && age > ago - len)
                     .map(|(_, _, lift)| lift)
                     .sum();
-                let day = format_day(today - time::Duration::days(age));
+                let date = today - time::Duration::days(age);
+                let day = format_day(date);
                 let (t, a, o) = if age == 0 {
                     (total, allocated, oos)
                 } else {
                     let progress = d as f64 / (days - 1).max(1) as f64;
                     let quarter = (progress * 4.0).floor() / 4.0;
-                    let t = (total as f64 * (growth + (1.0 - growth) * quarter)).round() as i64;
-                    let ripple = 0.01 * ((d as f64) * std::f64::consts::TAU / 7.0).sin();
-                    let u = clamp(
-                        util_now - drift * (1.0 - progress)
-                            + ripple
-                            + spike
-                            + rng.gen_range(-0.01..0.01),
-                        0.05,
-                        0.995,
-                    );
+                    let share = clamp(cap_then + (1.0 - cap_then) * quarter, 0.3, 1.0);
+                    let t = (total as f64 * share).round() as i64;
+                    let weekly = match date.weekday() {
+                        time::Weekday::Saturday | time::Weekday::Sunday => -0.03,
+                        time::Weekday::Friday => -0.01,
+                        _ => 0.005,
+                    };
+                    let noise = rng.gen_range(-0.01..0.01) * 2.0;
+                    let used = allocated as f64 / (1.0 + annual).powf(age as f64 / 365.0)
+                        * (1.0 + weekly + spike + noise);
                     let o = (t as f64 * oos_frac) as i64;
-                    (t, ((t - o) as f64 * u) as i64, o)
+                    (t, clamp(used, 0.0, (t - o) as f64 * 0.995) as i64, o)
                 };
                 history.push(NewHistory {
                     region: code.to_owned(),

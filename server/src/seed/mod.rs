@@ -5,11 +5,12 @@
 //! critical, and a year of daily history that trends into today's ledgers.
 
 mod accounts;
+pub mod backtest;
 mod bench_deployments;
 mod catalogue;
 mod deploy_steps;
 mod deployments;
-mod generate;
+pub mod generate;
 mod requests;
 
 use std::time::Instant;

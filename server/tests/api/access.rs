@@ -38,6 +38,8 @@ pub const PAGES: &[(&str, Who)] = &[
     ("/regions/:code", Who::SignedIn),
     ("/clusters", Who::SignedIn),
     ("/clusters/:id", Who::SignedIn),
+    // Everyone signed in reads the forecast and tries what-ifs (nothing is stored).
+    ("/forecast", Who::SignedIn),
     ("/requests", Who::SignedIn),
     ("/requests/:key", Who::SignedIn),
     // Requesters file.
@@ -225,6 +227,9 @@ const SERVER_FNS: &[(&str, Who, &str)] = &[
     ("get_cluster_page", Who::SignedIn, "query="),
     ("get_filter_options", Who::SignedIn, ""),
     ("get_region_sku", Who::SignedIn, "region=westus2&sku=Dv5"),
+    ("get_forecast_inputs", Who::SignedIn, "query=region%3Dwestus2"),
+    ("get_soonest", Who::SignedIn, ""),
+    ("get_pair_inputs", Who::SignedIn, "region=westus2&sku=Dv5"),
     ("list_requests_page", Who::SignedIn, "filter[state]=submitted"),
     ("get_request_detail", Who::SignedIn, "key={draft}"),
     ("get_approval_inbox", Who::Only(Approver), ""),

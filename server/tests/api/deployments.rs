@@ -428,8 +428,13 @@ both_databases! {
         let html = app.get("/").await.text().await.unwrap();
         assert!(html.contains("Capacity freeze"), "the overview shows the freeze");
         for page in ["/deployments", "/deployments/new"] {
-            let html = app.as_role(Role::Operator).get(app.url(page)).send().await.unwrap().text().await.unwrap();
-            assert!(html.contains("data-testid=\"freeze\""), "{page} shows the freeze");
+            let resp = app.as_role(Role::Operator).get(app.url(page)).send().await.unwrap();
+            let status = resp.status();
+            let html = resp.text().await.unwrap();
+            // The page's text (tags and scripts aside) says what it showed instead.
+            let shown = html.split('<').filter_map(|t| t.split_once('>')).map(|(_, text)| text.trim())
+                .filter(|t| !t.is_empty() && !t.starts_with('{')).collect::<Vec<_>>().join(" | ");
+            assert!(html.contains("data-testid=\"freeze\""), "{page} shows the freeze ({status}): {shown}");
         }
         // It lifts by itself when the setting is cleared (or capacity returns).
         app::settings::server::set(&app.db, &origin, "t", "freeze.percent.general", "").await.unwrap();

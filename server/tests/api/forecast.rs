@@ -4,6 +4,7 @@
 //! should. The expected dates are worked out here from the history the test
 //! writes, not read back from the code's own tables.
 
+use leptos::server_fn::ServerFn;
 use serde_json::{json, Value};
 use time::{Date, Duration};
 
@@ -97,6 +98,31 @@ both_databases! {
         let soonest: Vec<&str> = items.iter().map_while(|i| i["exhaustion_date"].as_str()).collect();
         assert!(soonest.windows(2).all(|w| w[0] <= w[1]), "soonest first: {soonest:?}");
 
+        // Roll-ups: a region × family sums its SKUs' ledgers, so it crosses
+        // each line no sooner than its first SKU and no later than its last
+        // (a date, or never); the region's roll-up is its soonest family.
+        let families = all["by_family"].as_array().unwrap();
+        assert!(!families.is_empty(), "{all}");
+        let never = "9999-12-31";
+        for f in families {
+            let of: Vec<&Value> = items.iter().filter(|i| i["family"] == f["family"]).collect();
+            assert_eq!(f["region"], "westus2");
+            assert_eq!(int(&f["skus"]), of.len() as i64, "{f}");
+            assert_eq!(int(&f["used"]), of.iter().map(|i| int(&i["used"])).sum::<i64>(), "{f}");
+            assert_eq!(int(&f["serviceable"]), of.iter().map(|i| int(&i["serviceable"])).sum::<i64>(), "{f}");
+            for key in ["exhaustion_date", "constrained_date", "critical_date"] {
+                let day = |v: &Value| v[key].as_str().unwrap_or(never).to_owned();
+                let first = of.iter().map(|i| day(i)).min().unwrap();
+                let last = of.iter().map(|i| day(i)).max().unwrap();
+                assert!(first <= day(f) && day(f) <= last, "{key}: {f} against {of:?}");
+            }
+        }
+        let regions = all["by_region"].as_array().unwrap();
+        assert_eq!(regions.len(), 1, "{all}");
+        assert_eq!(regions[0]["region"], "westus2");
+        let soonest_family = families.iter().map(|f| f["exhaustion_date"].as_str().unwrap_or(never)).min();
+        assert_eq!(regions[0]["exhaustion_date"].as_str().unwrap_or(never), soonest_family.unwrap());
+
         // A pair with room for ~60 days at a rate its history can hold, and
         // nothing else to come.
         let pick = items.iter().find(|i| {
@@ -152,6 +178,61 @@ both_databases! {
         assert_eq!(int(&built["supply_to_come"]), units, "{built}");
         assert_eq!(int(&built["serviceable"]), serviceable, "planned capacity is not in service yet");
         assert_eq!(built["exhaustion_date"], format_day(today + Duration::days(days_to(used, serviceable + units, k))), "{built}");
+
+        // What-ifs: the buildout left out brings the base date back; a
+        // hypothetical 10 days' demand in 5 days brings it 10 days forward; a
+        // hypothetical buildout of 30 days' growth today, 30 days back.
+        let unbuilt = item(&app, &format!("region=westus2&sku={sku}&buildouts=false")).await;
+        assert_eq!(unbuilt["exhaustion_date"], base["exhaustion_date"], "{unbuilt}");
+        assert_eq!(int(&unbuilt["supply_to_come"]), 0);
+        let on = format_day(today + Duration::days(5));
+        let demand = item(&app, &format!("region=westus2&sku={sku}&buildouts=false&demand_units={}&demand_on={on}", 10 * k)).await;
+        assert_eq!(demand["exhaustion_date"], format_day(today + Duration::days(out - 10)), "{demand}");
+        let extra = item(&app, &format!("region=westus2&sku={sku}&buildouts=false&buildout_units={units}")).await;
+        assert_eq!(extra["exhaustion_date"], built["exhaustion_date"], "{extra}");
+
+        // The page's server function sends the same inputs, and the browser's
+        // projection of them (the same code) gives the API's dates.
+        let resp = app.as_role(Role::Viewer)
+            .post(app.url(<app::forecast::api::GetForecastInputs as ServerFn>::PATH))
+            .form(&[("query", format!("region=westus2&sku={sku}"))])
+            .send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        let data: app::forecast::api::ForecastPageData = resp.json().await.unwrap();
+        assert_eq!(data.inputs.pairs.len(), 1);
+        assert_eq!(data.inputs.pairs[0].history.len(), 91, "the 90-day window and today");
+        for query in ["", "include_pending=true", "buildouts=false&growth=2"] {
+            let q = app::forecast::types::ForecastQuery::parse(
+                query.split('&').filter_map(|p| p.split_once('=')),
+            ).unwrap();
+            let local = app::forecast::scenario::forecast(&data.inputs, &q);
+            let api = item(&app, &format!("region=westus2&sku={sku}&{query}")).await;
+            assert_eq!(local.items[0].exhaustion_date.as_deref(), api["exhaustion_date"].as_str(), "{query}");
+            assert_eq!(local.items[0].critical_date.as_deref(), api["critical_date"].as_str(), "{query}");
+        }
+    }
+
+    async fn the_soonest_to_run_out_are_listed_by_date(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let resp = app.as_role(Role::Viewer).post(app.url(<app::forecast::api::GetSoonest as ServerFn>::PATH)).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        let items: Vec<app::forecast::types::ForecastItem> = resp.json().await.unwrap();
+        assert!(!items.is_empty() && items.len() <= 8, "{items:?}");
+        assert!(items.iter().all(|i| i.exhaustion_date.is_some() || i.critical_date.is_some()));
+        // The same order as the API's full list.
+        let (_, all) = app.get_json("/api/v1/forecast").await;
+        let first: Vec<(String, String)> = all["items"].as_array().unwrap().iter()
+            .filter(|i| !i["exhaustion_date"].is_null() || !i["critical_date"].is_null())
+            .take(items.len())
+            .map(|i| (i["region"].as_str().unwrap().to_owned(), i["sku"].as_str().unwrap().to_owned()))
+            .collect();
+        let got: Vec<(String, String)> = items.iter().map(|i| (i.region.clone(), i.sku.clone())).collect();
+        assert_eq!(got, first);
+        // The overview page shows them, signed in.
+        let page = app.as_role(Role::Viewer).get(app.url("/")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Soonest to run out"), "the overview lists the soonest");
+        let row = format!("{} · {}", items[0].region, items[0].sku);
+        assert!(page.contains(&row), "{row} on the overview");
     }
 
     async fn bad_forecast_queries_name_the_field(backend: Backend) {
@@ -163,6 +244,10 @@ both_databases! {
             ("include_pending=maybe", "include_pending"),
             ("region=West%20US", "region"),
             ("sku=%3Cscript%3E", "sku"),
+            ("buildouts=perhaps", "buildouts"),
+            ("demand_units=0", "demand_units"),
+            ("demand_units=ten", "demand_units"),
+            ("buildout_units=5&buildout_on=tomorrow", "buildout_on"),
         ] {
             let (status, body) = app.get_json(&format!("/api/v1/forecast?{query}")).await;
             assert_error(status, &body, 400, "invalid", Some(field));

@@ -228,6 +228,7 @@ pub async fn in_flight(db: &Db, caller: &Caller, region: Option<&str>) -> AppRes
 pub async fn capacity_to_come(
     db: &Db,
     caller: &Caller,
+    region: Option<&str>,
 ) -> AppResult<Vec<(String, String, i64, Option<time::OffsetDateTime>)>> {
     caller.user()?;
     let states = [
@@ -236,7 +237,7 @@ pub async fn capacity_to_come(
         DeploymentState::Paused,
     ];
     let mut conn = db.pool().acquire().await?;
-    let rows = store::deployments_in(&mut *conn, &states, None, i64::MAX).await?;
+    let rows = store::deployments_in(&mut *conn, &states, region, i64::MAX).await?;
     let loaded = load_summaries(db, &mut conn, rows).await?;
     let now = db.clock().now();
     Ok(loaded

@@ -13,12 +13,15 @@ use crate::fleet::views::OverviewView;
 pub fn OverviewPage() -> impl IntoView {
     let summary = Resource::new(|| (), |_| get_fleet_summary());
     let work = crate::deployments::pages::work(|| None);
+    // Made here, not in the panel: the panel is made again each time this
+    // Suspense re-renders, and each made resource is fetched again.
+    let soonest = crate::forecast::panels::soonest();
     view! {
         <Title text="Fleet overview · Headroom"/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match summary.await {
-                    Ok(s) => view! { <Overview summary=s work=work/> }.into_any(),
+                    Ok(s) => view! { <Overview summary=s work=work soonest=soonest/> }.into_any(),
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -27,7 +30,11 @@ pub fn OverviewPage() -> impl IntoView {
 }
 
 #[component]
-fn Overview(summary: OverviewView, work: crate::deployments::pages::Work) -> impl IntoView {
+fn Overview(
+    summary: OverviewView,
+    work: crate::deployments::pages::Work,
+    soonest: crate::forecast::panels::Soonest,
+) -> impl IntoView {
     let t = summary.thresholds;
     let subtitle = format!(
         "{} regions · {} clusters · constrained from {}, critical from {} · as of {}",
@@ -159,6 +166,7 @@ fn Overview(summary: OverviewView, work: crate::deployments::pages::Work) -> imp
                 </div>
             </section>
         </div>
+        <crate::forecast::panels::SoonestPanel data=soonest/>
         <crate::deployments::pages::InFlightPanel work=work/>
     }
 }

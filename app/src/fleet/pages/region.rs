@@ -19,11 +19,16 @@ pub fn RegionPage() -> impl IntoView {
         get_region_detail,
     );
     let work = crate::deployments::pages::work(move || params.read().get("code"));
+    // Made here, not in the panel: the panel is made again each time this
+    // Suspense re-renders, and each made resource is fetched again.
+    let forecast = crate::forecast::panels::region_forecast(move || {
+        params.read().get("code").unwrap_or_default()
+    });
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <Region detail=d work=work/> }.into_any(),
+                    Ok(d) => view! { <Region detail=d work=work forecast=forecast/> }.into_any(),
                     Err(e) => view! { <Title text="Region not found · Headroom"/><ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -32,7 +37,11 @@ pub fn RegionPage() -> impl IntoView {
 }
 
 #[component]
-fn Region(detail: RegionView, work: crate::deployments::pages::Work) -> impl IntoView {
+fn Region(
+    detail: RegionView,
+    work: crate::deployments::pages::Work,
+    forecast: crate::forecast::panels::RegionForecastData,
+) -> impl IntoView {
     let r = detail.region;
     let subtitle = format!(
         "{} · {} · {} · {} clusters",
@@ -57,6 +66,11 @@ fn Region(detail: RegionView, work: crate::deployments::pages::Work) -> impl Int
         <section aria-labelledby="trend" class="mb-8 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
             <h2 id="trend" class="mb-2 text-lg font-semibold">"Utilization trend"</h2>
             <TrendChart series=detail.trend thresholds=detail.thresholds label=trend_label/>
+        </section>
+
+        <section aria-labelledby="forecast" class="mb-8 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+            <h2 id="forecast" class="mb-2 text-lg font-semibold">"Forecast"</h2>
+            <crate::forecast::panels::RegionForecast data=forecast/>
         </section>
 
         <section aria-labelledby="zones">

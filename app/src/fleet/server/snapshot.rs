@@ -39,8 +39,13 @@ pub struct Snapshot {
     /// How many clusters each cluster-list filter matches (a COUNT over the
     /// fleet is the cost of "N clusters · page n of m"), at most `MAX_COUNTS`.
     pub(super) counts: Mutex<HashMap<String, i64>>,
-    /// The forecast's trends, fitted on the history once per fleet version.
-    forecast: Mutex<Option<Arc<crate::forecast::server::Trends>>>,
+    /// The forecast's trends, fitted on the history once per fleet version
+    /// (held while fitting: callers at once wait for one fit).
+    forecast: tokio::sync::Mutex<Option<Arc<crate::forecast::server::Trends>>>,
+    /// The fleet-wide default forecast and when it was made (held while
+    /// making it, likewise).
+    fleetwide_forecast:
+        tokio::sync::Mutex<Option<(std::time::Instant, Arc<crate::forecast::server::Fleetwide>)>>,
 }
 
 /// The most filter counts one snapshot keeps (each is a short key and a number).
@@ -65,7 +70,8 @@ impl Snapshot {
             region_details: Mutex::default(),
             trends: Mutex::default(),
             counts: Mutex::default(),
-            forecast: Mutex::default(),
+            forecast: tokio::sync::Mutex::default(),
+            fleetwide_forecast: tokio::sync::Mutex::default(),
         }
     }
 
@@ -112,19 +118,36 @@ impl Snapshot {
     }
 
     /// The forecast's trends kept for this fleet version, or `fit` run and
-    /// kept (two first callers at once may both fit; either result is right).
+    /// kept; callers at once wait for the first one's fit.
     pub async fn forecast_trends(
         &self,
         fit: impl std::future::Future<Output = Result<crate::forecast::server::Trends, sqlx::Error>>,
     ) -> crate::error::AppResult<Arc<crate::forecast::server::Trends>> {
-        if let Some(kept) = self.forecast.lock().ok().and_then(|k| k.clone()) {
-            return Ok(kept);
+        let mut kept = self.forecast.lock().await;
+        if let Some(trends) = kept.as_ref() {
+            return Ok(trends.clone());
         }
         let trends = Arc::new(fit.await?);
-        if let Ok(mut kept) = self.forecast.lock() {
-            *kept = Some(trends.clone());
-        }
+        *kept = Some(trends.clone());
         Ok(trends)
+    }
+
+    /// The fleet-wide default forecast made less than `ttl` ago, or `make`
+    /// run and kept; callers at once wait for the first one's.
+    pub async fn fleetwide_forecast(
+        &self,
+        ttl: std::time::Duration,
+        make: impl std::future::Future<
+            Output = crate::error::AppResult<crate::forecast::server::Fleetwide>,
+        >,
+    ) -> crate::error::AppResult<Arc<crate::forecast::server::Fleetwide>> {
+        let mut kept = self.fleetwide_forecast.lock().await;
+        if let Some((_, f)) = kept.as_ref().filter(|(at, _)| at.elapsed() < ttl) {
+            return Ok(f.clone());
+        }
+        let made = Arc::new(make.await?);
+        *kept = Some((std::time::Instant::now(), made.clone()));
+        Ok(made)
     }
 
     fn cached_count(&self, filter: &str) -> Option<i64> {

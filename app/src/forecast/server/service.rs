@@ -7,13 +7,14 @@ use std::collections::HashMap;
 
 use time::{Date, Duration};
 
-use super::{store, Trends};
+use super::{store, Fitted, Fleetwide, Trends};
 use crate::auth::server::caller::Caller;
 use crate::db::Db;
 use crate::error::AppResult;
-use crate::forecast::model::{Outlook, Step, Trend, HORIZON_DAYS, WINDOW_DAYS};
-use crate::forecast::types::{Forecast, ForecastItem, ForecastQuery, METHOD};
-use crate::requests::domain::Kind;
+use crate::forecast::model::{Step, Trend, WINDOW_DAYS};
+use crate::forecast::scenario::{self, Inputs, PairInputs};
+use crate::forecast::types::{Forecast, ForecastQuery};
+use crate::requests::domain::{Kind, State};
 use crate::shared::time::{format_day, parse_day};
 
 /// Fits the trend of every region × SKU on the last `WINDOW_DAYS` of history.
@@ -26,7 +27,13 @@ async fn fit_all(db: &Db, today: Date) -> Result<Trends, sqlx::Error> {
     }
     Ok(series
         .into_iter()
-        .filter_map(|(pair, used)| Some((pair, Trend::fit(&used)?)))
+        .map(|(pair, history)| {
+            let fitted = Fitted {
+                trend: Trend::fit(&history),
+                history,
+            };
+            (pair, fitted)
+        })
         .collect())
 }
 
@@ -37,91 +44,96 @@ fn push(map: &mut StepsByPair, region: String, sku: String, step: Step) {
     map.entry((region, sku)).or_default().push(step);
 }
 
-/// The forecast for `q`, soonest to run out first.
-pub async fn forecast(db: &Db, caller: &Caller, q: &ForecastQuery) -> AppResult<Forecast> {
+/// The inputs of every region × SKU `q` selects (its toggles aside: the
+/// scenario applies them): today's ledger from the fleet snapshot, the trend
+/// kept for this fleet version, capacity to come from the deployments, and
+/// demand to come from the requests, waiting and pending apart.
+pub async fn inputs(db: &Db, caller: &Caller, q: &ForecastQuery) -> AppResult<Inputs> {
     caller.user()?;
     let today = db.clock().today();
     let snap = crate::fleet::server::service::snapshot(db).await?;
     let trends = snap.forecast_trends(fit_all(db, today)).await?;
 
+    let only_region = match q.regions.as_slice() {
+        [one] => Some(one.as_str()),
+        _ => None,
+    };
     let mut supply = StepsByPair::new();
     for (region, sku, units, eta) in
-        crate::deployments::server::views::capacity_to_come(db, caller).await?
+        // One region asked for: only its deployments are read.
+        crate::deployments::server::views::capacity_to_come(db, caller, only_region).await?
     {
         // Without an ETA (paused, say) it lands when it would if resumed now.
         let on = eta.map_or(today, |t| t.date()).max(today);
         push(&mut supply, region, sku, Step { on, units });
     }
-    let mut demand = StepsByPair::new();
-    for (region, sku, kind, quantity, need_by) in
-        store::demand_to_come(db.pool(), q.include_pending).await?
-    {
+    let (mut waiting, mut pending) = (StepsByPair::new(), StepsByPair::new());
+    for (region, sku, kind, state, quantity, need_by) in store::demand_to_come(db.pool()).await? {
         let on = parse_day(&need_by).unwrap_or(today).max(today);
         let units = match kind {
             Kind::Provision => quantity,
             Kind::Deprovision => -quantity,
         };
-        push(&mut demand, region, sku, Step { on, units });
+        let to = if state == State::Submitted {
+            &mut pending
+        } else {
+            &mut waiting
+        };
+        push(to, region, sku, Step { on, units });
     }
 
-    let day = |d: Option<Date>| d.map(format_day);
-    let mut items: Vec<ForecastItem> = snap
+    let pairs = snap
         .regions
         .iter()
-        .filter(|r| q.region.as_ref().is_none_or(|code| code.as_str() == r.code))
         .flat_map(|r| &r.skus)
-        .filter(|s| q.sku.as_ref().is_none_or(|code| code.as_str() == s.sku))
+        .filter(|s| q.selects(&s.region, &s.sku))
         .map(|s| {
             let pair = (s.region.clone(), s.sku.clone());
-            let trend = trends.get(&pair);
-            let outlook = Outlook {
-                today,
+            let fitted = trends.get(&pair);
+            PairInputs {
                 used: s.rollup.ledger.used(),
                 serviceable: s.rollup.ledger.serviceable(),
+                trend: fitted.and_then(|f| f.trend),
+                history: fitted.map(|f| f.history.clone()).unwrap_or_default(),
                 supply: supply.remove(&pair).unwrap_or_default(),
-                demand: demand.remove(&pair).unwrap_or_default(),
-                growth: q.growth,
-            };
-            let crossed = outlook.crossings(trend, &snap.thresholds);
-            ForecastItem {
-                region: s.region.clone(),
-                sku: s.sku.clone(),
+                waiting: waiting.remove(&pair).unwrap_or_default(),
+                pending: pending.remove(&pair).unwrap_or_default(),
                 family: s.family,
                 unit: s.unit,
-                used: outlook.used,
-                serviceable: outlook.serviceable,
-                exhaustion_date: day(crossed.exhaustion),
-                constrained_date: day(crossed.constrained),
-                critical_date: day(crossed.critical),
-                method: METHOD.to_owned(),
-                growth_per_day: trend.map(|t| t.slope),
-                window_days: trend.map_or(0, |t| t.days),
-                supply_to_come: outlook.supply.iter().map(|s| s.units).sum(),
-                demand_to_come: outlook.demand.iter().map(|s| s.units).sum(),
+                region: pair.0,
+                sku: pair.1,
+                members: 1,
             }
         })
-        .collect();
-    // Soonest to run out first; then soonest critical; then by name.
-    let key = |d: &Option<String>| (d.is_none(), d.clone());
-    items.sort_by(|a, b| {
-        (
-            key(&a.exhaustion_date),
-            key(&a.critical_date),
-            &a.region,
-            &a.sku,
-        )
-            .cmp(&(
-                key(&b.exhaustion_date),
-                key(&b.critical_date),
-                &b.region,
-                &b.sku,
-            ))
-    });
-    Ok(Forecast {
-        items,
-        today: format_day(today),
-        horizon_days: HORIZON_DAYS,
-        include_pending: q.include_pending,
-        growth: q.growth,
+        .collect::<Vec<_>>();
+    Ok(Inputs {
+        today,
+        thresholds: snap.thresholds,
+        families: scenario::family_rollups(&pairs),
+        pairs,
     })
+}
+
+/// The forecast for `q`, soonest to run out first.
+pub async fn forecast(db: &Db, caller: &Caller, q: &ForecastQuery) -> AppResult<Forecast> {
+    Ok(scenario::forecast(&inputs(db, caller, q).await?, q))
+}
+
+/// How long the fleet-wide default forecast is kept: its dates are days, so
+/// a list half a minute old reads the same.
+const FLEETWIDE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The fleet-wide forecast at the default settings and its inputs, kept per
+/// fleet version for `FLEETWIDE_TTL` (demand and supply to come change
+/// without a new fleet version: a request filed, a buildout planned).
+pub async fn fleetwide(db: &Db, caller: &Caller) -> AppResult<std::sync::Arc<Fleetwide>> {
+    caller.user()?;
+    let snap = crate::fleet::server::service::snapshot(db).await?;
+    snap.fleetwide_forecast(FLEETWIDE_TTL, async {
+        let q = ForecastQuery::default();
+        let inputs = inputs(db, caller, &q).await?;
+        let forecast = scenario::forecast(&inputs, &q);
+        Ok(Fleetwide { inputs, forecast })
+    })
+    .await
 }

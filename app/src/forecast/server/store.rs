@@ -21,22 +21,20 @@ pub async fn used_since<'e>(
     .await
 }
 
-/// One request's demand to come: (region, SKU, kind, quantity, need-by).
-pub type DemandRow = (String, String, Kind, i64, String);
+/// One request's demand to come: (region, SKU, kind, state, quantity, need-by).
+pub type DemandRow = (String, String, Kind, State, i64, String);
 
 /// Requests whose units are not in the ledger yet: those waiting for
-/// capacity and, with `pending`, those submitted. Approved ones are in
-/// `reserved` already, so they are not counted again.
+/// capacity and those submitted. Approved ones are in `reserved` already, so
+/// they are not counted again.
 pub async fn demand_to_come<'e>(
     ex: impl Executor<'e, Database = Any>,
-    pending: bool,
 ) -> Result<Vec<DemandRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT region, sku, kind, quantity, need_by FROM capacity_requests \
-         WHERE state = $1 OR ($2 = 1 AND state = $3) ORDER BY id",
+        "SELECT region, sku, kind, state, quantity, need_by FROM capacity_requests \
+         WHERE state = $1 OR state = $2 ORDER BY id",
     )
     .bind(State::AwaitingCapacity)
-    .bind(i64::from(pending))
     .bind(State::Submitted)
     .fetch_all(ex)
     .await

@@ -226,6 +226,10 @@ fn HeadroomPanel(
                                     <HealthBadge health=p.rollup.health/>
                                     {(!by_zone.is_empty()).then(|| view! { <span class="basis-full text-xs text-slate-600 dark:text-slate-400" data-testid="zone-frees">{format!("Free by zone ({}): {by_zone}", p.unit)}</span> })}
                                     {after}
+                                    <span class="basis-full">
+                                        <crate::forecast::panels::RequestImpact region=h.region.clone() sku=h.sku.clone()
+                                            quantity=Signal::derive(move || asked.get().unwrap_or(0).max(0))/>
+                                    </span>
                                 }.into_any()
                             }
                         },
