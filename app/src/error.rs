@@ -149,7 +149,15 @@ impl From<sqlx::Error> for AppError {
                     "a conflicting change was made at the same moment; reload and try again".into(),
                 )
             }
-            DbFailure::Unavailable => AppError::Unavailable(e.into()),
+            DbFailure::Unavailable => {
+                let cause = match e {
+                    sqlx::Error::PoolTimedOut => "pool_timed_out",
+                    sqlx::Error::Database(_) => "busy",
+                    _ => "unreachable",
+                };
+                metrics::counter!("headroom_db_unavailable_total", "cause" => cause).increment(1);
+                AppError::Unavailable(e.into())
+            }
             DbFailure::Other => AppError::Internal(e.into()),
         }
     }

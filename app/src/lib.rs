@@ -49,15 +49,9 @@ pub fn db_from_context() -> Result<db::Db, shared::fields::ServerError> {
 pub fn authorize(
     access: auth::Access,
 ) -> Result<(db::Db, auth::server::caller::Caller), shared::fields::ServerError> {
-    use auth::Access;
     let caller = auth::server::caller::current()
         .unwrap_or_else(|| auth::server::caller::Caller::anonymous(Default::default()));
-    let checked = match access {
-        Access::Public => Ok(()),
-        Access::SignedIn => caller.user().map(|_| ()),
-        Access::Role(role) => caller.require(role).map(|_| ()),
-    };
-    checked.map_err(error::server_error)?;
+    caller.check(access).map_err(error::server_error)?;
     Ok((db_from_context()?, caller))
 }
 

@@ -16,7 +16,7 @@ test('the what-if page keeps its scenario in the URL and moves the dates, with o
   await expect(page.getByTestId('forecast-chart')).toHaveCount(1);
   await expect(page.getByTestId('forecast-band')).toHaveCount(1);
   await expect(page.getByLabel('Regions (none: all)')).toHaveValues(['westus2']);
-  await expect(page.getByLabel('SKU')).toHaveValue('Dv5');
+  await expect(page.getByLabel('SKU', { exact: true })).toHaveValue('Dv5');
   const exhaustion = rows.first().getByTestId('exhaustion');
   const today = human(new Date());
   await expect(exhaustion).not.toHaveText(today);

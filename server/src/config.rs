@@ -14,6 +14,8 @@ pub struct Config {
     pub site_addr: SocketAddr,
     pub site_root: PathBuf,
     pub public_url: Option<String>,
+    /// `HEADROOM_METRICS_ADDR`: where `/metrics` is also served without sign-in.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 impl Config {
@@ -31,7 +33,15 @@ impl Config {
         let public_url = std::env::var("HEADROOM_PUBLIC_URL")
             .ok()
             .filter(|s| !s.is_empty());
+        let metrics_addr = match std::env::var("HEADROOM_METRICS_ADDR") {
+            Ok(a) if !a.is_empty() => Some(
+                a.parse()
+                    .context("HEADROOM_METRICS_ADDR must be an address such as 10.0.0.5:9100")?,
+            ),
+            _ => None,
+        };
         Ok(Config {
+            metrics_addr,
             database_url,
             site_addr,
             site_root,

@@ -5,6 +5,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod config;
+pub mod metrics;
 pub mod ops;
 pub mod routes;
 pub mod seed;

@@ -317,6 +317,20 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.site_addr))?;
     let addr = listener.local_addr()?;
+    if let Some(metrics_addr) = config.metrics_addr {
+        let metrics = tokio::net::TcpListener::bind(metrics_addr)
+            .await
+            .with_context(|| format!("listening on {metrics_addr} (HEADROOM_METRICS_ADDR)"))?;
+        tracing::info!(addr = %metrics_addr, "serving /metrics without sign-in");
+        let private = server::metrics::private_router(state.clone());
+        tokio::spawn(async move {
+            let stopped =
+                server::ops::serve_until_signal(metrics, private, Duration::from_secs(1)).await;
+            if let Err(e) = stopped {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     println!("Headroom is listening on http://{addr}");
     tracing::info!(%addr, site_root = %config.site_root.display(), "listening");
     server::ops::serve_until_signal(listener, router(state), Duration::from_secs(10)).await

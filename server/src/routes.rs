@@ -31,6 +31,7 @@ use crate::auth::REQUEST_ID;
 /// 404 page for paths the access rules admit, and public prefixes never reach
 /// the renderer.
 pub fn router(state: AppState) -> Router {
+    crate::metrics::handle();
     let routes = generate_route_list(app::App);
     let db = state.db.clone();
     let stylesheet = app::StylesheetHref(state.stylesheet.clone());
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .merge(crate::ops::routes())
+        .route(app::auth::access::METRICS_PATH, axum::routing::get(crate::metrics::serve))
         .merge(crate::status::routes())
         .nest("/api/v1", crate::api::routes(&state))
         .route("/clusters.csv", axum::routing::get(crate::api::fleet::export_csv))
@@ -97,4 +99,6 @@ pub fn router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(axum::middleware::map_request(crate::auth::sanitize_request_id))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        // Outside everything, timeouts included: every answer is counted and timed.
+        .layer(axum::middleware::from_fn(crate::metrics::track))
 }

@@ -11,10 +11,15 @@ use super::roles::{CurrentUser, Role};
 pub enum Access {
     /// Anyone, signed in or not.
     Public,
-    /// Any signed-in user, whatever their roles.
+    /// Any signed-in user who reads the fleet: whatever their roles, unless
+    /// their only role is `monitor` (`CurrentUser::reads`).
     SignedIn,
+    /// Any signed-in user at all, a monitor-only account too (signing out).
+    AnyUser,
     /// A signed-in user holding this role.
     Role(Role),
+    /// A signed-in user holding any of these roles.
+    AnyOf(&'static [Role]),
 }
 
 impl Access {
@@ -23,8 +28,10 @@ impl Access {
         match (self, caller) {
             (Access::Public, _) => true,
             (_, None) => false,
-            (Access::SignedIn, Some(_)) => true,
+            (Access::SignedIn, Some(u)) => u.reads(),
+            (Access::AnyUser, Some(_)) => true,
             (Access::Role(r), Some(u)) => u.has(*r),
+            (Access::AnyOf(roles), Some(u)) => roles.iter().any(|r| u.has(*r)),
         }
     }
 }
@@ -54,11 +61,17 @@ pub fn features() -> [&'static Rules; 7] {
     ]
 }
 
+/// `/metrics`: admins and monitors (PRODUCT.md "Access"), on the main
+/// address; a machine's route, so an anonymous caller gets 401, not a
+/// sign-in redirect.
+pub const METRICS_PATH: &str = "/metrics";
+pub const METRICS: Access = Access::AnyOf(&[Role::Admin, Role::Monitor]);
+
 /// Identity's own rules: sign-in and sign-out, the users, tokens and audit pages.
 pub const RULES: Rules = Rules {
     paths: &[
         ("/login", Access::Public),
-        ("/logout", Access::SignedIn),
+        ("/logout", Access::AnyUser),
         ("/admin", Access::Role(Role::Admin)),
         ("/admin/users", Access::Role(Role::Admin)),
         ("/admin/tokens", Access::Role(Role::Admin)),
@@ -154,6 +167,12 @@ mod tests {
         assert!(Access::SignedIn.allows(Some(&user(&[]))));
         assert!(!Access::Role(Role::Admin).allows(Some(&user(&[Role::Approver]))));
         assert!(Access::Role(Role::Admin).allows(Some(&user(&[Role::Admin]))));
+        let monitor = user(&[Role::Monitor]);
+        assert!(!Access::SignedIn.allows(Some(&monitor)));
+        assert!(Access::AnyUser.allows(Some(&monitor)));
+        let metrics = Access::AnyOf(&[Role::Admin, Role::Monitor]);
+        assert!(metrics.allows(Some(&monitor)) && metrics.allows(Some(&user(&[Role::Admin]))));
+        assert!(!metrics.allows(Some(&user(&[Role::Viewer, Role::Operator]))));
     }
 
     #[test]

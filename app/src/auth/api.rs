@@ -20,15 +20,38 @@ pub async fn get_me() -> Result<Option<CurrentUser>, ServerError> {
     Ok(caller.user)
 }
 
-/// Turns the role checkboxes of a form into a set.
-pub fn roles_from_flags(flags: [Option<String>; 5]) -> Roles {
-    Roles::new(
-        Role::ALL
-            .into_iter()
-            .zip(flags)
-            .filter(|(_, f)| f.is_some())
-            .map(|(r, _)| r),
-    )
+/// The role checkboxes of a form, present when ticked (named as the admin
+/// pages name them: `admin_role` for admin).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RoleFlags {
+    pub viewer: Option<String>,
+    pub requester: Option<String>,
+    pub approver: Option<String>,
+    pub operator: Option<String>,
+    pub admin_role: Option<String>,
+    pub monitor: Option<String>,
+}
+
+impl RoleFlags {
+    /// The roles ticked.
+    pub fn roles(self) -> Roles {
+        let RoleFlags {
+            viewer,
+            requester,
+            approver,
+            operator,
+            admin_role,
+            monitor,
+        } = self;
+        let flags = [viewer, requester, approver, operator, admin_role, monitor];
+        Roles::new(
+            Role::ALL
+                .into_iter()
+                .zip(flags)
+                .filter(|(_, f)| f.is_some())
+                .map(|(r, _)| r),
+        )
+    }
 }
 
 /// A user as the admin page lists them.
@@ -66,14 +89,10 @@ pub async fn list_users() -> Result<Vec<UserSummary>, ServerError> {
 pub async fn add_user(
     name: String,
     password: String,
-    viewer: Option<String>,
-    requester: Option<String>,
-    approver: Option<String>,
-    operator: Option<String>,
-    admin_role: Option<String>,
+    #[server(flatten)] roles: RoleFlags,
 ) -> Result<(), ServerError> {
     let (db, caller) = admin()?;
-    let roles = roles_from_flags([viewer, requester, approver, operator, admin_role]);
+    let roles = roles.roles();
     super::server::users::add(
         &db,
         &caller.origin,
@@ -92,14 +111,10 @@ pub async fn add_user(
 #[server]
 pub async fn set_user_roles(
     name: String,
-    viewer: Option<String>,
-    requester: Option<String>,
-    approver: Option<String>,
-    operator: Option<String>,
-    admin_role: Option<String>,
+    #[server(flatten)] roles: RoleFlags,
 ) -> Result<(), ServerError> {
     let (db, caller) = admin()?;
-    let roles = roles_from_flags([viewer, requester, approver, operator, admin_role]);
+    let roles = roles.roles();
     super::server::users::set_roles(&db, &caller.origin, &actor(&caller), &name, &roles)
         .await
         .map_err(server_error)
@@ -166,11 +181,8 @@ pub async fn list_api_tokens() -> Result<Vec<TokenSummary>, ServerError> {
 pub struct NewTokenForm {
     pub user: String,
     pub name: String,
-    pub viewer: Option<String>,
-    pub requester: Option<String>,
-    pub approver: Option<String>,
-    pub operator: Option<String>,
-    pub admin_role: Option<String>,
+    #[serde(flatten)]
+    pub roles: RoleFlags,
     pub expires_in_days: Option<String>,
 }
 
@@ -182,15 +194,11 @@ pub async fn create_api_token(
     let NewTokenForm {
         user,
         name,
-        viewer,
-        requester,
-        approver,
-        operator,
-        admin_role,
+        roles,
         expires_in_days,
     } = form;
     let (db, caller) = admin()?;
-    let roles = roles_from_flags([viewer, requester, approver, operator, admin_role]);
+    let roles = roles.roles();
     let narrowed = (!roles.is_empty()).then_some(roles);
     let expires_in_days = match expires_in_days.as_deref().map(str::trim) {
         None | Some("") => None,

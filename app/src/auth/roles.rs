@@ -18,15 +18,18 @@ pub enum Role {
     Operator,
     /// Manages users, tokens, settings, policies and notices.
     Admin,
+    /// Reads `/metrics` (a scraper's account); alone, nothing else.
+    Monitor,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Viewer,
         Role::Requester,
         Role::Approver,
         Role::Operator,
         Role::Admin,
+        Role::Monitor,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -36,6 +39,7 @@ impl Role {
             Role::Approver => "approver",
             Role::Operator => "operator",
             Role::Admin => "admin",
+            Role::Monitor => "monitor",
         }
     }
 
@@ -44,7 +48,9 @@ impl Role {
             .into_iter()
             .find(|r| r.as_str() == s.trim())
             .ok_or_else(|| {
-                format!("'{s}' is not a role (viewer, requester, approver, operator, admin)")
+                format!(
+                    "'{s}' is not a role (viewer, requester, approver, operator, admin, monitor)"
+                )
             })
     }
 }
@@ -114,6 +120,13 @@ impl CurrentUser {
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(role)
     }
+
+    /// Whether the user reads what signed-in users read: everyone but a
+    /// monitor-only account, which reads `/metrics` and nothing else
+    /// (PRODUCT.md "Access").
+    pub fn reads(&self) -> bool {
+        self.roles.iter().any(|r| r != Role::Monitor) || self.roles.is_empty()
+    }
 }
 
 /// A user name: 1–64 of letters, digits and `. _ @ -` (so e-mail addresses from an
@@ -156,6 +169,26 @@ mod tests {
         assert_eq!(r.to_string(), "viewer,approver");
         assert_eq!(Roles::parse("").unwrap(), Roles::default());
         assert!(Roles::parse("viewer,boss").is_err());
+        assert_eq!(
+            Roles::parse("monitor,admin").unwrap().to_string(),
+            "admin,monitor"
+        );
+    }
+
+    #[test]
+    fn a_monitor_alone_reads_nothing_else() {
+        let user = |roles: &[Role]| CurrentUser {
+            id: 1,
+            name: "u".into(),
+            roles: Roles::new(roles.iter().copied()),
+        };
+        assert!(!user(&[Role::Monitor]).reads());
+        assert!(user(&[Role::Monitor, Role::Viewer]).reads());
+        assert!(user(&[Role::Viewer]).reads());
+        assert!(
+            user(&[]).reads(),
+            "a user without roles still reads the fleet"
+        );
     }
 
     #[test]

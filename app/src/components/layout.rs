@@ -43,12 +43,16 @@ fn UserMenu(link: &'static str) -> impl IntoView {
                         let admin = user.has(crate::auth::Role::Admin);
                         let approver = user.has(crate::auth::Role::Approver);
                         let operator = user.has(crate::auth::Role::Operator);
-                        view! {
+                        // A monitor-only account reads /metrics and no page.
+                        let sections = user.reads().then(|| view! {
                             <A href="/" exact=true attr:class=link>"Overview"</A>
                             <A href="/clusters" attr:class=link>"Clusters"</A>
                             <A href="/forecast" attr:class=link>"Forecast"</A>
                             <A href="/requests" attr:class=link>"Requests"</A>
                             <A href="/deployments" attr:class=link>"Deployments"</A>
+                        });
+                        view! {
+                            {sections}
                             <span class="flex-1"></span>
                             <NavCount counts=counts me=user.name.clone()/>
                             {approver.then(|| view! { <A href="/approvals" attr:class=link>"Approvals"</A> })}

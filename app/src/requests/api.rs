@@ -65,13 +65,13 @@ pub async fn get_fulfilment_queue() -> Result<FulfilmentQueue, ServerError> {
 }
 
 /// What the navigation counts for the caller ("3 waiting for you"); nothing
-/// for an anonymous visitor (the layout asks on every page, the sign-in page
-/// too, which must not turn into a 401 for it). Over HTTP the middleware
-/// refuses anonymous callers, as declared.
+/// for an anonymous visitor or a monitor-only account (the layout asks on
+/// every page, the sign-in page too, which must not turn into a 401 or 403
+/// for them). Over HTTP the middleware refuses them, as declared.
 #[server]
 pub async fn get_nav_counts() -> Result<NavCounts, ServerError> {
     let (db, caller) = crate::authorize(Access::Public)?;
-    if caller.user.is_none() {
+    if !caller.user.as_ref().is_some_and(|u| u.reads()) {
         return Ok(NavCounts::default());
     }
     super::server::views::nav_counts(&db, &caller)

@@ -12,7 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::edge::REQUEST_ID;
 use crate::state::AppState;
-use app::auth::access::{is_public_path, page_access, server_fn_access};
+use app::auth::access::{is_public_path, page_access, server_fn_access, METRICS, METRICS_PATH};
 use app::auth::paths::MAX_NEXT;
 use app::auth::server::caller::{self, Caller, Peer};
 use app::auth::Access;
@@ -144,6 +144,15 @@ pub async fn enforce_access(State(state): State<AppState>, req: Request, next: N
         return next.run(req).await;
     }
     let caller = caller_of(&req);
+    if path == METRICS_PATH {
+        return match &caller.user {
+            None => AppError::Unauthenticated.into_response(),
+            Some(_) if !METRICS.allows(caller.user.as_ref()) => {
+                refuse(&state, &caller, &path, false).await
+            }
+            Some(_) => next.run(req).await,
+        };
+    }
     if path.starts_with("/api/") {
         if caller.user.is_none() {
             return AppError::Unauthenticated.into_response();

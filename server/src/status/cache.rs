@@ -153,6 +153,11 @@ impl StatusCache {
         self.builds.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// The rendering last made, fresh or not (its age is a metric).
+    pub fn latest(&self) -> Option<Arc<Rendered>> {
+        self.cached()
+    }
+
     fn cached(&self) -> Option<Arc<Rendered>> {
         self.current.read().ok().and_then(|c| c.clone())
     }

@@ -17,8 +17,11 @@ use app::auth::Role::{self, Admin, Approver, Operator, Requester, Viewer};
 pub enum Who {
     /// Anyone, signed in or not.
     Public,
-    /// Any signed-in user ("any signed-in user may read the fleet, requests and deployments").
+    /// Any signed-in user ("any signed-in user may read the fleet, requests and
+    /// deployments") but a monitor, which "reads /metrics only".
     SignedIn,
+    /// Anyone signed in, a monitor too: signing out.
+    AnyUser,
     /// Only holders of this role.
     Only(Role),
 }
@@ -26,7 +29,9 @@ pub enum Who {
 impl Who {
     pub fn admits(self, role: Role) -> bool {
         match self {
-            Who::Public | Who::SignedIn => true,
+            Who::Public => true,
+            Who::SignedIn => role != Role::Monitor,
+            Who::AnyUser => true,
             Who::Only(r) => r == role,
         }
     }
@@ -399,6 +404,13 @@ both_databases! {
                 assert_cross_site_refusal(resp).await;
             }
         }
+        // The role boxes the admin's calls ticked are the roles stored.
+        for (user, want) in [("new-user", "viewer"), ("throwaway-user", "viewer,requester")] {
+            let (roles,): (String,) = sqlx::query_as("SELECT roles FROM users WHERE name = $1").bind(user).fetch_one(app.db.pool()).await.unwrap();
+            assert_eq!(roles, want, "{user}");
+        }
+        let (roles,): (Option<String>,) = sqlx::query_as("SELECT roles FROM api_tokens WHERE name = 'scripted'").fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(roles.as_deref(), Some("viewer"), "the token narrowed to the boxes ticked");
     }
 
     async fn every_api_route_answers_as_the_product_says(backend: Backend) {
@@ -519,7 +531,7 @@ both_databases! {
         // The request forms are server functions (above); these two are plain form posts.
         let forms: &[(&str, Who, u16, u16)] = &[
             ("/login", Who::Public, 303, 303),
-            ("/logout", Who::SignedIn, 401, 303),
+            ("/logout", Who::AnyUser, 401, 303),
         ];
         for (route, who, anonymous, ok) in forms {
             for caller in std::iter::once(None).chain(Role::ALL.map(Some)) {

@@ -178,10 +178,16 @@ impl TestApp {
     /// process over the same database, as a second replica would run; it is
     /// killed when the returned handle drops.
     pub async fn replica_process(&self) -> Replica {
+        self.replica_process_with(&[]).await
+    }
+
+    /// `replica_process` with these environment variables set too.
+    pub async fn replica_process_with(&self, env: &[(&str, &str)]) -> Replica {
         use tokio::io::AsyncBufReadExt;
         let url = self.db_url();
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_headroom"))
             .arg("serve")
+            .envs(env.iter().copied())
             .env("DATABASE_URL", url)
             .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
             .env("RUST_LOG", "error")

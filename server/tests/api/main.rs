@@ -9,6 +9,7 @@ mod forecast;
 mod hardening;
 mod helpers;
 mod ledger;
+mod metrics;
 mod ops;
 mod pages;
 mod path_tricks;

@@ -10,7 +10,7 @@ use crate::components::admin::{outcome, AdminNav, BUTTON, CARD, INPUT};
 use crate::components::widgets::{ErrorPanel, PageHeader};
 use crate::shared::time::timestamp;
 
-/// Checkboxes for the five roles, named as the server functions expect.
+/// Checkboxes for the six roles, named as the server functions expect.
 #[component]
 fn RoleBoxes(
     #[prop(optional)] checked: Option<crate::auth::roles::Roles>,

@@ -40,14 +40,51 @@ impl Caller {
         }
     }
 
-    /// The signed-in user, or `unauthenticated`.
+    /// The signed-in user who reads the fleet, or `unauthenticated`; a
+    /// monitor-only account (which reads `/metrics` only) is `forbidden`.
     pub fn user(&self) -> AppResult<&CurrentUser> {
+        let user = self.signed_in()?;
+        if user.reads() {
+            Ok(user)
+        } else {
+            Err(AppError::Forbidden(
+                "a monitor account reads /metrics and nothing else".into(),
+            ))
+        }
+    }
+
+    /// The signed-in user, whatever their roles, or `unauthenticated`.
+    pub fn signed_in(&self) -> AppResult<&CurrentUser> {
         self.user.as_ref().ok_or(AppError::Unauthenticated)
+    }
+
+    /// The signed-in user if `access` admits them, else `unauthenticated` /
+    /// `forbidden`.
+    pub fn check(&self, access: crate::auth::Access) -> AppResult<Option<&CurrentUser>> {
+        use crate::auth::Access;
+        match access {
+            Access::Public => Ok(self.user.as_ref()),
+            Access::SignedIn => self.user().map(Some),
+            Access::AnyUser => self.signed_in().map(Some),
+            Access::Role(role) => self.require(role).map(Some),
+            Access::AnyOf(roles) => {
+                let user = self.signed_in()?;
+                if roles.iter().any(|r| user.has(*r)) {
+                    Ok(Some(user))
+                } else {
+                    let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+                    Err(AppError::Forbidden(format!(
+                        "this needs one of the roles {}",
+                        names.join(", ")
+                    )))
+                }
+            }
+        }
     }
 
     /// The signed-in user holding `role`, or `unauthenticated` / `forbidden`.
     pub fn require(&self, role: Role) -> AppResult<&CurrentUser> {
-        let user = self.user()?;
+        let user = self.signed_in()?;
         if user.has(role) {
             Ok(user)
         } else {

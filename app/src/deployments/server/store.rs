@@ -366,6 +366,15 @@ pub async fn clusters_in_flight<'e>(
     Ok(rows.into_iter().map(|(c,)| c).collect())
 }
 
+/// How many deployments are in each state (for the metrics).
+pub async fn count_by_state<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<Vec<(DeploymentState, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT state, COUNT(*) FROM deployments GROUP BY state")
+        .fetch_all(ex)
+        .await
+}
+
 /// Removes every deployment (the demo seed replaces the fleet they point at).
 pub async fn delete_all(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
     for table in [

@@ -204,6 +204,28 @@ pub async fn count_in_flight_of<'e>(
     Ok(n)
 }
 
+/// How many requests are in each state (for the metrics).
+pub async fn count_by_state<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<Vec<(State, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT state, COUNT(*) FROM capacity_requests GROUP BY state")
+        .fetch_all(ex)
+        .await
+}
+
+/// When the longest-waiting submitted request last changed (RFC 3339: its
+/// submission, or an earlier approval of several it needs), if any waits.
+pub async fn oldest_submitted<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<Option<String>, sqlx::Error> {
+    let (at,): (Option<String>,) =
+        sqlx::query_as("SELECT MIN(updated_at) FROM capacity_requests WHERE state = $1")
+            .bind(State::Submitted)
+            .fetch_one(ex)
+            .await?;
+    Ok(at)
+}
+
 /// Edits a draft or submitted request's fields if it is still at `version`.
 pub async fn update_fields<'e>(
     ex: impl Executor<'e, Database = Any>,
