@@ -10,6 +10,7 @@ pub mod chart;
 pub mod model;
 pub mod pages;
 pub mod panels;
+pub mod rollup;
 pub mod scenario;
 pub mod types;
 

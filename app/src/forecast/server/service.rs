@@ -109,7 +109,7 @@ pub async fn inputs(db: &Db, caller: &Caller, q: &ForecastQuery) -> AppResult<In
     Ok(Inputs {
         today,
         thresholds: snap.thresholds,
-        families: scenario::family_rollups(&pairs),
+        families: crate::forecast::rollup::family_rollups(&pairs),
         pairs,
     })
 }
