@@ -65,16 +65,20 @@ impl AppError {
     }
 
     pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    fn error_code(&self) -> ErrorCode {
         match self {
-            AppError::Invalid { .. } => "invalid",
-            AppError::Unauthenticated => "unauthenticated",
-            AppError::Forbidden(_) => "forbidden",
-            AppError::NotFound(_) => "not_found",
-            AppError::RateLimited(_) => "rate_limited",
-            AppError::InsufficientCapacity(_) => "insufficient_capacity",
-            AppError::Conflict(_) => "conflict",
-            AppError::Unavailable(_) => "unavailable",
-            AppError::Internal(_) => "internal",
+            AppError::Invalid { .. } => ErrorCode::Invalid,
+            AppError::Unauthenticated => ErrorCode::Unauthenticated,
+            AppError::Forbidden(_) => ErrorCode::Forbidden,
+            AppError::NotFound(_) => ErrorCode::NotFound,
+            AppError::RateLimited(_) => ErrorCode::RateLimited,
+            AppError::InsufficientCapacity(_) => ErrorCode::InsufficientCapacity,
+            AppError::Conflict(_) => ErrorCode::Conflict,
+            AppError::Unavailable(_) => ErrorCode::Unavailable,
+            AppError::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -173,10 +177,11 @@ impl From<FieldError> for AppError {
 }
 
 /// The shortfall of a refused reservation (PRODUCT.md: `{"units", "region", "zone"}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CapacityShortfall {
     pub units: i64,
     pub region: String,
+    #[schema(required = true)]
     pub zone: Option<i64>,
     #[serde(skip)]
     pub unit: String,
@@ -192,14 +197,30 @@ impl CapacityShortfall {
     }
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
+/// Every error the API answers (PRODUCT.md "The contract"): `{"error": {…}}`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody<'a> {
     error: ErrorDetail<'a>,
 }
 
-#[derive(Serialize)]
-struct ErrorDetail<'a> {
-    code: &'a str,
+crate::shared::enums::text_enum!(
+    /// What kind of error an answer is (its HTTP status follows from it).
+    ErrorCode, "error code" {
+        Invalid => "invalid",
+        Unauthenticated => "unauthenticated",
+        Forbidden => "forbidden",
+        NotFound => "not_found",
+        Conflict => "conflict",
+        InsufficientCapacity => "insufficient_capacity",
+        RateLimited => "rate_limited",
+        Unavailable => "unavailable",
+        Internal => "internal",
+    }
+);
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail<'a> {
+    code: ErrorCode,
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
@@ -221,7 +242,7 @@ impl IntoResponse for AppError {
         };
         let body = ErrorBody {
             error: ErrorDetail {
-                code: self.code(),
+                code: self.error_code(),
                 message: self.to_string(),
                 field: self.field(),
                 shortfall: match &self {

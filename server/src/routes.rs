@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route(app::auth::access::METRICS_PATH, axum::routing::get(crate::metrics::serve))
         .merge(crate::status::routes())
         .nest("/api/v1", crate::api::routes(&state))
+        .merge(crate::api::openapi::docs_routes())
         .route("/clusters.csv", axum::routing::get(crate::api::fleet::export_csv))
         .route("/admin/audit.csv", axum::routing::get(crate::api::audit::export_csv))
         .route("/login", axum::routing::post(crate::auth::login))

@@ -67,6 +67,18 @@ pub fn features() -> [&'static Rules; 7] {
 pub const METRICS_PATH: &str = "/metrics";
 pub const METRICS: Access = Access::AnyOf(&[Role::Admin, Role::Monitor]);
 
+/// The API's OpenAPI document (`/api/v1/openapi.json`) and its page
+/// (`/api/docs`, with Swagger UI's files under it): any signed-in reader. The
+/// page is a browser's, so an anonymous caller is sent to sign in.
+pub const OPENAPI: Access = Access::SignedIn;
+pub const API_DOCS_PATH: &str = "/api/docs";
+pub const API_DOCS: Access = Access::SignedIn;
+
+/// Whether `path` is the API docs page or one of its files.
+pub fn is_api_docs_path(path: &str) -> bool {
+    path == API_DOCS_PATH || path.starts_with("/api/docs/")
+}
+
 /// Identity's own rules: sign-in and sign-out, the users, tokens and audit pages.
 pub const RULES: Rules = Rules {
     paths: &[
@@ -77,6 +89,7 @@ pub const RULES: Rules = Rules {
         ("/admin/tokens", Access::Role(Role::Admin)),
         ("/admin/audit", Access::Role(Role::Admin)),
         ("/admin/audit.csv", Access::Role(Role::Admin)),
+        (API_DOCS_PATH, API_DOCS),
     ],
     server_fns: &[
         ("get_me", Access::SignedIn),
@@ -89,7 +102,7 @@ pub const RULES: Rules = Rules {
         ("revoke_api_token", Access::Role(Role::Admin)),
         ("list_audit", Access::Role(Role::Admin)),
     ],
-    api: &[],
+    api: &[("GET", "/openapi.json", OPENAPI)],
 };
 
 /// Whether a route pattern (`/regions/:code`) matches a path.

@@ -7,6 +7,7 @@ use super::domain::{DeploymentState, Kind, RingState, TargetState};
 
 /// A deployment as the API returns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Deployment {
     pub key: String,
     pub kind: Kind,
@@ -20,8 +21,10 @@ pub struct Deployment {
     pub rings: Vec<Ring>,
     pub owner: String,
     /// One line the public status page may show while it is in flight.
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub public_summary: Option<String>,
     /// What it waits for or why it stopped ("halted: target … failed — …").
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub note: Option<String>,
     pub created_at: String,
     pub updated_at: String,
@@ -44,20 +47,25 @@ pub struct DeploymentRow {
 
 /// One ring (stage) of a plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Ring {
     pub name: String,
     pub state: RingState,
     pub bake_minutes: i64,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub bake_ends_at: Option<String>,
     pub targets: Vec<Target>,
 }
 
 /// One target of a ring: a cluster (for a buildout, the cluster it creates).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Target {
     pub id: i64,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub cluster_id: Option<i64>,
     /// The cluster's name, for people.
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub cluster: Option<String>,
     pub zone: i64,
     pub units: i64,
@@ -68,6 +76,7 @@ pub struct Target {
 
 /// A new deployment (`POST /api/v1/deployments`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DeploymentInput {
     pub kind: Option<String>,
     pub title: Option<String>,
@@ -82,6 +91,7 @@ pub struct DeploymentInput {
 
 /// A ring of a plan as sent.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RingInput {
     pub name: Option<String>,
     pub bake_minutes: Option<i64>,
@@ -100,6 +110,7 @@ pub struct TemplateRing {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TargetInput {
     pub zone: Option<i64>,
     pub units: Option<i64>,
@@ -108,6 +119,7 @@ pub struct TargetInput {
 
 /// A new plan for a planned deployment (`PATCH /api/v1/deployments/{key}`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlanInput {
     pub version: Option<i64>,
     #[serde(default)]
@@ -116,12 +128,14 @@ pub struct PlanInput {
 
 /// An operator's action (`POST /api/v1/deployments/{key}/{action}`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct VersionInput {
     pub version: Option<i64>,
 }
 
 /// Automation's report of one target (`POST /api/v1/deployments/{key}/targets/{id}`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TargetReport {
     pub state: Option<String>,
     pub progress: Option<i64>,

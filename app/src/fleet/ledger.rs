@@ -30,14 +30,28 @@ pub struct Ledger {
 
 /// The wire shape of a ledger: the four stored fields plus the derived `free`.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RawLedger {
     pub total: i64,
     pub allocated: i64,
     pub reserved: i64,
     pub out_of_service: i64,
+    /// Always sent; ignored when received (it follows from the others).
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub free: i64,
 }
+
+/// A ledger's OpenAPI schema is its wire shape's (`RawLedger`).
+#[cfg(feature = "ssr")]
+impl utoipa::PartialSchema for Ledger {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <RawLedger as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl utoipa::ToSchema for Ledger {}
 
 impl TryFrom<RawLedger> for Ledger {
     type Error = LedgerError;
@@ -158,6 +172,7 @@ impl std::iter::Sum for Ledger {
 /// Health band of a ledger or a sum of ledgers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Health {
     Healthy,
     Constrained,
@@ -189,6 +204,7 @@ impl fmt::Display for Health {
 /// Utilization thresholds, in basis points (1/100 of a percent) so that the
 /// server's SQL and this code compare the same integers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Thresholds {
     /// At or above this utilization a ledger is `constrained`.
     pub constrained_bp: i64,

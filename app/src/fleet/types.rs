@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// One cluster, in the shape of PRODUCT.md "The contract".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Cluster {
     pub id: i64,
     pub name: String,
@@ -50,6 +51,7 @@ impl Cluster {
 
 /// A summed ledger with its derived figures, for any group of clusters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Rollup {
     pub ledger: Ledger,
     pub utilization: f64,
@@ -78,6 +80,7 @@ pub struct Sku {
 
 /// The capacity of one SKU in one region (the unit policies and the status page use).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RegionSku {
     pub region: String,
     pub sku: String,
@@ -89,6 +92,7 @@ pub struct RegionSku {
 
 /// A region with its health: the worst of its region × SKU bands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Region {
     pub code: String,
     pub name: String,
@@ -102,6 +106,7 @@ pub struct Region {
 
 /// Totals of one capacity unit across the fleet (vCPU, GPU and TiB never add up together).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UnitTotal {
     pub unit: CapacityUnit,
     #[serde(flatten)]
@@ -110,6 +115,7 @@ pub struct UnitTotal {
 
 /// One cell of the overview grid: a region × SKU family.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FamilyCell {
     pub family: Family,
     #[serde(flatten)]
@@ -118,6 +124,7 @@ pub struct FamilyCell {
 
 /// One row of the overview grid.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GridRow {
     pub region: String,
     pub name: String,
@@ -128,6 +135,7 @@ pub struct GridRow {
 
 /// The fleet overview.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FleetSummary {
     pub regions: i64,
     pub clusters: i64,
@@ -144,6 +152,7 @@ pub struct FleetSummary {
 
 /// How many region × SKU pairs sit in each band.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HealthCounts {
     pub healthy: i64,
     pub constrained: i64,
@@ -152,6 +161,7 @@ pub struct HealthCounts {
 
 /// A region's ledger by zone × SKU.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ZoneSku {
     pub zone: i64,
     pub sku: String,
@@ -163,6 +173,7 @@ pub struct ZoneSku {
 
 /// A daily utilization series for a trend chart; `points` are (day, utilization).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TrendSeries {
     pub label: String,
     pub points: Vec<(String, f64)>,
@@ -170,6 +181,7 @@ pub struct TrendSeries {
 
 /// Everything the region page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RegionDetail {
     pub region: Region,
     pub zones: Vec<ZoneSku>,

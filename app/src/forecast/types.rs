@@ -209,6 +209,7 @@ impl ForecastQuery {
 /// One region × SKU's forecast. Dates are `YYYY-MM-DD` (UTC): today when
 /// already crossed, `null` when not within the horizon.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ForecastItem {
     pub region: String,
     pub sku: String,
@@ -217,11 +218,15 @@ pub struct ForecastItem {
     /// Units in use or promised today, and in service today.
     pub used: i64,
     pub serviceable: i64,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub exhaustion_date: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub constrained_date: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub critical_date: Option<String>,
     pub method: String,
     /// The organic trend: used units gained per day (`null` without enough history).
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub growth_per_day: Option<f64>,
     /// Days of history the trend was fitted on.
     pub window_days: usize,
@@ -234,6 +239,7 @@ pub struct ForecastItem {
 /// A region × family roll-up: its SKUs' ledgers and projections summed, in
 /// the family's unit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FamilyRollup {
     pub region: String,
     pub family: Family,
@@ -242,10 +248,14 @@ pub struct FamilyRollup {
     pub skus: i64,
     pub used: i64,
     pub serviceable: i64,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub exhaustion_date: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub constrained_date: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub critical_date: Option<String>,
     /// The SKUs' growth summed (each clamped at zero, as projected).
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub growth_per_day: Option<f64>,
     pub supply_to_come: i64,
     pub demand_to_come: i64,
@@ -274,17 +284,22 @@ impl FamilyRollup {
 /// A region's roll-up: its family soonest to run out (families count in
 /// different units, so they are not summed).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RegionRollup {
     pub region: String,
     pub family: Family,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub exhaustion_date: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub constrained_date: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub critical_date: Option<String>,
 }
 
 /// A forecast: the region × SKU pairs asked for, soonest to run out first,
 /// and their roll-ups per region × family and per region, soonest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Forecast {
     pub items: Vec<ForecastItem>,
     pub by_family: Vec<FamilyRollup>,

@@ -6,10 +6,12 @@ use super::domain::{Kind, Priority, State};
 
 /// A request as the API returns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CapacityRequest {
     pub key: String,
     pub kind: Kind,
     pub region: String,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub zone: Option<i64>,
     pub sku: String,
     pub quantity: i64,
@@ -20,9 +22,12 @@ pub struct CapacityRequest {
     pub requester: String,
     pub state: State,
     pub version: i64,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub hold_until: Option<String>,
     /// The policy's decision in words, once submitted.
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub policy: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub approvals_needed: Option<i64>,
     pub approvals: Vec<Approval>,
     pub reservations: Vec<Reservation>,
@@ -78,12 +83,14 @@ impl CapacityRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Approval {
     pub approver: String,
     pub at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Reservation {
     pub cluster_id: i64,
     pub cluster: String,
@@ -93,11 +100,13 @@ pub struct Reservation {
 /// The fields of a new request or an edit, as sent (checked by the service).
 /// On an edit (`PATCH`) a field left out keeps its value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RequestInput {
     pub kind: Option<String>,
     pub region: Option<String>,
     /// Left out: unchanged (or any zone, for a new request); `null`: any zone.
     #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<i64>))]
     pub zone: Option<Option<i64>>,
     pub sku: Option<String>,
     pub quantity: Option<i64>,
@@ -114,6 +123,7 @@ pub struct RequestInput {
 
 /// A decision or transition: the version the caller saw and an optional comment.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ActionInput {
     pub version: Option<i64>,
     pub comment: Option<String>,

@@ -4,7 +4,8 @@
 
 /// Declares `pub enum $name { Variant => "text", … }` with `ALL`, `as_str`,
 /// `parse` (a refusal names the kind of thing and the choices), `Display`,
-/// serde by the text, and (`ssr`) `sqlx::Type`/`Encode`/`Decode` for `Any`.
+/// serde by the text, and (`ssr`) `sqlx::Type`/`Encode`/`Decode` for `Any` and
+/// its OpenAPI schema (the texts as an `enum`).
 macro_rules! text_enum {
     ($(#[$m:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$m])*
@@ -68,7 +69,52 @@ macro_rules! text_enum {
                 Ok($name::parse(text)?)
             }
         }
+
+        // By hand: the derive does not see a `rename` given through a macro.
+        #[cfg(feature = "ssr")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        /// Named after what it is (`request kind`: `RequestKind`), since two
+        /// features each have their own `Kind`.
+        #[cfg(feature = "ssr")]
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                $crate::shared::enums::schema_name($what).into()
+            }
+        }
     };
 }
 
 pub(crate) use text_enum;
+
+/// The OpenAPI schema name of a `text_enum!` from what it is called in words:
+/// `"request kind"` → `RequestKind`, `"SKU family"` → `SkuFamily`.
+pub fn schema_name(what: &str) -> String {
+    what.split_whitespace()
+        .map(|word| {
+            let lower = word.to_ascii_lowercase();
+            let mut chars = lower.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn schema_names_are_what_the_enum_is_in_camel_case() {
+        assert_eq!(super::schema_name("request kind"), "RequestKind");
+        assert_eq!(super::schema_name("SKU family"), "SkuFamily");
+        assert_eq!(super::schema_name("error code"), "ErrorCode");
+    }
+}

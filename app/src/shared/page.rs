@@ -4,8 +4,10 @@ use serde::{Deserialize, Serialize};
 
 /// A page of a keyset-paginated list (PRODUCT.md: `{"items", "next_cursor"}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub next_cursor: Option<String>,
 }
 

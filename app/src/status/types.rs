@@ -7,6 +7,7 @@ use crate::fleet::codes::{CapacityUnit, Family};
 
 /// One entry of a notice's timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NoticeUpdate {
     pub at: String,
     pub body: String,
@@ -14,6 +15,7 @@ pub struct NoticeUpdate {
 
 /// An incident or maintenance notice. Who wrote it stays in the audit trail.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Notice {
     pub id: i64,
     pub kind: NoticeKind,
@@ -21,6 +23,7 @@ pub struct Notice {
     pub regions: Vec<String>,
     pub started_at: String,
     pub updated_at: String,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub resolved_at: Option<String>,
     pub version: i64,
     /// Oldest first.

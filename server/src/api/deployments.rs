@@ -16,7 +16,15 @@ use app::deployments::types::{
 };
 use app::error::{AppError, AppResult};
 use app::shared::page::parse_limit;
+use app::shared::page::Page;
 
+#[utoipa::path(get, path = "/deployments", operation_id = "list_deployments", tag = "deployments",
+    params(
+        ("state" = Option<String>, Query, description = "deployment state"),
+        ("kind" = Option<String>, Query, description = "`buildout`, `decommission` or `rollout`"),
+        ("region" = Option<String>, Query, description = "region code"),
+        super::openapi::PageParams),
+    responses((status = 200, description = "A page of deployments, newest first", body = Page<Deployment>)))]
 pub async fn list(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
@@ -35,6 +43,9 @@ pub async fn list(
     Ok(Json(&*page).into_response())
 }
 
+#[utoipa::path(post, path = "/deployments", operation_id = "create_deployment", tag = "deployments",
+    request_body = DeploymentInput,
+    responses((status = 201, description = "The deployment, planned", body = Deployment)))]
 pub async fn create(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
@@ -46,6 +57,9 @@ pub async fn create(
     ))
 }
 
+#[utoipa::path(get, path = "/deployments/{key}", operation_id = "get_deployment", tag = "deployments",
+    params(("key" = String, Path, description = "deployment key, e.g. `DEP-17`")),
+    responses((status = 200, description = "One deployment with its rings and targets", body = Deployment)))]
 pub async fn get(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
@@ -54,6 +68,10 @@ pub async fn get(
     Ok(Json(service::get(&db, &caller, &key).await?))
 }
 
+#[utoipa::path(patch, path = "/deployments/{key}", operation_id = "replan_deployment", tag = "deployments",
+    params(("key" = String, Path, description = "deployment key, e.g. `DEP-17`")),
+    request_body(content = PlanInput, description = "a new plan for a planned deployment, and the version the caller saw"),
+    responses((status = 200, description = "The deployment with its new plan", body = Deployment)))]
 pub async fn replan(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
@@ -63,6 +81,12 @@ pub async fn replan(
     Ok(Json(service::replan(&db, &caller, &key, &input).await?))
 }
 
+#[utoipa::path(post, path = "/deployments/{key}/{action}", operation_id = "act_on_deployment", tag = "deployments",
+    params(
+        ("key" = String, Path, description = "deployment key, e.g. `DEP-17`"),
+        ("action" = DeploymentAction, Path, description = "the operator's action")),
+    request_body = VersionInput,
+    responses((status = 200, description = "The deployment after the action", body = Deployment)))]
 pub async fn act(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
@@ -80,6 +104,13 @@ pub async fn act(
     ))
 }
 
+#[utoipa::path(post, path = "/deployments/{key}/targets/{id}", operation_id = "report_target", tag = "deployments",
+    params(
+        ("key" = String, Path, description = "deployment key, e.g. `DEP-17`"),
+        ("id" = i64, Path, description = "target id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "a report sent again with the same key is applied once")),
+    request_body(content = TargetReport, description = "the target's state and progress; `version` is the deployment's"),
+    responses((status = 200, description = "The deployment after the report", body = Deployment)))]
 pub async fn report(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,

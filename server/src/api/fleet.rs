@@ -10,7 +10,8 @@ use super::query_pairs;
 use app::auth::server::caller::Caller;
 use app::db::Db;
 use app::error::{AppError, AppResult};
-use app::fleet::codes::RegionCode;
+use app::fleet::codes::{ClusterLifecycle, Family, RegionCode};
+use app::fleet::ledger::Health;
 use app::fleet::query::ClusterQuery;
 use app::fleet::server::service;
 use app::fleet::types::{Cluster, FleetSummary, Region, RegionDetail};
@@ -24,6 +25,8 @@ fn parse_query(raw: Option<String>) -> AppResult<ClusterQuery> {
     )?)
 }
 
+#[utoipa::path(get, path = "/fleet/summary", operation_id = "fleet_summary", tag = "fleet",
+    responses((status = 200, description = "The fleet overview: totals per unit, the region × family grid, the most constrained pairs", body = FleetSummary)))]
 pub async fn summary(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
@@ -31,6 +34,8 @@ pub async fn summary(
     Ok(Json(service::fleet_summary(&db, &caller).await?))
 }
 
+#[utoipa::path(get, path = "/regions", operation_id = "list_regions", tag = "fleet",
+    responses((status = 200, description = "Every region with its region × SKU ledgers (one page)", body = Page<Region>)))]
 pub async fn regions(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
@@ -41,6 +46,9 @@ pub async fn regions(
     }))
 }
 
+#[utoipa::path(get, path = "/regions/{code}", operation_id = "get_region", tag = "fleet",
+    params(("code" = String, Path, description = "region code, e.g. `westus2`")),
+    responses((status = 200, description = "A region by zone × SKU, with its 365-day trend", body = RegionDetail)))]
 pub async fn region(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
@@ -52,6 +60,17 @@ pub async fn region(
     ))
 }
 
+#[utoipa::path(get, path = "/clusters", operation_id = "list_clusters", tag = "fleet",
+    params(
+        ("region" = Option<String>, Query, description = "region code"),
+        ("zone" = Option<i64>, Query, minimum = 1, maximum = 3, description = "availability zone"),
+        ("sku" = Option<String>, Query, description = "SKU code, e.g. `Dv5`"),
+        ("family" = Option<Family>, Query, description = "SKU family"),
+        ("lifecycle" = Option<ClusterLifecycle>, Query, description = "cluster lifecycle"),
+        ("health" = Option<Health>, Query, description = "health band"),
+        ("sort" = Option<String>, Query, description = "`utilization` (default, most utilized first), `free` or `name`"),
+        super::openapi::PageParams),
+    responses((status = 200, description = "A page of clusters matching every filter given", body = Page<Cluster>)))]
 pub async fn clusters(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
@@ -61,6 +80,9 @@ pub async fn clusters(
     Ok(Json(service::clusters(&db, &caller, &q).await?))
 }
 
+#[utoipa::path(get, path = "/clusters/{id}", operation_id = "get_cluster", tag = "fleet",
+    params(("id" = i64, Path, description = "cluster id")),
+    responses((status = 200, description = "One cluster", body = Cluster)))]
 pub async fn cluster(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,

@@ -6,6 +6,7 @@ pub mod deployments;
 pub mod fleet;
 pub mod forecast;
 pub mod notices;
+pub mod openapi;
 pub mod requests;
 
 use axum::http::Method;
@@ -81,6 +82,7 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
         route(M::GET, "/notices", get(notices::list)),
         route(M::POST, "/notices", post(notices::publish)),
         route(M::POST, "/notices/{id}/updates", post(notices::update)),
+        route(M::GET, openapi::DOCUMENT_PATH, get(openapi::serve_document)),
     ]
 }
 

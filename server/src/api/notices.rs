@@ -11,13 +11,15 @@ use app::auth::server::caller::Caller;
 use app::db::Db;
 use app::error::{AppError, AppResult};
 use app::shared::page::Page;
+use app::status::domain::NoticeKind;
 use app::status::server::service::{self, NoticeInput};
 use app::status::types::Notice;
 
 /// `POST /api/v1/notices`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PublishBody {
     #[serde(default)]
+    #[schema(value_type = NoticeKind)]
     kind: String,
     #[serde(default)]
     title: String,
@@ -28,8 +30,9 @@ pub struct PublishBody {
 }
 
 /// `POST /api/v1/notices/{id}/updates`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateBody {
+    /// The notice's version the caller saw (required).
     version: Option<i64>,
     #[serde(default)]
     message: String,
@@ -37,6 +40,8 @@ pub struct UpdateBody {
     resolve: bool,
 }
 
+#[utoipa::path(get, path = "/notices", operation_id = "list_notices", tag = "notices",
+    responses((status = 200, description = "The active notices (one page)", body = Page<Notice>)))]
 pub async fn list(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
@@ -47,6 +52,9 @@ pub async fn list(
     }))
 }
 
+#[utoipa::path(post, path = "/notices", operation_id = "publish_notice", tag = "notices",
+    request_body = PublishBody,
+    responses((status = 201, description = "The notice, on the status page", body = Notice)))]
 pub async fn publish(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
@@ -64,6 +72,10 @@ pub async fn publish(
     ))
 }
 
+#[utoipa::path(post, path = "/notices/{id}/updates", operation_id = "update_notice", tag = "notices",
+    params(("id" = i64, Path, description = "notice id")),
+    request_body = UpdateBody,
+    responses((status = 200, description = "The notice with the update (resolved with `\"resolve\": true`)", body = Notice)))]
 pub async fn update(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,

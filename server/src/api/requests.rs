@@ -34,6 +34,9 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
     }
 }
 
+#[utoipa::path(post, path = "/requests", operation_id = "create_request", tag = "requests",
+    request_body = RequestInput,
+    responses((status = 201, description = "The request, submitted (or a draft with `\"draft\": true`)", body = CapacityRequest)))]
 pub async fn create(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
@@ -45,6 +48,10 @@ pub async fn create(
     ))
 }
 
+#[utoipa::path(patch, path = "/requests/{key}", operation_id = "edit_request", tag = "requests",
+    params(("key" = String, Path, description = "request key, e.g. `CR-1042`")),
+    request_body(content = RequestInput, description = "the fields to change, and `version`: the version the caller saw"),
+    responses((status = 200, description = "The request as changed", body = CapacityRequest)))]
 pub async fn edit(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
@@ -55,6 +62,9 @@ pub async fn edit(
     Ok(Json(service::edit(&db, &caller, &key, &patch).await?))
 }
 
+#[utoipa::path(get, path = "/requests/{key}", operation_id = "get_request", tag = "requests",
+    params(("key" = String, Path, description = "request key, e.g. `CR-1042`")),
+    responses((status = 200, description = "One request", body = CapacityRequest)))]
 pub async fn get(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
@@ -63,6 +73,15 @@ pub async fn get(
     Ok(Json(service::get(&db, &caller, &key).await?))
 }
 
+#[utoipa::path(get, path = "/requests", operation_id = "list_requests", tag = "requests",
+    params(
+        ("state" = Option<String>, Query, description = "request state"),
+        ("region" = Option<String>, Query, description = "region code"),
+        ("sku" = Option<String>, Query, description = "SKU code"),
+        ("requester" = Option<String>, Query, description = "the requester's user name"),
+        ("older_than_days" = Option<i64>, Query, description = "only requests filed at least this many days ago"),
+        super::openapi::PageParams),
+    responses((status = 200, description = "A page of requests, newest first", body = Page<CapacityRequest>)))]
 pub async fn list(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
@@ -88,35 +107,56 @@ pub async fn list(
     ))
 }
 
+#[utoipa::path(post, path = "/requests/{key}/{action}", operation_id = "act_on_request", tag = "requests",
+    params(
+        ("key" = String, Path, description = "request key, e.g. `CR-1042`"),
+        ("action" = RequestAction, Path, description = "the transition; which roles may take it is the workflow's")),
+    request_body(content = ActionInput, description = "`version`: the version the caller saw; an optional comment"),
+    responses((status = 200, description = "The request after the transition", body = CapacityRequest)))]
 pub async fn act(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,
     Path((key, action)): Path<(String, String)>,
     JsonBody(input): JsonBody<ActionInput>,
 ) -> AppResult<Json<CapacityRequest>> {
-    let action = match Action::parse(&action) {
-        Ok(
-            a @ (Action::Submit
-            | Action::Approve
-            | Action::Reject
-            | Action::Cancel
-            | Action::Fulfill),
-        ) => a,
-        _ => {
-            return Err(AppError::NotFound(format!(
-                "no action '{action}' (submit, approve, reject, cancel, fulfill)"
-            )))
-        }
-    };
+    let action = RequestAction::parse(&action).ok_or_else(|| {
+        AppError::NotFound(format!(
+            "no action '{}' (submit, approve, reject, cancel, fulfill)",
+            app::shared::text::bounded(&action, 40)
+        ))
+    })?;
     Ok(Json(act::act(&db, &caller, &key, action, &input).await?))
 }
 
-#[derive(serde::Deserialize)]
+/// The transitions a caller may ask for by `POST /requests/{key}/{action}`
+/// (expiry is the server's own).
+#[derive(Debug, Clone, Copy, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum RequestAction {
+    Submit,
+    Approve,
+    Reject,
+    Cancel,
+    Fulfill,
+}
+
+impl RequestAction {
+    fn parse(text: &str) -> Option<Action> {
+        Action::parse(text).ok().filter(|a| *a != Action::Expire)
+    }
+}
+
+/// `POST /api/v1/requests/{key}/comments`.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct CommentInput {
     #[serde(default)]
     comment: String,
 }
 
+#[utoipa::path(post, path = "/requests/{key}/comments", operation_id = "comment_on_request", tag = "requests",
+    params(("key" = String, Path, description = "request key, e.g. `CR-1042`")),
+    request_body = CommentInput,
+    responses((status = 200, description = "The request, its timeline holding the comment", body = CapacityRequest)))]
 pub async fn comment(
     State(db): State<Db>,
     Extension(caller): Extension<Caller>,

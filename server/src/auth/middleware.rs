@@ -12,7 +12,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::edge::REQUEST_ID;
 use crate::state::AppState;
-use app::auth::access::{is_public_path, page_access, server_fn_access, METRICS, METRICS_PATH};
+use app::auth::access::{
+    is_api_docs_path, is_public_path, page_access, server_fn_access, METRICS, METRICS_PATH,
+};
 use app::auth::paths::MAX_NEXT;
 use app::auth::server::caller::{self, Caller, Peer};
 use app::auth::Access;
@@ -153,7 +155,8 @@ pub async fn enforce_access(State(state): State<AppState>, req: Request, next: N
             Some(_) => next.run(req).await,
         };
     }
-    if path.starts_with("/api/") {
+    // The API docs page is a browser's page, though it sits under `/api/`.
+    if path.starts_with("/api/") && !is_api_docs_path(&path) {
         if caller.user.is_none() {
             return AppError::Unauthenticated.into_response();
         }

@@ -361,8 +361,8 @@ both_databases! {
                 assert_eq!(status, want, "{role} {path}");
             }
         }
-        // The CSV exports are routes beside the pages, with rules of their own.
-        for (path, who) in [("/clusters.csv?region=westus2", Who::SignedIn), ("/admin/audit.csv", Who::Only(Admin))] {
+        // The CSV exports and the API docs page are routes beside the pages, with rules of their own.
+        for (path, who) in [("/clusters.csv?region=westus2", Who::SignedIn), ("/admin/audit.csv", Who::Only(Admin)), ("/api/docs", Who::SignedIn)] {
             let resp = app.anonymous.get(app.url(path)).send().await.unwrap();
             assert_eq!(resp.status(), 303, "anonymous {path}");
             for role in Role::ALL {
@@ -443,6 +443,8 @@ both_databases! {
             ("PATCH", "/deployments/{key}", Who::Only(Operator), 200),
             ("POST", "/deployments/{key}/start", Who::Only(Operator), 200),
             ("POST", "/deployments/{key}/targets/{id}", Who::Only(Operator), 200),
+            // The OpenAPI document: any signed-in reader.
+            ("GET", "/openapi.json", Who::SignedIn, 200),
         ];
         let served: BTreeSet<(String, String)> = server::api::api_routes().iter()
             .map(|(r, _)| (r.method.to_string(), r.path.replace("{action}", "*"))).collect();

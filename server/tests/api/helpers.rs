@@ -44,7 +44,39 @@ pub struct TestApp {
     pub tokens: HashMap<Role, String>,
     /// The server's rendered status routes (to count rebuilds).
     pub status: std::sync::Arc<server::status::StatusCache>,
+    /// API answers that broke the OpenAPI document (`contract::check`); the
+    /// test fails on them when the app drops.
+    violations: Violations,
     cleanup: Option<Cleanup>,
+}
+
+type Violations = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// Runs every `/api/v1` answer through `contract::check`, recording what breaks it.
+async fn check_api_answer(
+    axum::extract::State(violations): axum::extract::State<Violations>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let method = req.method().to_string();
+    let Some(path) = req.uri().path().strip_prefix("/api/v1").map(str::to_owned) else {
+        return next.run(req).await;
+    };
+    let resp = next.run(req).await;
+    if resp
+        .headers()
+        .contains_key(axum::http::header::CONTENT_ENCODING)
+    {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    if let Err(e) = crate::contract::check(&method, &path, parts.status.as_u16(), &bytes) {
+        violations.lock().unwrap().push(e);
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// The password of every test user.
@@ -142,7 +174,11 @@ impl TestApp {
         let status = state.status.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());
-        let app = router(state);
+        let violations = Violations::default();
+        let app = router(state).layer(axum::middleware::from_fn_with_state(
+            violations.clone(),
+            check_api_answer,
+        ));
         tokio::spawn(async move {
             server::ops::serve(
                 listener,
@@ -163,6 +199,7 @@ impl TestApp {
             anonymous,
             tokens,
             status,
+            violations,
             cleanup: Some(cleanup),
         }
     }
@@ -298,6 +335,14 @@ impl Drop for TestApp {
         })
         .join()
         .ok();
+        let broken = std::mem::take(&mut *self.violations.lock().unwrap());
+        if !broken.is_empty() && !std::thread::panicking() {
+            panic!(
+                "{} API answer(s) broke the OpenAPI document:\n{}",
+                broken.len(),
+                broken.join("\n")
+            );
+        }
     }
 }
 

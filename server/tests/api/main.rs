@@ -2,6 +2,7 @@
 
 mod access;
 mod audit;
+mod contract;
 mod delivery;
 mod deployments;
 mod fleet_api;
@@ -10,6 +11,7 @@ mod hardening;
 mod helpers;
 mod ledger;
 mod metrics;
+mod openapi;
 mod ops;
 mod pages;
 mod path_tricks;
