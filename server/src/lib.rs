@@ -1,9 +1,11 @@
 //! The Headroom server: configuration, the HTTP router (Leptos pages, server
-//! functions, the JSON API, operations endpoints), the demo seed and the CLI.
+//! functions, the JSON API, operations endpoints), the demo seed, the
+//! invariant check and the CLI.
 
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod check;
 pub mod config;
 pub mod metrics;
 pub mod ops;

@@ -69,6 +69,9 @@ enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// Verify every invariant of the database (ledgers, rollups, reservations,
+    /// the audit trail); exit non-zero naming what is wrong.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -186,6 +189,35 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
                 println!("  {name:<10} {password:<26} {}", roles.join(","));
             }
+            Ok(())
+        }
+        Command::Check => {
+            // Reads only: no migration is applied by a check.
+            let db = Db::connect(&config.database_url).await?;
+            anyhow::ensure!(
+                db.migrations_applied().await?,
+                "the database's migrations are not all applied (run `headroom migrate`)"
+            );
+            let problems = server::check::problems(&db).await?;
+            if !problems.is_empty() {
+                const SHOWN: usize = 100;
+                let mut lines: Vec<&str> =
+                    problems.iter().take(SHOWN).map(String::as_str).collect();
+                let more = format!("… and {} more", problems.len().saturating_sub(SHOWN));
+                if problems.len() > SHOWN {
+                    lines.push(&more);
+                }
+                anyhow::bail!(
+                    "{} broken invariant(s):\n  {}",
+                    problems.len(),
+                    lines.join("\n  ")
+                );
+            }
+            let looked = server::check::looked(&db).await?;
+            println!(
+                "ok: every invariant holds ({} clusters, {} requests, {} deployments)",
+                looked.clusters, looked.requests, looked.deployments
+            );
             Ok(())
         }
         Command::Settings { action } => {

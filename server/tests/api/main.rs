@@ -2,6 +2,7 @@
 
 mod access;
 mod audit;
+mod check;
 mod contract;
 mod delivery;
 mod deployments;

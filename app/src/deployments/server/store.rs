@@ -375,6 +375,24 @@ pub async fn count_by_state<'e>(
         .await
 }
 
+/// Deployments (id, state) with no audit row for the transition into their
+/// current state: `deployment.create` for a planned one, a `deployment.state`
+/// change to it for the others (the invariant check).
+pub async fn unaudited<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<Vec<(i64, DeploymentState)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT d.id, d.state FROM deployments d WHERE NOT EXISTS ( \
+           SELECT 1 FROM audit_log a WHERE a.object = 'DEP-' || CAST(d.id AS TEXT) \
+             AND ((d.state = $1 AND a.action = 'deployment.create') \
+                  OR (a.action = 'deployment.state' AND a.after = d.state))) \
+         ORDER BY d.id",
+    )
+    .bind(DeploymentState::Planned)
+    .fetch_all(ex)
+    .await
+}
+
 /// Removes every deployment (the demo seed replaces the fleet they point at).
 pub async fn delete_all(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
     for table in [

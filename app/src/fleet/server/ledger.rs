@@ -283,3 +283,8 @@ pub async fn record_daily_sample(tx: &mut AnyConnection, day: &str) -> AppResult
 pub async fn rollup_mismatches(db: &Db) -> AppResult<Vec<(String, String)>> {
     Ok(sql::rollup_mismatches(db.pool()).await?)
 }
+
+/// Clusters (id, name) whose ledger is impossible (free below zero).
+pub async fn ledger_violations(db: &Db) -> AppResult<Vec<(i64, String)>> {
+    Ok(sql::ledger_violations(db.pool()).await?)
+}

@@ -303,9 +303,27 @@ pub async fn rollup_mismatches<'e>(
                 CAST(SUM(allocated) AS BIGINT) AS a, CAST(SUM(reserved) AS BIGINT) AS r, \
                 CAST(SUM(out_of_service) AS BIGINT) AS o FROM clusters GROUP BY region, sku) c \
            ON c.region = r.region AND c.sku = r.sku \
-         WHERE r.region IS NULL OR (c.region IS NULL AND r.clusters <> 0) \
+         WHERE r.region IS NULL \
+            OR (c.region IS NULL AND (r.clusters <> 0 OR r.total <> 0 OR r.allocated <> 0 \
+                OR r.reserved <> 0 OR r.out_of_service <> 0)) \
             OR r.clusters <> c.n OR r.total <> c.t OR r.allocated <> c.a OR r.reserved <> c.r \
             OR r.out_of_service <> c.o",
+    )
+    .fetch_all(ex)
+    .await
+}
+
+/// Clusters whose ledger breaks its invariant — a field below zero, or
+/// allocated + reserved + out of service above total (so free below zero) —
+/// as (id, name). The schema's CHECKs refuse such rows; this is the check's
+/// second opinion (a restored or hand-edited database).
+pub async fn ledger_violations<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name FROM clusters \
+         WHERE total < 0 OR allocated < 0 OR reserved < 0 OR out_of_service < 0 \
+            OR allocated + reserved + out_of_service > total ORDER BY id",
     )
     .fetch_all(ex)
     .await

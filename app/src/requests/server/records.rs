@@ -6,6 +6,7 @@
 use sqlx::{Any, Executor, FromRow};
 
 use crate::fleet::placement::Holding;
+use crate::requests::domain::{Kind, State};
 
 /// `(1, 2, 3)` for an `IN` list of ids (integers formatted here, never user text).
 fn id_list(ids: &[i64]) -> String {
@@ -181,4 +182,38 @@ pub async fn holders_of<'e>(
         .into_iter()
         .map(|(id,)| crate::requests::domain::key_of(id))
         .collect())
+}
+
+/// Clusters (id, name, reserved, held) whose reserved units are not the units
+/// the reservations on them hold (the invariant check).
+pub async fn reserved_mismatches<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<Vec<(i64, String, i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT c.id, c.name, c.reserved, COALESCE(h.units, 0) FROM clusters c \
+         LEFT JOIN (SELECT cluster_id, CAST(SUM(units) AS BIGINT) AS units \
+                    FROM reservations GROUP BY cluster_id) h ON h.cluster_id = c.id \
+         WHERE c.reserved <> COALESCE(h.units, 0) ORDER BY c.id",
+    )
+    .fetch_all(ex)
+    .await
+}
+
+/// Requests (id, kind, state, quantity, held) whose reservations are not what
+/// their state holds: an approved provision holds its whole quantity (placement
+/// is all or nothing), every other request nothing (the invariant check).
+pub async fn holding_mismatches<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<Vec<(i64, Kind, State, i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.id, r.kind, r.state, r.quantity, COALESCE(h.units, 0) FROM capacity_requests r \
+         LEFT JOIN (SELECT request_id, CAST(SUM(units) AS BIGINT) AS units \
+                    FROM reservations GROUP BY request_id) h ON h.request_id = r.id \
+         WHERE COALESCE(h.units, 0) <> CASE WHEN r.state = $1 AND r.kind = $2 THEN r.quantity ELSE 0 END \
+         ORDER BY r.id",
+    )
+    .bind(State::Approved)
+    .bind(Kind::Provision)
+    .fetch_all(ex)
+    .await
 }

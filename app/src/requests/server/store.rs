@@ -213,6 +213,27 @@ pub async fn count_by_state<'e>(
         .await
 }
 
+/// Requests (id, state) with no audit row for the transition into their
+/// current state: `request.create` for a draft, `request.approve` (by people
+/// or the policy) or `request.reserve` (a buildout completed) for an approved
+/// one, `request.<verb>` for the others (the invariant check).
+pub async fn unaudited<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<Vec<(i64, State)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.id, r.state FROM capacity_requests r WHERE NOT EXISTS ( \
+           SELECT 1 FROM audit_log a WHERE a.object = 'CR-' || CAST(r.id AS TEXT) AND a.action IN ( \
+             CASE r.state WHEN 'draft' THEN 'request.create' WHEN 'submitted' THEN 'request.submit' \
+               WHEN 'awaiting_capacity' THEN 'request.approve' WHEN 'approved' THEN 'request.approve' \
+               WHEN 'fulfilled' THEN 'request.fulfill' WHEN 'rejected' THEN 'request.reject' \
+               WHEN 'cancelled' THEN 'request.cancel' WHEN 'expired' THEN 'request.expire' END, \
+             CASE r.state WHEN 'approved' THEN 'request.reserve' END)) \
+         ORDER BY r.id",
+    )
+    .fetch_all(ex)
+    .await
+}
+
 /// When the longest-waiting submitted request last changed (RFC 3339: its
 /// submission, or an earlier approval of several it needs), if any waits.
 pub async fn oldest_submitted<'e>(

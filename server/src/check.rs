@@ -1,0 +1,82 @@
+//! `headroom check`: the database's invariants, each read by its feature's
+//! named query, with what breaks one named so an operator can find it.
+//!
+//! - every cluster's ledger: no field below zero, allocated + reserved + out of
+//!   service ≤ total (so free = total − the three ≥ 0);
+//! - every region × SKU rollup is the sum of its clusters;
+//! - every cluster's reserved units are what the reservations on it hold, and
+//!   every request holds what its state says (an approved provision its whole
+//!   quantity, any other request nothing);
+//! - every request and deployment has an audit row for the transition into
+//!   its current state.
+
+use app::db::Db;
+use app::error::AppResult;
+use app::fleet::server::ledger;
+use app::requests::domain::{Kind, State};
+
+/// What was looked at, for the report of a clean database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Looked {
+    pub clusters: i64,
+    pub requests: i64,
+    pub deployments: i64,
+}
+
+/// Every broken invariant, in words (empty when the database is consistent).
+pub async fn problems(db: &Db) -> AppResult<Vec<String>> {
+    let pool = db.pool();
+    let mut found = Vec::new();
+    for (id, name) in ledger::ledger_violations(db).await? {
+        found.push(format!(
+            "cluster {id} ({name}): allocated + reserved + out of service exceed its total (free below zero)"
+        ));
+    }
+    for (region, sku) in ledger::rollup_mismatches(db).await? {
+        found.push(format!(
+            "{region} × {sku}: the rollup is not the sum of its clusters"
+        ));
+    }
+    for (id, name, reserved, held) in
+        app::requests::server::records::reserved_mismatches(pool).await?
+    {
+        found.push(format!(
+            "cluster {id} ({name}): {reserved} units reserved, but the reservations on it hold {held}"
+        ));
+    }
+    for (id, kind, state, quantity, held) in
+        app::requests::server::records::holding_mismatches(pool).await?
+    {
+        let key = app::requests::domain::key_of(id);
+        found.push(if state == State::Approved && kind == Kind::Provision {
+            format!("{key}: approved for {quantity} units, but its reservations hold {held}")
+        } else {
+            format!("{key}: {state}, but it still holds {held} reserved units")
+        });
+    }
+    for (id, state) in app::requests::server::store::unaudited(pool).await? {
+        found.push(format!(
+            "{}: {state}, but the audit trail has no transition into it",
+            app::requests::domain::key_of(id)
+        ));
+    }
+    for (id, state) in app::deployments::server::store::unaudited(pool).await? {
+        found.push(format!(
+            "{}: {state}, but the audit trail has no transition into it",
+            app::deployments::domain::key_of(id)
+        ));
+    }
+    Ok(found)
+}
+
+/// How much a clean check looked at.
+pub async fn looked(db: &Db) -> AppResult<Looked> {
+    let pool = db.pool();
+    let requests = app::requests::server::store::count_by_state(pool).await?;
+    let deployments = app::deployments::server::store::count_by_state(pool).await?;
+    Ok(Looked {
+        clusters: app::fleet::server::store::count_clusters(pool).await?,
+        requests: requests.iter().map(|(_, n)| n).sum(),
+        deployments: deployments.iter().map(|(_, n)| n).sum(),
+    })
+}
