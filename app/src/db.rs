@@ -150,6 +150,23 @@ impl Db {
         Ok(())
     }
 
+    /// Writes a consistent copy of a SQLite database to the new file `path`
+    /// while it is in use: `VACUUM INTO` reads in one transaction, so the copy
+    /// is of one moment, writers carry on, and the copy is compacted. `false`
+    /// on PostgreSQL, whose backups are `pg_dump`'s.
+    pub async fn backup_into(&self, path: &str) -> Result<bool, sqlx::Error> {
+        match self.backend {
+            Backend::Postgres => Ok(false),
+            Backend::Sqlite => {
+                sqlx::query("VACUUM INTO $1")
+                    .bind(path)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(true)
+            }
+        }
+    }
+
     /// Whether every migration this binary knows has been applied.
     pub async fn migrations_applied(&self) -> Result<bool, sqlx::Error> {
         let applied: Vec<(i64,)> =

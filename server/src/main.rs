@@ -72,6 +72,12 @@ enum Command {
     /// Verify every invariant of the database (ledgers, rollups, reservations,
     /// the audit trail); exit non-zero naming what is wrong.
     Check,
+    /// Write a consistent copy of the (SQLite) database to PATH while it is in
+    /// use; on PostgreSQL, say how to back up with pg_dump.
+    Backup {
+        /// A new file (a backup never overwrites one).
+        path: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -146,6 +152,18 @@ async fn open_db(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+/// The database as it is, for commands that only read it (no migration is
+/// applied; one not fully migrated is refused).
+async fn open_existing(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database_url).await?;
+    anyhow::ensure!(
+        db.migrations_applied().await.unwrap_or(false),
+        "the database (DATABASE_URL) is not a Headroom database with every migration applied \
+         (run `headroom migrate`)"
+    );
+    Ok(db)
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::from_env()?;
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
@@ -191,13 +209,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Check => {
-            // Reads only: no migration is applied by a check.
-            let db = Db::connect(&config.database_url).await?;
+        Command::Backup { path } => {
+            let db = open_existing(&config).await?;
             anyhow::ensure!(
-                db.migrations_applied().await?,
-                "the database's migrations are not all applied (run `headroom migrate`)"
+                !path.exists(),
+                "{} exists: a backup never overwrites a file",
+                path.display()
             );
+            let target = path
+                .to_str()
+                .context("the backup's path is not UTF-8 text")?;
+            if !db.backup_into(target).await? {
+                anyhow::bail!(
+                    "on PostgreSQL, back up with pg_dump (README, \"Operating Headroom\"): \
+                     pg_dump --format=custom --file={} \"$DATABASE_URL\"",
+                    path.display()
+                );
+            }
+            let bytes = std::fs::metadata(&path)?.len();
+            println!("backed up to {} ({bytes} bytes)", path.display());
+            Ok(())
+        }
+        Command::Check => {
+            let db = open_existing(&config).await?;
             let problems = server::check::problems(&db).await?;
             if !problems.is_empty() {
                 const SHOWN: usize = 100;

@@ -7,11 +7,11 @@
 use crate::both_databases;
 use crate::helpers::TestApp;
 
-/// Runs `headroom check` on the app's database: (exit code, stdout, stderr).
-async fn run_check(app: &TestApp) -> (i32, String, String) {
+/// Runs the `headroom` binary with `args` on the database at `url`: (exit code, stdout, stderr).
+pub async fn headroom(args: &[&str], url: &str) -> (i32, String, String) {
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_headroom"))
-        .arg("check")
-        .env("DATABASE_URL", app.db_url())
+        .args(args)
+        .env("DATABASE_URL", url)
         .env("RUST_LOG", "error")
         .output()
         .await
@@ -23,8 +23,12 @@ async fn run_check(app: &TestApp) -> (i32, String, String) {
     )
 }
 
+async fn run_check(app: &TestApp) -> (i32, String, String) {
+    headroom(&["check"], &app.db_url()).await
+}
+
 /// The small demo fleet with the demo requests and deployments, every state of each.
-async fn demo(backend: crate::helpers::Backend) -> TestApp {
+pub async fn demo(backend: crate::helpers::Backend) -> TestApp {
     let app = TestApp::seeded(backend).await;
     server::seed::ensure_demo_accounts(&app.db).await.unwrap();
     server::seed::seed_demo_requests(&app.db).await.unwrap();

@@ -220,35 +220,7 @@ impl TestApp {
 
     /// `replica_process` with these environment variables set too.
     pub async fn replica_process_with(&self, env: &[(&str, &str)]) -> Replica {
-        use tokio::io::AsyncBufReadExt;
-        let url = self.db_url();
-        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_headroom"))
-            .arg("serve")
-            .envs(env.iter().copied())
-            .env("DATABASE_URL", url)
-            .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-            .env("RUST_LOG", "error")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start the headroom binary");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut lines = tokio::io::BufReader::new(stdout).lines();
-        let address = tokio::time::timeout(std::time::Duration::from_secs(60), async {
-            while let Some(line) = lines.next_line().await.expect("read stdout") {
-                if let Some(addr) = line.strip_prefix("Headroom is listening on ") {
-                    return addr.trim().to_owned();
-                }
-            }
-            panic!("headroom serve exited before listening")
-        })
-        .await
-        .expect("headroom serve listens within 60 s");
-        Replica {
-            address,
-            _child: child,
-        }
+        serve_process(&self.db_url(), env).await
     }
 
     /// The `DATABASE_URL` of this test's database.
@@ -285,6 +257,40 @@ impl TestApp {
         let status = resp.status().as_u16();
         let body = resp.json().await.unwrap_or(serde_json::Value::Null);
         (status, body)
+    }
+}
+
+/// Starts `headroom serve` (the binary itself) over the database at `url`
+/// on a free port, with these environment variables set too; it is killed
+/// when the returned handle drops.
+pub async fn serve_process(url: &str, env: &[(&str, &str)]) -> Replica {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_headroom"))
+        .arg("serve")
+        .envs(env.iter().copied())
+        .env("DATABASE_URL", url)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start the headroom binary");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let address = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.expect("read stdout") {
+            if let Some(addr) = line.strip_prefix("Headroom is listening on ") {
+                return addr.trim().to_owned();
+            }
+        }
+        panic!("headroom serve exited before listening")
+    })
+    .await
+    .expect("headroom serve listens within 60 s");
+    Replica {
+        address,
+        _child: child,
     }
 }
 
