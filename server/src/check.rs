@@ -9,6 +9,8 @@
 //!   quantity, any other request nothing);
 //! - every request and deployment has an audit row for the transition into
 //!   its current state.
+//!
+//! `headroom backup` lives here too: its copy is what a restore is checked on.
 
 use app::db::Db;
 use app::error::AppResult;
@@ -79,4 +81,51 @@ pub async fn looked(db: &Db) -> AppResult<Looked> {
         requests: requests.iter().map(|(_, n)| n).sum(),
         deployments: deployments.iter().map(|(_, n)| n).sum(),
     })
+}
+
+/// What `headroom check` prints: `ok` with what it looked at, or an error
+/// naming each broken invariant (the first 100).
+pub async fn report(db: &Db) -> anyhow::Result<String> {
+    const SHOWN: usize = 100;
+    let problems = problems(db).await?;
+    if !problems.is_empty() {
+        let mut lines: Vec<&str> = problems.iter().take(SHOWN).map(String::as_str).collect();
+        let more = format!("… and {} more", problems.len().saturating_sub(SHOWN));
+        if problems.len() > SHOWN {
+            lines.push(&more);
+        }
+        anyhow::bail!(
+            "{} broken invariant(s):\n  {}",
+            problems.len(),
+            lines.join("\n  ")
+        );
+    }
+    let looked = looked(db).await?;
+    Ok(format!(
+        "ok: every invariant holds ({} clusters, {} requests, {} deployments)",
+        looked.clusters, looked.requests, looked.deployments
+    ))
+}
+
+/// `headroom backup PATH`: a consistent copy of a SQLite database into the new
+/// file `path` (what it wrote, in words); on PostgreSQL, how to use pg_dump.
+pub async fn backup(db: &Db, path: &std::path::Path) -> anyhow::Result<String> {
+    use anyhow::Context;
+    anyhow::ensure!(
+        !path.exists(),
+        "{} exists: a backup never overwrites a file",
+        path.display()
+    );
+    let target = path
+        .to_str()
+        .context("the backup's path is not UTF-8 text")?;
+    if !db.backup_into(target).await? {
+        anyhow::bail!(
+            "on PostgreSQL, back up with pg_dump (README, \"Operating Headroom\"): \
+             pg_dump --format=custom --file={} \"$DATABASE_URL\"",
+            path.display()
+        );
+    }
+    let bytes = std::fs::metadata(path)?.len();
+    Ok(format!("backed up to {} ({bytes} bytes)", path.display()))
 }

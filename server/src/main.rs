@@ -210,48 +210,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Backup { path } => {
-            let db = open_existing(&config).await?;
-            anyhow::ensure!(
-                !path.exists(),
-                "{} exists: a backup never overwrites a file",
-                path.display()
-            );
-            let target = path
-                .to_str()
-                .context("the backup's path is not UTF-8 text")?;
-            if !db.backup_into(target).await? {
-                anyhow::bail!(
-                    "on PostgreSQL, back up with pg_dump (README, \"Operating Headroom\"): \
-                     pg_dump --format=custom --file={} \"$DATABASE_URL\"",
-                    path.display()
-                );
-            }
-            let bytes = std::fs::metadata(&path)?.len();
-            println!("backed up to {} ({bytes} bytes)", path.display());
+            let report = server::check::backup(&open_existing(&config).await?, &path).await?;
+            println!("{report}");
             Ok(())
         }
         Command::Check => {
-            let db = open_existing(&config).await?;
-            let problems = server::check::problems(&db).await?;
-            if !problems.is_empty() {
-                const SHOWN: usize = 100;
-                let mut lines: Vec<&str> =
-                    problems.iter().take(SHOWN).map(String::as_str).collect();
-                let more = format!("… and {} more", problems.len().saturating_sub(SHOWN));
-                if problems.len() > SHOWN {
-                    lines.push(&more);
-                }
-                anyhow::bail!(
-                    "{} broken invariant(s):\n  {}",
-                    problems.len(),
-                    lines.join("\n  ")
-                );
-            }
-            let looked = server::check::looked(&db).await?;
-            println!(
-                "ok: every invariant holds ({} clusters, {} requests, {} deployments)",
-                looked.clusters, looked.requests, looked.deployments
-            );
+            let report = server::check::report(&open_existing(&config).await?).await?;
+            println!("{report}");
             Ok(())
         }
         Command::Settings { action } => {

@@ -22,8 +22,6 @@ use crate::state::AppState;
 use app::auth::server::caller::Caller;
 use app::error::{AppError, AppResult, ErrorBody};
 
-/// Where the API is mounted; the document's paths are relative to it.
-pub const BASE: &str = "/api/v1";
 /// The document's path under `BASE`.
 pub const DOCUMENT_PATH: &str = "/openapi.json";
 
