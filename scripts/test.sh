@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of Headroom from a fresh clone and exits non-zero if any fails:
 #   1. domain unit tests and API tests (each API test on SQLite and on PostgreSQL);
-#   2. Playwright browser specs in Debian Chromium, with JavaScript off and hydrated.
+#   2. Playwright browser specs in Debian Chromium, with JavaScript off and hydrated;
+#   3. the fault suite's fast subset (faults/run.sh --fast: fuzzed API, database
+#      outage, rolling restart behind HAProxy, write storm, kill -9, graceful stop).
 # Builds each artefact once: `cargo leptos build --release` makes the server binary
 # and the WASM bundle; the Rust tests reuse the same release dependencies.
 #
@@ -41,5 +43,8 @@ cargo test --release -p app -p server
 
 log "browser tests (Chromium: JavaScript off, then hydrated)"
 (cd end2end && npx playwright test)
+
+log "fault suite, fast subset (the full run: faults/run.sh)"
+faults/run.sh --fast --no-build
 
 log "all tests passed in $(( $(date +%s) - started )) s"

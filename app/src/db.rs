@@ -69,9 +69,10 @@ impl Db {
                         Ok(())
                     })
                 }),
+            // A database outage answers 503 `unavailable` within 3 s, not a hang.
             Backend::Postgres => AnyPoolOptions::new()
                 .max_connections(16)
-                .acquire_timeout(Duration::from_secs(5)),
+                .acquire_timeout(Duration::from_secs(3)),
         }
         .connect_with(options)
         .await

@@ -139,6 +139,12 @@ pub fn is_status_path(path: &str) -> bool {
     path == "/status" || path == "/status.json" || path.starts_with("/status/")
 }
 
+/// The health probes: answered without looking at who asks, so `/healthz`
+/// touches no database and stays 200 while the database is down.
+pub fn is_probe_path(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz")
+}
+
 /// The rule of the server function at `path` (`/api/<name><digits>`), if declared.
 pub fn server_fn_access(path: &str) -> Option<Access> {
     let rest = path.strip_prefix("/api/")?;

@@ -22,7 +22,7 @@ use app::shared::page::Page;
     params(
         ("state" = Option<String>, Query, description = "deployment state"),
         ("kind" = Option<String>, Query, description = "`buildout`, `decommission` or `rollout`"),
-        ("region" = Option<String>, Query, description = "region code"),
+        ("region" = Option<String>, Query, pattern = "^[a-z][a-z0-9]{1,31}$", description = "region code"),
         super::openapi::PageParams),
     responses((status = 200, description = "A page of deployments, newest first", body = Page<Deployment>)))]
 pub async fn list(
@@ -58,7 +58,7 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/deployments/{key}", operation_id = "get_deployment", tag = "deployments",
-    params(("key" = String, Path, description = "deployment key, e.g. `DEP-17`")),
+    params(("key" = String, Path, pattern = "^DEP-[1-9][0-9]{0,17}$", description = "deployment key, e.g. `DEP-17`")),
     responses((status = 200, description = "One deployment with its rings and targets", body = Deployment)))]
 pub async fn get(
     State(db): State<Db>,
@@ -69,7 +69,7 @@ pub async fn get(
 }
 
 #[utoipa::path(patch, path = "/deployments/{key}", operation_id = "replan_deployment", tag = "deployments",
-    params(("key" = String, Path, description = "deployment key, e.g. `DEP-17`")),
+    params(("key" = String, Path, pattern = "^DEP-[1-9][0-9]{0,17}$", description = "deployment key, e.g. `DEP-17`")),
     request_body(content = PlanInput, description = "a new plan for a planned deployment, and the version the caller saw"),
     responses((status = 200, description = "The deployment with its new plan", body = Deployment)))]
 pub async fn replan(
@@ -83,7 +83,7 @@ pub async fn replan(
 
 #[utoipa::path(post, path = "/deployments/{key}/{action}", operation_id = "act_on_deployment", tag = "deployments",
     params(
-        ("key" = String, Path, description = "deployment key, e.g. `DEP-17`"),
+        ("key" = String, Path, pattern = "^DEP-[1-9][0-9]{0,17}$", description = "deployment key, e.g. `DEP-17`"),
         ("action" = DeploymentAction, Path, description = "the operator's action")),
     request_body = VersionInput,
     responses((status = 200, description = "The deployment after the action", body = Deployment)))]
@@ -106,7 +106,7 @@ pub async fn act(
 
 #[utoipa::path(post, path = "/deployments/{key}/targets/{id}", operation_id = "report_target", tag = "deployments",
     params(
-        ("key" = String, Path, description = "deployment key, e.g. `DEP-17`"),
+        ("key" = String, Path, pattern = "^DEP-[1-9][0-9]{0,17}$", description = "deployment key, e.g. `DEP-17`"),
         ("id" = i64, Path, description = "target id"),
         ("Idempotency-Key" = Option<String>, Header, description = "a report sent again with the same key is applied once")),
     request_body(content = TargetReport, description = "the target's state and progress; `version` is the deployment's"),

@@ -47,7 +47,7 @@ pub async fn regions(
 }
 
 #[utoipa::path(get, path = "/regions/{code}", operation_id = "get_region", tag = "fleet",
-    params(("code" = String, Path, description = "region code, e.g. `westus2`")),
+    params(("code" = String, Path, pattern = "^[a-z][a-z0-9]{1,31}$", description = "region code, e.g. `westus2`")),
     responses((status = 200, description = "A region by zone × SKU, with its 365-day trend", body = RegionDetail)))]
 pub async fn region(
     State(db): State<Db>,
@@ -62,9 +62,9 @@ pub async fn region(
 
 #[utoipa::path(get, path = "/clusters", operation_id = "list_clusters", tag = "fleet",
     params(
-        ("region" = Option<String>, Query, description = "region code"),
+        ("region" = Option<String>, Query, pattern = "^[a-z][a-z0-9]{1,31}$", description = "region code"),
         ("zone" = Option<i64>, Query, minimum = 1, maximum = 3, description = "availability zone"),
-        ("sku" = Option<String>, Query, description = "SKU code, e.g. `Dv5`"),
+        ("sku" = Option<String>, Query, pattern = "^[A-Za-z][A-Za-z0-9-]{1,31}$", description = "SKU code, e.g. `Dv5`"),
         ("family" = Option<Family>, Query, description = "SKU family"),
         ("lifecycle" = Option<ClusterLifecycle>, Query, description = "cluster lifecycle"),
         ("health" = Option<Health>, Query, description = "health band"),

@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
 use super::{deployments, fleet, forecast, notices, requests};
 use crate::state::AppState;
 use app::auth::server::caller::Caller;
+use app::deployments::domain::DeploymentAction;
 use app::error::{AppError, AppResult, ErrorBody};
 
 /// The document's path under `BASE`.
@@ -61,7 +62,7 @@ pub const DOCUMENT_PATH: &str = "/openapi.json";
         notices::update,
         serve_document,
     ),
-    components(schemas(ErrorBody)),
+    components(schemas(ErrorBody, DeploymentAction, requests::RequestAction)),
     modifiers(&Security, &Errors),
     security(("bearer" = []), ("session" = [])),
     tags(

@@ -49,7 +49,7 @@ pub async fn create(
 }
 
 #[utoipa::path(patch, path = "/requests/{key}", operation_id = "edit_request", tag = "requests",
-    params(("key" = String, Path, description = "request key, e.g. `CR-1042`")),
+    params(("key" = String, Path, pattern = "^CR-[1-9][0-9]{0,17}$", description = "request key, e.g. `CR-1042`")),
     request_body(content = RequestInput, description = "the fields to change, and `version`: the version the caller saw"),
     responses((status = 200, description = "The request as changed", body = CapacityRequest)))]
 pub async fn edit(
@@ -63,7 +63,7 @@ pub async fn edit(
 }
 
 #[utoipa::path(get, path = "/requests/{key}", operation_id = "get_request", tag = "requests",
-    params(("key" = String, Path, description = "request key, e.g. `CR-1042`")),
+    params(("key" = String, Path, pattern = "^CR-[1-9][0-9]{0,17}$", description = "request key, e.g. `CR-1042`")),
     responses((status = 200, description = "One request", body = CapacityRequest)))]
 pub async fn get(
     State(db): State<Db>,
@@ -76,10 +76,10 @@ pub async fn get(
 #[utoipa::path(get, path = "/requests", operation_id = "list_requests", tag = "requests",
     params(
         ("state" = Option<String>, Query, description = "request state"),
-        ("region" = Option<String>, Query, description = "region code"),
-        ("sku" = Option<String>, Query, description = "SKU code"),
+        ("region" = Option<String>, Query, pattern = "^[a-z][a-z0-9]{1,31}$", description = "region code"),
+        ("sku" = Option<String>, Query, pattern = "^[A-Za-z][A-Za-z0-9-]{1,31}$", description = "SKU code"),
         ("requester" = Option<String>, Query, description = "the requester's user name"),
-        ("older_than_days" = Option<i64>, Query, description = "only requests filed at least this many days ago"),
+        ("older_than_days" = Option<i64>, Query, minimum = 0, maximum = 3650, description = "only requests filed at least this many days ago"),
         super::openapi::PageParams),
     responses((status = 200, description = "A page of requests, newest first", body = Page<CapacityRequest>)))]
 pub async fn list(
@@ -109,7 +109,7 @@ pub async fn list(
 
 #[utoipa::path(post, path = "/requests/{key}/{action}", operation_id = "act_on_request", tag = "requests",
     params(
-        ("key" = String, Path, description = "request key, e.g. `CR-1042`"),
+        ("key" = String, Path, pattern = "^CR-[1-9][0-9]{0,17}$", description = "request key, e.g. `CR-1042`"),
         ("action" = RequestAction, Path, description = "the transition; which roles may take it is the workflow's")),
     request_body(content = ActionInput, description = "`version`: the version the caller saw; an optional comment"),
     responses((status = 200, description = "The request after the transition", body = CapacityRequest)))]
@@ -154,7 +154,7 @@ pub struct CommentInput {
 }
 
 #[utoipa::path(post, path = "/requests/{key}/comments", operation_id = "comment_on_request", tag = "requests",
-    params(("key" = String, Path, description = "request key, e.g. `CR-1042`")),
+    params(("key" = String, Path, pattern = "^CR-[1-9][0-9]{0,17}$", description = "request key, e.g. `CR-1042`")),
     request_body = CommentInput,
     responses((status = 200, description = "The request, its timeline holding the comment", body = CapacityRequest)))]
 pub async fn comment(

@@ -47,7 +47,8 @@ pub async fn resolve_caller(
     next: Next,
 ) -> Response {
     let peer = peer_of(&req, &state);
-    if app::auth::access::is_status_path(req.uri().path()) {
+    let path = req.uri().path();
+    if app::auth::access::is_status_path(path) || app::auth::access::is_probe_path(path) {
         let origin = audit::Origin {
             source: peer.addr.map(|a| a.to_string()),
             request_id: peer.request_id,
@@ -77,8 +78,31 @@ pub async fn resolve_caller(
             .await;
             audited(e.into_response())
         }
+        Err(e) if is_page_request(&req) => {
+            // A browser asked for a page: it gets a page, with the error's status.
+            let status = e.status_code();
+            let resp = e.into_response();
+            let page = match status {
+                StatusCode::SERVICE_UNAVAILABLE => UNAVAILABLE,
+                StatusCode::UNAUTHORIZED => UNAUTHENTICATED,
+                _ => FAILED,
+            };
+            let mut html = (status, Html(page.render(&state.stylesheet, status))).into_response();
+            html.extensions_mut().extend(resp.extensions().clone());
+            html
+        }
         Err(e) => e.into_response(),
     }
+}
+
+/// A browser's request for a page (not the API, a server function, a download
+/// or `/metrics`): errors answer it with an HTML page rather than JSON.
+fn is_page_request(req: &Request) -> bool {
+    let path = req.uri().path();
+    (req.method() == Method::GET || req.method() == Method::HEAD)
+        && (!path.starts_with("/api/") || is_api_docs_path(path))
+        && path != METRICS_PATH
+        && !path.ends_with(".csv")
 }
 
 fn caller_of(req: &Request) -> Caller {
@@ -263,18 +287,61 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
 
 /// The 403 page, linking the app's stylesheet by the name the build gave it.
 fn forbidden_html(stylesheet: &str) -> String {
-    FORBIDDEN_PAGE.replace("{stylesheet}", stylesheet)
+    FORBIDDEN.render(stylesheet, StatusCode::FORBIDDEN)
 }
 
-const FORBIDDEN_PAGE: &str = r#"<!DOCTYPE html>
+/// The few pages the middleware answers itself, before the app renders anything.
+struct ErrorPage {
+    title: &'static str,
+    heading: &'static str,
+    text: &'static str,
+}
+
+const FORBIDDEN: ErrorPage = ErrorPage {
+    title: "Not allowed",
+    heading: "Your roles do not allow this page",
+    text: "Ask an administrator if you need it. The refusal has been recorded.",
+};
+
+const UNAVAILABLE: ErrorPage = ErrorPage {
+    title: "Unavailable",
+    heading: "Headroom cannot reach its database",
+    text: "Nothing you did caused this, and nothing was lost. Try again in a few seconds.",
+};
+
+const UNAUTHENTICATED: ErrorPage = ErrorPage {
+    title: "Not signed in",
+    heading: "Your credentials were not accepted",
+    text: "Sign in again, or check the API token this browser sends.",
+};
+
+const FAILED: ErrorPage = ErrorPage {
+    title: "Something went wrong",
+    heading: "Headroom could not answer this request",
+    text: "Try again; if it keeps happening, tell the Headroom team the time it happened.",
+};
+
+impl ErrorPage {
+    fn render(&self, stylesheet: &str, status: StatusCode) -> String {
+        let code = status.as_u16();
+        let ErrorPage {
+            title,
+            heading,
+            text,
+        } = self;
+        format!(
+            r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Not allowed · Headroom</title><link rel="stylesheet" href="{stylesheet}"></head>
+<title>{title} · Headroom</title><link rel="stylesheet" href="{stylesheet}"></head>
 <body class="min-h-screen bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
 <header class="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
 <nav aria-label="Main" class="mx-auto flex max-w-7xl items-center gap-4 px-4 py-3"><a href="/" class="text-lg font-bold">Headroom</a><a href="/">Overview</a><a href="/clusters">Clusters</a></nav></header>
 <main class="mx-auto max-w-lg px-4 py-16 text-center">
-<p class="text-sm font-semibold text-red-700">403</p>
-<h1 class="mt-2 text-3xl font-semibold">Your roles do not allow this page</h1>
-<p class="mt-3 text-slate-600 dark:text-slate-400">Ask an administrator if you need it. The refusal has been recorded.</p>
+<p class="text-sm font-semibold text-red-700">{code}</p>
+<h1 class="mt-2 text-3xl font-semibold">{heading}</h1>
+<p class="mt-3 text-slate-600 dark:text-slate-400">{text}</p>
 <p class="mt-6"><a class="underline" href="/">Go to the fleet overview</a></p>
-</main></body></html>"#;
+</main></body></html>"#
+        )
+    }
+}

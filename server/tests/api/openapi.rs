@@ -266,3 +266,37 @@ fn the_contract_check_refuses_what_breaks_the_document() {
     // Outside the document: not its business.
     assert_eq!(contract::check("GET", "/nothing", 404, b""), Ok(()));
 }
+
+/// Every `$ref` in the document names a schema it carries: a reference to a
+/// missing one leaves a fuzzer (or a client generator) unable to read the operation.
+#[test]
+fn every_reference_in_the_document_resolves() {
+    fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r);
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let doc = serde_json::to_value(server::api::openapi::document()).unwrap();
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    assert!(
+        found.len() > 20,
+        "the document refers to its schemas: {}",
+        found.len()
+    );
+    let missing: BTreeSet<&str> = found
+        .into_iter()
+        .filter(|r| {
+            r.strip_prefix("#/")
+                .is_none_or(|path| doc.pointer(&format!("/{path}")).is_none())
+        })
+        .collect();
+    assert!(missing.is_empty(), "references to nothing: {missing:?}");
+}

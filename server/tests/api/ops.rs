@@ -15,6 +15,19 @@ both_databases! {
         let (status, body) = app.get_json("/readyz").await;
         assert_eq!(status, 503);
         assert_eq!(body["error"]["code"], "unavailable");
+        // Liveness never asks the database, whoever asks.
+        let bearer = ("authorization", "Bearer hr_not-a-real-token");
+        let resp = app.client.get(app.url("/healthz")).header(bearer.0, bearer.1).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        // A browser asking for a page gets a page saying so; the API its JSON error.
+        let resp = app.client.get(app.url("/clusters")).header(bearer.0, bearer.1).send().await.unwrap();
+        assert_eq!(resp.status(), 503);
+        assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert!(resp.text().await.unwrap().contains("cannot reach its database"));
+        let resp = app.client.get(app.url("/api/v1/regions")).header(bearer.0, bearer.1).send().await.unwrap();
+        assert_eq!(resp.status(), 503);
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "unavailable");
     }
 
     async fn request_ids_are_made_or_kept(backend: Backend) {

@@ -612,3 +612,60 @@ both_databases! {
         assert!(statuses.iter().all(|s| matches!(s, Ok(200))), "{statuses:?}");
     }
 }
+
+/// The service's caller for `{role}-user`, as a session would make it.
+async fn caller_of(app: &TestApp, role: Role) -> app::auth::server::caller::Caller {
+    let user = app::auth::server::store::find_user_by_name(app.db.pool(), &format!("{role}-user"))
+        .await
+        .unwrap()
+        .unwrap();
+    app::auth::server::caller::Caller {
+        user: Some(app::auth::CurrentUser {
+            id: user.id,
+            name: user.name,
+            roles: app::auth::Roles::parse(&role.to_string()).unwrap(),
+        }),
+        via: app::auth::server::caller::Via::Session,
+        origin: Origin::default(),
+    }
+}
+
+both_databases! {
+    async fn a_filing_whose_submission_fails_leaves_nothing_behind(backend: Backend) {
+        // Filing with `"draft": false` files and submits in one transaction: when
+        // the submission fails, nothing is left behind. (The fault suite's database
+        // outage found a draft left by a database that went away between the two,
+        // whose requester had been told 503.)
+        let app = TestApp::seeded(backend).await;
+        let count = || async {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM capacity_requests").fetch_one(app.db.pool()).await.unwrap();
+            n
+        };
+        let before = count().await;
+        let trap: &[&str] = match backend {
+            crate::helpers::Backend::Sqlite => &["CREATE TRIGGER refuse_submission BEFORE UPDATE OF state ON capacity_requests \
+                WHEN NEW.state = 'submitted' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"],
+            crate::helpers::Backend::Postgres => &[
+                "CREATE FUNCTION refuse_submission() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$",
+                "CREATE TRIGGER refuse_submission BEFORE UPDATE OF state ON capacity_requests FOR EACH ROW \
+                 WHEN (NEW.state = 'submitted') EXECUTE FUNCTION refuse_submission()",
+            ],
+        };
+        for sql in trap {
+            sqlx::query(sql).execute(app.db.pool()).await.unwrap();
+        }
+        let requester = caller_of(&app, Role::Requester).await;
+        let mut input: app::requests::types::RequestInput = serde_json::from_value(json!({
+            "kind": "provision", "region": "westus2", "sku": "Dv5", "quantity": 4, "need_by": need_by(30),
+            "service": "atomic-filing", "justification": "one transaction", "priority": "P3", "draft": false})).unwrap();
+        let filed = app::requests::server::service::create(&app.db, &requester, &input).await;
+        assert!(filed.is_err(), "the trap refused the submission: {filed:?}");
+        assert_eq!(count().await, before, "no draft left behind");
+        // Only the submission is trapped: a draft still files.
+        input.draft = true;
+        let draft = app::requests::server::service::create(&app.db, &requester, &input).await.unwrap();
+        assert_eq!(draft.state.as_str(), "draft");
+        assert_eq!(count().await, before + 1);
+    }
+}

@@ -217,8 +217,11 @@ pub async fn act(
         changes.extend(advance(&snap, &mut tx, &d, &next, now).await?);
     }
     apply(db, &mut tx, caller, &d, &changes, None, now).await?;
+    // Read inside the transaction: an answer that failed after the commit
+    // would say 503 about a change that was made.
+    let done = super::model::load(&mut tx, id, "").await?.deployment();
     tx.commit().await?;
-    super::service::load_one(db, id).await
+    Ok(done)
 }
 
 /// Takes automation's report of one target. A repeat of the target's last
@@ -318,8 +321,11 @@ pub async fn report(
     if let Some(k) = idempotency_key {
         store::insert_report_key(&mut *tx, k, id, target, &rfc3339(now)).await?;
     }
+    // Read inside the transaction: an answer that failed after the commit
+    // would say 503 about a change that was made.
+    let done = super::model::load(&mut tx, id, "").await?.deployment();
     tx.commit().await?;
-    super::service::load_one(db, id).await
+    Ok(done)
 }
 
 /// One scheduler pass: every deployment in progress whose bake has passed or

@@ -123,8 +123,11 @@ pub async fn create(db: &Db, caller: &Caller, input: &DeploymentInput) -> AppRes
         )),
     )
     .await?;
+    // Read inside the transaction: an answer that failed after the commit
+    // would say 503 about a change that was made.
+    let done = load(&mut tx, id, "").await?.deployment();
     tx.commit().await?;
-    load_one(db, id).await
+    Ok(done)
 }
 
 /// Replaces a planned deployment's plan (operators), at the version they saw.
@@ -190,8 +193,11 @@ pub async fn replan(
         Some(&format!("{} rings", rings.len())),
     )
     .await?;
+    // Read inside the transaction: an answer that failed after the commit
+    // would say 503 about a change that was made.
+    let done = load(&mut tx, id, "").await?.deployment();
     tx.commit().await?;
-    load_one(db, id).await
+    Ok(done)
 }
 
 /// Drafts a planned buildout of `units` for a request that is short of them

@@ -6,7 +6,7 @@
 //! policy run after submission is `policy_run`.
 
 use super::records;
-use super::service::{add_comment, load, parse_key, required};
+use super::service::{add_comment, load_in, parse_key, required};
 use super::store::{self, RequestRow, Transition};
 use crate::auth::server::caller::Caller;
 use crate::db::Db;
@@ -82,8 +82,30 @@ pub async fn act(
     action: Action,
     input: &ActionInput,
 ) -> AppResult<CapacityRequest> {
-    let me = caller.user()?.clone();
     let id = parse_key(key)?;
+    let snap = fleet::snapshot(db).await?;
+    let mut tx = db.begin_write().await?;
+    act_in(db, &mut tx, caller, &snap, id, action, input).await?;
+    // Read inside the transaction: a read after the commit could fail (the
+    // database gone) and answer 503 about a change that was made.
+    let done = load_in(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// `act`'s checks and change inside the caller's transaction (which also
+/// files the request when it is submitted at once).
+pub(super) async fn act_in(
+    db: &Db,
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller,
+    snap: &Snapshot,
+    id: i64,
+    action: Action,
+    input: &ActionInput,
+) -> AppResult<()> {
+    let me = caller.user()?.clone();
+    let key = domain::key_of(id);
     let version = required(input.version, "version")?;
     let comment = match input
         .comment
@@ -98,12 +120,10 @@ pub async fn act(
         None => None,
     };
     let now = db.clock().now_rfc3339();
-    let snap = fleet::snapshot(db).await?;
-    let mut tx = db.begin_write().await?;
     let row = store::find_request(&mut *tx, id, db.lock_rows())
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no request {key}")))?;
-    let approved_by = approvers(&mut tx, id).await?;
+    let approved_by = approvers(tx, id).await?;
     let decided = decide(action, &me, &facts(&row, &approved_by));
     if let Err(Refusal::Forbidden(why)) = &decided {
         return Err(AppError::Forbidden(why.clone()));
@@ -120,25 +140,14 @@ pub async fn act(
     let plan = decided.map_err(|r| match r {
         Refusal::Forbidden(why) | Refusal::Conflict(why) => AppError::Conflict(why),
     })?;
-    apply(
-        db,
-        &mut tx,
-        caller,
-        &snap,
-        &row,
-        plan,
-        input.with_buildout,
-        &now,
-    )
-    .await?;
+    apply(db, tx, caller, snap, &row, plan, input.with_buildout, &now).await?;
     if let Some(c) = &comment {
-        add_comment(&mut tx, caller, id, c, &now).await?;
+        add_comment(tx, caller, id, c, &now).await?;
     }
     if plan == Plan::Submit {
-        super::policy_run::run_policy(db, &mut tx, caller, &snap, id, None, &now).await?;
+        super::policy_run::run_policy(db, tx, caller, snap, id, None, &now).await?;
     }
-    tx.commit().await?;
-    load(db, id).await
+    Ok(())
 }
 
 /// Does what `plan` says to the request in `row`, inside `tx`. A final

@@ -109,11 +109,15 @@ pub(super) fn assemble_loaded(
 
 /// One request by id, as it is now.
 pub(super) async fn load(db: &Db, id: i64) -> AppResult<CapacityRequest> {
-    let mut conn = db.pool().acquire().await?;
+    load_in(&mut *db.pool().acquire().await?, id).await
+}
+
+/// One request by id, read on `conn` (inside a transaction: as it will be committed).
+pub(super) async fn load_in(conn: &mut sqlx::AnyConnection, id: i64) -> AppResult<CapacityRequest> {
     let row = store::find_request(&mut *conn, id, "")
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no request {}", domain::key_of(id))))?;
-    Ok(assemble(&mut conn, vec![row]).await?.remove(0))
+    Ok(assemble(conn, vec![row]).await?.remove(0))
 }
 
 /// One request by key, for a signed-in caller.
@@ -184,32 +188,31 @@ pub async fn create(db: &Db, caller: &Caller, input: &RequestInput) -> AppResult
     let snap = fleet::snapshot(db).await?;
     let fields = fields::parse(input, &snap, db.clock().today())?;
     let now = db.clock().now_rfc3339();
-    let id = {
-        let mut tx = db.begin_write().await?;
-        let id = store::insert_request(&mut *tx, &fields.row(), me.id, &now).await?;
-        audit::record(
-            &mut *tx,
-            &caller.origin,
-            Some(&me.name),
-            "request.create",
-            Some(&domain::key_of(id)),
-            None,
-            Some(State::Draft.as_str()),
-        )
-        .await?;
-        tx.commit().await?;
-        id
-    };
-    if input.draft {
-        return load(db, id).await;
+    // Filed and submitted in one transaction: never a draft left behind by a
+    // submission that failed, nor a 503 about a request that was filed.
+    let mut tx = db.begin_write().await?;
+    let id = store::insert_request(&mut *tx, &fields.row(), me.id, &now).await?;
+    audit::record(
+        &mut *tx,
+        &caller.origin,
+        Some(&me.name),
+        "request.create",
+        Some(&domain::key_of(id)),
+        None,
+        Some(State::Draft.as_str()),
+    )
+    .await?;
+    if !input.draft {
+        let submit = ActionInput {
+            version: Some(1),
+            comment: None,
+            with_buildout: false,
+        };
+        act::act_in(db, &mut tx, caller, &snap, id, Action::Submit, &submit).await?;
     }
-    let submit = ActionInput {
-        version: Some(1),
-        comment: None,
-
-        with_buildout: false,
-    };
-    act::act(db, caller, &domain::key_of(id), Action::Submit, &submit).await
+    let filed = load_in(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(filed)
 }
 
 /// Edits the requester's own draft or submitted request at the version they
@@ -264,8 +267,9 @@ pub async fn edit(
         let why = format!("edited after submission: {cleared} approval(s) cleared");
         run_policy(db, &mut tx, caller, &snap, id, Some(&why), &now).await?;
     }
+    let done = load_in(&mut tx, id).await?;
     tx.commit().await?;
-    load(db, id).await
+    Ok(done)
 }
 
 /// Adds a comment (any signed-in user).
@@ -284,8 +288,9 @@ pub async fn comment(
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no request {key}")))?;
     add_comment(&mut tx, caller, id, &body, &db.clock().now_rfc3339()).await?;
+    let done = load_in(&mut tx, id).await?;
     tx.commit().await?;
-    load(db, id).await
+    Ok(done)
 }
 
 /// Stores a comment and records it in the audit trail (the request's timeline).
