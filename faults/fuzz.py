@@ -73,7 +73,7 @@ def fuzz(backend, examples):
         (f"fuzzed API ({backend})", "0 server errors (5xx)",
          f"{by_goal['5xx']} across {len(ROLES)} roles, {examples} examples per operation", by_goal["5xx"] == 0 and served),
         (f"fuzzed API ({backend})", "0 schema violations (answers, and the document itself)",
-         f"{by_goal['schema'] + by_goal['document']}" + (f"; other checks' findings: {', '.join(others)} ({by_goal['other']})" if others else ""),
+         f"{by_goal['schema'] + by_goal['document']}" + (f"; other checks' findings ({by_goal['other']}): {', '.join(others)}" if others else ""),
          by_goal["schema"] + by_goal["document"] == 0),
         (f"fuzzed API ({backend})", "the invariant check passes after fuzzing", "ok" if ok else said, ok),
     ]

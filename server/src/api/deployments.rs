@@ -22,7 +22,7 @@ use app::shared::page::Page;
     params(
         ("state" = Option<String>, Query, description = "deployment state"),
         ("kind" = Option<String>, Query, description = "`buildout`, `decommission` or `rollout`"),
-        ("region" = Option<String>, Query, pattern = "^[a-z][a-z0-9]{1,31}$", description = "region code"),
+        ("region" = Option<String>, Query, pattern = "^([a-z][a-z0-9]{1,31})?$", description = "region code"),
         super::openapi::PageParams),
     responses((status = 200, description = "A page of deployments, newest first", body = Page<Deployment>)))]
 pub async fn list(

@@ -62,9 +62,9 @@ pub async fn region(
 
 #[utoipa::path(get, path = "/clusters", operation_id = "list_clusters", tag = "fleet",
     params(
-        ("region" = Option<String>, Query, pattern = "^[a-z][a-z0-9]{1,31}$", description = "region code"),
+        ("region" = Option<String>, Query, pattern = "^([a-z][a-z0-9]{1,31})?$", description = "region code"),
         ("zone" = Option<i64>, Query, minimum = 1, maximum = 3, description = "availability zone"),
-        ("sku" = Option<String>, Query, pattern = "^[A-Za-z][A-Za-z0-9-]{1,31}$", description = "SKU code, e.g. `Dv5`"),
+        ("sku" = Option<String>, Query, pattern = "^([A-Za-z][A-Za-z0-9-]{1,31})?$", description = "SKU code, e.g. `Dv5`"),
         ("family" = Option<Family>, Query, description = "SKU family"),
         ("lifecycle" = Option<ClusterLifecycle>, Query, description = "cluster lifecycle"),
         ("health" = Option<Health>, Query, description = "health band"),

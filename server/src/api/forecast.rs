@@ -13,7 +13,7 @@ use app::forecast::types::{Forecast, ForecastQuery};
 #[utoipa::path(get, path = "/forecast", operation_id = "get_forecast", tag = "forecast",
     params(
         ("region" = Option<Vec<String>>, Query, explode = true, description = "region code, repeatable (at most 50); none: every region"),
-        ("sku" = Option<String>, Query, pattern = "^[A-Za-z][A-Za-z0-9-]{1,31}$", description = "SKU code; none: every SKU"),
+        ("sku" = Option<String>, Query, pattern = "^([A-Za-z][A-Za-z0-9-]{1,31})?$", description = "SKU code; none: every SKU"),
         ("include_pending" = Option<bool>, Query, description = "count submitted requests at their need-by dates (default false)"),
         ("buildouts" = Option<bool>, Query, description = "count planned buildouts and decommissions (default true)"),
         ("growth" = Option<f64>, Query, minimum = 0, maximum = 10, description = "multiplier of the organic trend (default 1)"),

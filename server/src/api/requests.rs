@@ -76,8 +76,8 @@ pub async fn get(
 #[utoipa::path(get, path = "/requests", operation_id = "list_requests", tag = "requests",
     params(
         ("state" = Option<String>, Query, description = "request state"),
-        ("region" = Option<String>, Query, pattern = "^[a-z][a-z0-9]{1,31}$", description = "region code"),
-        ("sku" = Option<String>, Query, pattern = "^[A-Za-z][A-Za-z0-9-]{1,31}$", description = "SKU code"),
+        ("region" = Option<String>, Query, pattern = "^([a-z][a-z0-9]{1,31})?$", description = "region code"),
+        ("sku" = Option<String>, Query, pattern = "^([A-Za-z][A-Za-z0-9-]{1,31})?$", description = "SKU code"),
         ("requester" = Option<String>, Query, description = "the requester's user name"),
         ("older_than_days" = Option<i64>, Query, minimum = 0, maximum = 3650, description = "only requests filed at least this many days ago"),
         super::openapi::PageParams),

@@ -306,7 +306,7 @@ const FORBIDDEN: ErrorPage = ErrorPage {
 const UNAVAILABLE: ErrorPage = ErrorPage {
     title: "Unavailable",
     heading: "Headroom cannot reach its database",
-    text: "Nothing you did caused this, and nothing was lost. Try again in a few seconds.",
+    text: "Nothing you did caused this. Try again in a few seconds.",
 };
 
 const UNAUTHENTICATED: ErrorPage = ErrorPage {

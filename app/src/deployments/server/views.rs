@@ -91,6 +91,10 @@ async fn list_page(
         Some(k) => Some(Kind::parse(k).map_err(|m| AppError::invalid("kind", m))?),
         None => None,
     };
+    // Named the way the fleet names it, or refused: never a filter that quietly matches nothing.
+    if let Some(r) = &filter.region {
+        crate::fleet::codes::RegionCode::parse(r).map_err(|m| AppError::invalid("region", m))?;
+    }
     let after = match cursor {
         None => None,
         Some(c) => {
