@@ -76,8 +76,11 @@ pub async fn publish(db: &Db, caller: &Caller, input: &NoticeInput) -> AppResult
         )),
     )
     .await?;
+    // Read inside the transaction: a read after the commit could fail and
+    // answer 503 about a notice that was published.
+    let done = get_in(&mut tx, id).await?;
     tx.commit().await?;
-    get(db, id).await
+    Ok(done)
 }
 
 /// Adds an update to an active notice seen at `version`, resolving it when `resolve`.
@@ -122,16 +125,24 @@ pub async fn add_update(
         Some(&message),
     )
     .await?;
+    // Read inside the transaction: a read after the commit could fail and
+    // answer 503 about a notice that was published.
+    let done = get_in(&mut tx, id).await?;
     tx.commit().await?;
-    get(db, id).await
+    Ok(done)
 }
 
 /// One notice with its regions and updates.
 pub async fn get(db: &Db, id: i64) -> AppResult<Notice> {
-    let row = store::find_notice(db.pool(), id)
+    get_in(&mut *db.pool().acquire().await?, id).await
+}
+
+/// One notice, read on `conn` (inside a transaction: as it will be committed).
+async fn get_in(conn: &mut sqlx::AnyConnection, id: i64) -> AppResult<Notice> {
+    let row = store::find_notice(&mut *conn, id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no notice {id}")))?;
-    Ok(assemble(db, vec![row]).await?.remove(0))
+    Ok(assemble(conn, vec![row]).await?.remove(0))
 }
 
 /// Active notices and those resolved in the last `RECENT_DAYS` days, newest first.
@@ -143,18 +154,19 @@ pub async fn current(db: &Db, caller: &Caller) -> AppResult<Vec<Notice>> {
 /// Active notices and those resolved in the last `days` days, newest first.
 async fn resolved_within(db: &Db, days: i64) -> AppResult<Vec<Notice>> {
     let since = days_ago(db, days);
-    let rows = store::list_notices(db.pool(), &since, 500).await?;
-    assemble(db, rows).await
+    let mut conn = db.pool().acquire().await?;
+    let rows = store::list_notices(&mut *conn, &since, 500).await?;
+    assemble(&mut conn, rows).await
 }
 
-async fn assemble(db: &Db, rows: Vec<NoticeRow>) -> AppResult<Vec<Notice>> {
+async fn assemble(conn: &mut sqlx::AnyConnection, rows: Vec<NoticeRow>) -> AppResult<Vec<Notice>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut regions: HashMap<i64, Vec<String>> = HashMap::new();
-    for (id, region) in store::regions_of(db.pool(), &ids).await? {
+    for (id, region) in store::regions_of(&mut *conn, &ids).await? {
         regions.entry(id).or_default().push(region);
     }
     let mut updates: HashMap<i64, Vec<NoticeUpdate>> = HashMap::new();
-    for (id, at, body) in store::updates_of(db.pool(), &ids).await? {
+    for (id, at, body) in store::updates_of(&mut *conn, &ids).await? {
         updates
             .entry(id)
             .or_default()
