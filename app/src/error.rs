@@ -226,6 +226,13 @@ pub struct ErrorDetail<'a> {
     field: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     shortfall: Option<CapacityShortfall>,
+    /// A refused import's lines (the first 100), each with its line, column
+    /// and why (`server::api::imports` answers these; nothing else does).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lines: Option<Vec<crate::fleet::import::LineError>>,
+    /// How many lines a refused import had in all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line_count: Option<u64>,
 }
 
 /// Why a request was refused (403), carried on the response for the audit
@@ -249,6 +256,8 @@ impl IntoResponse for AppError {
                     AppError::InsufficientCapacity(s) => Some(s.clone()),
                     _ => None,
                 },
+                lines: None,
+                line_count: None,
             },
         };
         let mut resp = (self.status_code(), axum::Json(body)).into_response();

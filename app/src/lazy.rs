@@ -19,7 +19,7 @@ use leptos_router::LazyRoute;
 
 use crate::auth::pages::{AuditPage, TokensPage, UsersPage};
 use crate::deployments::pages::{DeploymentPage, DeploymentsPage, NewDeploymentPage};
-use crate::fleet::pages::{ClusterPage, RegionPage};
+use crate::fleet::pages::{ClusterPage, ImportPage, RegionPage};
 use crate::forecast::pages::ForecastPage;
 use crate::requests::pages::{
     ApprovalsPage, FulfilmentPage, NewRequestPage, RequestPage, RequestsPage,
@@ -91,6 +91,7 @@ pub enum AdminView {
     Settings,
     Notices,
     Audit,
+    Import,
 }
 
 #[lazy]
@@ -101,6 +102,7 @@ fn admin_view(which: AdminView) -> AnyView {
         AdminView::Settings => view! { <SettingsPage/> }.into_any(),
         AdminView::Notices => view! { <NoticesPage/> }.into_any(),
         AdminView::Audit => view! { <AuditPage/> }.into_any(),
+        AdminView::Import => view! { <ImportPage/> }.into_any(),
     }
 }
 
@@ -150,4 +152,5 @@ lazy_routes! {
     SettingsRoute => admin_view(AdminView::Settings), __preload_admin_view;
     NoticesRoute => admin_view(AdminView::Notices), __preload_admin_view;
     AuditRoute => admin_view(AdminView::Audit), __preload_admin_view;
+    ImportRoute => admin_view(AdminView::Import), __preload_admin_view;
 }

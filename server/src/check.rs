@@ -4,7 +4,8 @@
 //! - every cluster's ledger: no field below zero, allocated + reserved + out of
 //!   service ≤ total (so free = total − the three ≥ 0);
 //! - every region × SKU rollup is the sum of its clusters;
-//! - every cluster's reserved units are what the reservations on it hold, and
+//! - every cluster's reserved units are what the reservations on it hold (with
+//!   the units an import record holds, `import_holds`), and
 //!   every request holds what its state says (an approved provision its whole
 //!   quantity, any other request nothing);
 //! - every request and deployment has an audit row for the transition into
@@ -43,7 +44,7 @@ pub async fn problems(db: &Db) -> AppResult<Vec<String>> {
         app::requests::server::records::reserved_mismatches(pool).await?
     {
         found.push(format!(
-            "cluster {id} ({name}): {reserved} units reserved, but the reservations on it hold {held}"
+            "cluster {id} ({name}): {reserved} units reserved, but reservations and import holds on it hold {held}"
         ));
     }
     for (id, kind, state, quantity, held) in

@@ -72,11 +72,28 @@ enum Command {
     /// Verify every invariant of the database (ledgers, rollups, reservations,
     /// the audit trail); exit non-zero naming what is wrong.
     Check,
+    /// Import data from a file.
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
     /// Write a consistent copy of the (SQLite) database to PATH while it is in
     /// use; on PostgreSQL, say how to back up with pg_dump.
     Backup {
         /// A new file (a backup never overwrites one).
         path: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportWhat {
+    /// Create or change clusters from a CSV file with the columns of the export
+    /// (`/clusters.csv`): all or nothing, every refused line named.
+    Clusters {
+        file: std::path::PathBuf,
+        /// Show what would be created, changed and refused; change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -214,6 +231,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{report}");
             Ok(())
         }
+        Command::Import {
+            what: ImportWhat::Clusters { file, dry_run },
+        } => import_clusters(&open_db(&config).await?, &file, dry_run).await,
         Command::Check => {
             let report = server::check::report(&open_existing(&config).await?).await?;
             println!("{report}");
@@ -298,6 +318,40 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `headroom import clusters FILE [--dry-run]`: a progress bar (on a terminal)
+/// while the file is read, then what was done; a refused file exits non-zero.
+async fn import_clusters(db: &Db, file: &std::path::Path, dry_run: bool) -> anyhow::Result<()> {
+    let opened =
+        std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let bar = indicatif::ProgressBar::new(opened.metadata()?.len());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} read, {eta} left")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let opts = app::fleet::server::import::ImportOptions {
+        dry_run,
+        file_name: &file.display().to_string(),
+        region_names: server::seed::catalogue::region_named,
+    };
+    let report = app::fleet::server::import::import_as(
+        db,
+        &Origin::default(),
+        "(cli)",
+        bar.wrap_read(std::io::BufReader::new(opened)),
+        opts,
+    )
+    .await;
+    bar.finish_and_clear();
+    let report = report?;
+    let summary = report.summary();
+    if report.error_count > 0 {
+        anyhow::bail!("{summary}");
+    }
+    println!("{summary} ({:.1} s)", started.elapsed().as_secs_f64());
+    Ok(())
 }
 
 async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {

@@ -65,6 +65,12 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::api::openapi::docs_routes())
         .route("/clusters.csv", axum::routing::get(crate::api::fleet::export_csv))
         .route("/admin/audit.csv", axum::routing::get(crate::api::audit::export_csv))
+        .route(
+            "/admin/import/upload",
+            axum::routing::post(crate::api::imports::upload).layer(
+                axum::extract::DefaultBodyLimit::max(crate::api::imports::MAX_FILE_BYTES),
+            ),
+        )
         .route("/login", axum::routing::post(crate::auth::login))
         .route("/logout", axum::routing::post(crate::auth::logout))
         .nest_service(

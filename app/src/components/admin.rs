@@ -23,6 +23,7 @@ pub fn AdminNav() -> impl IntoView {
             <leptos_router::components::A href="/admin/settings" attr:class=link>"Settings"</leptos_router::components::A>
             <leptos_router::components::A href="/admin/notices" attr:class=link>"Status notices"</leptos_router::components::A>
             <leptos_router::components::A href="/admin/audit" attr:class=link>"Audit trail"</leptos_router::components::A>
+            <leptos_router::components::A href="/admin/import" attr:class=link>"Import clusters"</leptos_router::components::A>
         </nav>
     }
 }

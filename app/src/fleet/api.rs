@@ -97,3 +97,33 @@ pub async fn get_filter_options() -> Result<FilterOptions, ServerError> {
         .await
         .map_err(crate::error::server_error)
 }
+
+/// The reserved units imports hold on a cluster (its page shows them).
+#[server]
+pub async fn get_import_holds(id: i64) -> Result<Vec<super::import::ImportHold>, ServerError> {
+    let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
+    super::server::import::holds(&db, &caller, id)
+        .await
+        .map_err(crate::error::server_error)
+}
+
+/// Releases the units imports hold on a cluster (operators); how many.
+#[server]
+pub async fn release_import_hold(id: i64) -> Result<i64, ServerError> {
+    let (db, caller) = crate::authorize(crate::auth::Access::Role(crate::auth::Role::Operator))?;
+    super::server::import::release_hold(&db, &caller, id)
+        .await
+        .map_err(crate::error::server_error)
+}
+
+/// The report of the caller's last upload on `/admin/import`, by the token its
+/// redirect carried (none when the token is stale or someone else's).
+#[server]
+pub async fn get_import_report(
+    token: String,
+) -> Result<Option<super::import::ImportReport>, ServerError> {
+    let (db, caller) = crate::authorize(crate::auth::Access::Role(crate::auth::Role::Admin))?;
+    super::server::import::kept_report(&db, &caller, &token)
+        .await
+        .map_err(crate::error::server_error)
+}

@@ -172,6 +172,17 @@ text_enum!(
     }
 );
 
+impl Family {
+    /// The unit a SKU of this family is counted in (what an imported SKU gets).
+    pub fn unit(self) -> CapacityUnit {
+        match self {
+            Family::Gpu => CapacityUnit::Gpu,
+            Family::Storage => CapacityUnit::Tib,
+            Family::General | Family::Compute | Family::Memory => CapacityUnit::Vcpu,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod api;
 pub mod codes;
+pub mod import;
 pub mod ledger;
 pub mod pages;
 pub mod placement;

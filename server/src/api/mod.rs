@@ -5,10 +5,12 @@ pub mod audit;
 pub mod deployments;
 pub mod fleet;
 pub mod forecast;
+pub mod imports;
 pub mod notices;
 pub mod openapi;
 pub mod requests;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, patch, post, MethodRouter};
@@ -57,6 +59,16 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
         route(M::GET, "/regions/{code}", get(fleet::region)),
         route(M::GET, "/clusters", get(fleet::clusters)),
         route(M::GET, "/clusters/{id}", get(fleet::cluster)),
+        route(
+            M::POST,
+            "/clusters/{id}/import-hold/release",
+            post(imports::release),
+        ),
+        route(
+            M::POST,
+            "/imports/clusters",
+            post(imports::import).layer(DefaultBodyLimit::max(imports::MAX_FILE_BYTES)),
+        ),
         route(M::GET, "/forecast", get(forecast::forecast)),
         route(M::POST, "/requests", post(requests::create)),
         route(M::GET, "/requests", get(requests::list)),

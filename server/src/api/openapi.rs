@@ -17,7 +17,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-use super::{deployments, fleet, forecast, notices, requests};
+use super::{deployments, fleet, forecast, imports, notices, requests};
 use crate::state::AppState;
 use app::auth::server::caller::Caller;
 use app::deployments::domain::DeploymentAction;
@@ -44,6 +44,8 @@ pub const DOCUMENT_PATH: &str = "/openapi.json";
         fleet::region,
         fleet::clusters,
         fleet::cluster,
+        imports::release,
+        imports::import,
         forecast::forecast,
         requests::create,
         requests::list,

@@ -2,6 +2,15 @@
 
 use app::fleet::codes::{CapacityUnit, Family};
 
+/// The name and geography of a region this catalogue knows (what an import
+/// that brings the region in calls it).
+pub fn region_named(code: &str) -> Option<(&'static str, &'static str)> {
+    REGIONS
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, name, geography)| (*name, *geography))
+}
+
 /// (code, name, geography), busiest first so small fleets get the familiar ones.
 pub const REGIONS: &[(&str, &str, &str)] = &[
     ("westus2", "West US 2", "United States"),
@@ -164,3 +173,20 @@ pub const SKUS: &[SkuSpec] = &[
         per_node: 2,
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_imported_skus_unit_follows_its_family_as_in_the_catalogue() {
+        for sku in SKUS {
+            assert_eq!(sku.family.unit(), sku.unit, "{}", sku.code);
+        }
+        assert_eq!(
+            region_named("westus2"),
+            Some(("West US 2", "United States"))
+        );
+        assert_eq!(region_named("atlantis"), None);
+    }
+}

@@ -7,7 +7,7 @@
 mod accounts;
 pub mod backtest;
 mod bench_deployments;
-mod catalogue;
+pub mod catalogue;
 mod deploy_steps;
 mod deployments;
 pub mod generate;

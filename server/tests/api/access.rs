@@ -65,6 +65,8 @@ pub const PAGES: &[(&str, Who)] = &[
     ("/admin/settings", Who::Only(Admin)),
     ("/admin/notices", Who::Only(Admin)),
     ("/admin/audit", Who::Only(Admin)),
+    // Admins import clusters from CSV.
+    ("/admin/import", Who::Only(Admin)),
 ];
 
 /// Objects the routes under test act on.
@@ -232,6 +234,10 @@ const SERVER_FNS: &[(&str, Who, &str)] = &[
     ("get_cluster_page", Who::SignedIn, "query="),
     ("get_filter_options", Who::SignedIn, ""),
     ("get_region_sku", Who::SignedIn, "region=westus2&sku=Dv5"),
+    ("get_import_holds", Who::SignedIn, "id={cluster}"),
+    ("get_import_report", Who::Only(Admin), "token=nothing-kept"),
+    // Operators release what an import holds (a fresh hold per call).
+    ("release_import_hold", Who::Only(Operator), "id={held_cluster}"),
     ("get_forecast_inputs", Who::SignedIn, "query=region%3Dwestus2"),
     ("get_soonest", Who::SignedIn, ""),
     ("get_pair_inputs", Who::SignedIn, "region=westus2&sku=Dv5"),
@@ -279,6 +285,27 @@ async fn fill(app: &TestApp, template: &str, f: &Fixture) -> String {
     if args.contains("{fresh_draft}") {
         let r = file_request(app, 10, false).await;
         args = args.replace("{fresh_draft}", r["key"].as_str().unwrap());
+    }
+    if args.contains("{held_cluster}") {
+        // The admin imports the cluster with one more reserved unit: the import holds it.
+        let (id,): (i64,) = sqlx::query_as("SELECT id FROM clusters WHERE lifecycle = 'in_service' AND free >= 10 ORDER BY id LIMIT 1")
+            .fetch_one(app.db.pool()).await.unwrap();
+        let (_, c) = app.get_json(&format!("/api/v1/clusters/{id}")).await;
+        let l = &c["ledger"];
+        let csv = format!(
+            "id,name,region,zone,sku,lifecycle,total,allocated,reserved,out_of_service\n{},{},{},{},{},{},{},{},{},{}\n",
+            id, c["name"].as_str().unwrap(), c["region"].as_str().unwrap(), c["zone"], c["sku"].as_str().unwrap(),
+            c["lifecycle"].as_str().unwrap(), l["total"], l["allocated"], l["reserved"].as_i64().unwrap() + 1, l["out_of_service"]
+        );
+        let resp = app
+            .as_role(Admin)
+            .post(app.url("/api/v1/imports/clusters"))
+            .body(csv)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
+        args = args.replace("{held_cluster}", &id.to_string());
     }
     if args.contains("{fresh_deployment}") {
         let d = planned_deployment(app, false).await;
@@ -423,6 +450,10 @@ both_databases! {
             ("GET", "/regions/{code}", Who::SignedIn, 200),
             ("GET", "/clusters", Who::SignedIn, 200),
             ("GET", "/clusters/{id}", Who::SignedIn, 200),
+            // Operators release what an import holds: the fixture's cluster holds nothing (409).
+            ("POST", "/clusters/{id}/import-hold/release", Who::Only(Operator), 409),
+            // Admins import clusters from CSV.
+            ("POST", "/imports/clusters", Who::Only(Admin), 200),
             ("GET", "/forecast", Who::SignedIn, 200),
             ("POST", "/requests", Who::Only(Requester), 201),
             ("GET", "/requests", Who::SignedIn, 200),
@@ -739,6 +770,12 @@ async fn api_call(app: &TestApp, f: &Fixture, method: &str, route: &str) -> (Str
                 f.cluster.to_string()
             },
         );
+    // An admin's import of this body (not CSV) as a dry run: 200 with the refusal listed.
+    let path = if route == "/imports/clusters" {
+        format!("{path}?dry_run=true")
+    } else {
+        path
+    };
     let body = match (method, route) {
         ("POST", "/requests") => request_body,
         ("POST", "/deployments") => {

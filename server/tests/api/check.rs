@@ -104,7 +104,7 @@ both_databases! {
 
         let found = server::check::problems(&app.db).await.unwrap();
         let mut want = vec![
-            format!("cluster {cluster} ({name}): {} units reserved, but the reservations on it hold {reserved}", reserved + 5),
+            format!("cluster {cluster} ({name}): {} units reserved, but reservations and import holds on it hold {reserved}", reserved + 5),
             format!("{region} × {sku}: the rollup is not the sum of its clusters"),
             format!("{other_region} × {other_sku}: the rollup is not the sum of its clusters"),
             format!("CR-{approved}: approved for {quantity} units, but its reservations hold 0"),

@@ -11,6 +11,7 @@ mod fleet_api;
 mod forecast;
 mod hardening;
 mod helpers;
+mod imports;
 mod ledger;
 mod metrics;
 mod openapi;

@@ -366,6 +366,20 @@ pub async fn clusters_in_flight<'e>(
     Ok(rows.into_iter().map(|(c,)| c).collect())
 }
 
+/// Clusters that a deployment still under way targets, with that deployment's
+/// id (the lowest, if several): an import leaves them to their deployment.
+pub async fn clusters_under_way<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT t.cluster_id, MIN(d.id) FROM deployment_targets t JOIN deployments d ON d.id = t.deployment_id \
+         WHERE t.cluster_id IS NOT NULL AND d.state NOT IN ('completed', 'rolled_back', 'cancelled') \
+         GROUP BY t.cluster_id",
+    )
+    .fetch_all(ex)
+    .await
+}
+
 /// How many deployments are in each state (for the metrics).
 pub async fn count_by_state<'e>(
     ex: impl Executor<'e, Database = Any>,

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 use crate::components::chart::TrendChart;
 use crate::components::format::percent;
 use crate::components::widgets::{ErrorPanel, HealthBadge, LedgerBar, PageHeader};
-use crate::fleet::api::get_cluster_detail;
+use crate::fleet::api::{get_cluster_detail, get_import_holds, ReleaseImportHold};
 use crate::fleet::views::ClusterView;
 
 #[component]
@@ -65,9 +65,55 @@ fn Cluster(detail: ClusterView) -> impl IntoView {
             <h2 id="ledger" class="mb-3 text-lg font-semibold">{format!("Ledger ({})", detail.unit)}</h2>
             <LedgerBar ledger=c.ledger unit=detail.unit.as_str()/>
         </section>
+        <ImportHolds cluster=c.id/>
         <section aria-labelledby="trend" class="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
             <h2 id="trend" class="mb-2 text-lg font-semibold">{format!("{} in {}: utilization trend", c.sku, c.region)}</h2>
             <TrendChart series=vec![detail.trend] thresholds=detail.thresholds label=trend_label/>
         </section>
+    }
+}
+
+/// Reserved units that imports hold on the cluster (no request holds them),
+/// and the operators' button that releases them. Nothing when there are none.
+#[component]
+fn ImportHolds(cluster: i64) -> impl IntoView {
+    let release = ServerAction::<ReleaseImportHold>::new();
+    let holds = Resource::new(
+        move || (cluster, release.version().get()),
+        |(id, _)| get_import_holds(id),
+    );
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let holds = holds.await.unwrap_or_default();
+                let released = release.value().get().and_then(Result::ok);
+                let error = release.value().get().and_then(Result::err);
+                (!holds.is_empty() || released.is_some() || error.is_some()).then(|| {
+                    let units: i64 = holds.iter().map(|h| h.units).sum();
+                    view! {
+                        <section aria-labelledby="import-holds" data-testid="import-holds"
+                            class="mb-8 rounded-lg border border-amber-300 bg-white p-4 dark:border-amber-800 dark:bg-slate-900">
+                            <h2 id="import-holds" class="mb-2 text-lg font-semibold">"Held by imports"</h2>
+                            {(!holds.is_empty()).then(|| view! {
+                                <p class="text-sm">{format!("{units} of the reserved units came from imported files, not from a request:")}</p>
+                                <ul class="my-2 list-disc pl-6 text-sm">
+                                    {holds.iter().map(|h| view! {
+                                        <li>{format!("{} units by import {} ({}, {})", h.units, h.import, h.actor, crate::shared::time::timestamp(&h.at))}</li>
+                                    }).collect_view()}
+                                </ul>
+                                <ActionForm action=release>
+                                    <input type="hidden" name="id" value=cluster.to_string()/>
+                                    <button type="submit" class="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800">
+                                        "Release them (operators)"
+                                    </button>
+                                </ActionForm>
+                            })}
+                            {released.map(|n| view! { <p role="status" class="text-sm text-emerald-700 dark:text-emerald-400">{format!("Released {n} units.")}</p> })}
+                            {error.map(|e| view! { <ErrorPanel error=e title="Not released"/> })}
+                        </section>
+                    }
+                })
+            })}
+        </Suspense>
     }
 }

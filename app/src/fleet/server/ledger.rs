@@ -11,6 +11,7 @@
 
 use sqlx::AnyConnection;
 
+use super::import_sql;
 use super::ledger_sql::{self as sql, RollupDelta, Shift};
 use super::load_sql;
 use crate::db::Db;
@@ -266,6 +267,117 @@ pub async fn finish_load(tx: &mut AnyConnection) -> AppResult<()> {
     load_sql::rebuild_region_sku_ledger(&mut *tx).await?;
     sql::bump_fleet_version(&mut *tx).await?;
     Ok(())
+}
+
+/// A region an import creates: code, name, geography.
+pub type NewRegion = (String, String, String);
+
+/// Who imported which file, for the import record.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportBy<'a> {
+    pub at: &'a str,
+    pub actor: &'a str,
+    pub file_name: &'a str,
+}
+
+/// Applies an import's plan (`crate::fleet::import::plan`, made on this
+/// transaction's read of the fleet): new regions and SKUs, the clusters it
+/// creates with their ids, each changed ledger (a conditional update on what
+/// the plan read), the import record with the reserved units it holds; every
+/// rollup recomputed and the version bumped. Returns the record's id.
+pub async fn apply_import(
+    db: &Db,
+    tx: &mut AnyConnection,
+    plan: &crate::fleet::import::Plan,
+    regions: &[NewRegion],
+    by: ImportBy<'_>,
+) -> AppResult<i64> {
+    for (code, name, geography) in regions {
+        load_sql::insert_region(&mut *tx, code, name, geography, "active").await?;
+    }
+    for (code, family) in &plan.new_skus {
+        load_sql::insert_sku(
+            &mut *tx,
+            code.as_str(),
+            family.as_str(),
+            family.unit().as_str(),
+        )
+        .await?;
+    }
+    import_sql::insert_clusters_with_ids(&mut *tx, &plan.creates).await?;
+    for change in &plan.changes {
+        if import_sql::update_cluster_ledger(&mut *tx, change).await? != 1 {
+            return Err(AppError::Conflict(format!(
+                "cluster {} changed while the file was read; import it again",
+                change.before.id
+            )));
+        }
+    }
+    let id = import_sql::insert_import(
+        &mut *tx,
+        by.at,
+        by.actor,
+        by.file_name,
+        plan.rows as i64,
+        plan.creates.len() as i64,
+        plan.changes.len() as i64,
+        plan.held_units(),
+    )
+    .await?;
+    let mut holds: Vec<(i64, i64)> = plan
+        .creates
+        .iter()
+        .filter(|c| c.row.reserved > 0)
+        .map(|c| (c.id, c.row.reserved))
+        .collect();
+    for change in plan
+        .changes
+        .iter()
+        .filter(|c| c.hold() != c.before.held_by_imports)
+    {
+        import_sql::delete_holds_on(&mut *tx, change.before.id).await?;
+        if change.hold() > 0 {
+            holds.push((change.before.id, change.hold()));
+        }
+    }
+    import_sql::insert_holds(&mut *tx, id, &holds).await?;
+    if db.backend() == crate::db::Backend::Postgres {
+        import_sql::advance_cluster_ids(&mut *tx).await?;
+    }
+    load_sql::rebuild_region_sku_ledger(&mut *tx).await?;
+    sql::bump_fleet_version(&mut *tx).await?;
+    Ok(id)
+}
+
+/// Releases the reserved units imports hold on a cluster (an operator decided
+/// nobody needs them); returns how many. A cluster out of service parks them
+/// out of service, as any release does.
+pub async fn release_import_hold(db: &Db, tx: &mut AnyConnection, cluster: i64) -> AppResult<i64> {
+    let c = sql::find_cluster_ledger(&mut *tx, cluster, db.lock_rows())
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no cluster {cluster}")))?;
+    let units: i64 = import_sql::holds_on(&mut *tx, cluster)
+        .await?
+        .iter()
+        .map(|h| h.3)
+        .sum();
+    if units == 0 {
+        return Err(AppError::Conflict(format!(
+            "no import holds units on cluster {cluster}"
+        )));
+    }
+    let slot = Slot {
+        region: &c.region,
+        sku: &c.sku,
+        zone: None,
+    };
+    let holding = Holding {
+        cluster_id: cluster,
+        units,
+    };
+    shift(tx, slot, &[holding], Shift::Release).await?;
+    import_sql::delete_holds_on(&mut *tx, cluster).await?;
+    Ok(units)
 }
 
 /// Records `day`'s sample of every region × SKU (kept if already taken);

@@ -17,7 +17,7 @@ pub struct NewHistory {
 }
 
 /// `($1, $2, …), (…)` for `rows` rows of `cols` columns.
-fn values_placeholders(rows: usize, cols: usize) -> String {
+pub(super) fn values_placeholders(rows: usize, cols: usize) -> String {
     (0..rows)
         .map(|r| {
             let cells: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
@@ -28,11 +28,12 @@ fn values_placeholders(rows: usize, cols: usize) -> String {
 }
 
 /// Rows per multi-row INSERT: well under both engines' bind-parameter limits.
-const INSERT_CHUNK: usize = 1000;
+pub(super) const INSERT_CHUNK: usize = 1000;
 
 /// Removes the whole fleet (used by the demo seed, which replaces it).
 pub async fn delete_fleet(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
     for table in [
+        "import_holds",
         "ledger_history",
         "region_sku_ledger",
         "clusters",

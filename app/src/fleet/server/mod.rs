@@ -4,6 +4,8 @@
 //! in `ledger` (its SQL in `ledger_sql`), and the daily history sampler.
 
 pub mod history;
+pub mod import;
+mod import_sql;
 pub mod ledger;
 mod ledger_sql;
 mod load_sql;

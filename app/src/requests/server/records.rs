@@ -184,15 +184,30 @@ pub async fn holders_of<'e>(
         .collect())
 }
 
+/// Units the reservations of requests hold, per cluster `(cluster, units)`.
+pub async fn reserved_by_cluster<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT cluster_id, CAST(SUM(units) AS BIGINT) FROM reservations GROUP BY cluster_id",
+    )
+    .fetch_all(ex)
+    .await
+}
+
 /// Clusters (id, name, reserved, held) whose reserved units are not the units
-/// the reservations on them hold (the invariant check).
+/// held on them: by the reservations of requests, and by the fleet's import
+/// records (`import_holds`, units an imported file reserved without a request)
+/// — the invariant check.
 pub async fn reserved_mismatches<'e>(
     ex: impl Executor<'e, Database = Any>,
 ) -> Result<Vec<(i64, String, i64, i64)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT c.id, c.name, c.reserved, COALESCE(h.units, 0) FROM clusters c \
-         LEFT JOIN (SELECT cluster_id, CAST(SUM(units) AS BIGINT) AS units \
-                    FROM reservations GROUP BY cluster_id) h ON h.cluster_id = c.id \
+         LEFT JOIN (SELECT cluster_id, CAST(SUM(units) AS BIGINT) AS units FROM \
+                      (SELECT cluster_id, units FROM reservations \
+                       UNION ALL SELECT cluster_id, units FROM import_holds) held \
+                    GROUP BY cluster_id) h ON h.cluster_id = c.id \
          WHERE c.reserved <> COALESCE(h.units, 0) ORDER BY c.id",
     )
     .fetch_all(ex)
