@@ -108,7 +108,7 @@ fn Report(report: ImportReport) -> impl IntoView {
         .error_count
         .saturating_sub(report.errors.len() as u64);
     view! {
-        <section class=format!("{CARD} border-2 {tone}") aria-labelledby="import-report" role="status" data-testid="import-report">
+        <section class=format!("mb-6 rounded-lg border-2 bg-white p-4 dark:bg-slate-900 {tone}") aria-labelledby="import-report" role="status" data-testid="import-report">
             <h2 id="import-report" class="mb-2 font-semibold">{heading}</h2>
             <p class="text-sm">{counts}</p>
             {extras.into_iter().map(|e| view! { <p class="text-sm">{e}</p> }).collect_view()}
