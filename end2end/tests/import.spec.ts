@@ -27,7 +27,7 @@ test('an admin dry-runs a CSV, sees each refused line, then imports it and the c
   await page.getByTestId('import-file').setInputFiles(good);
   await page.getByRole('button', { name: 'Dry run' }).click();
   await expect(report).toContainText('Dry run: nothing changed');
-  await expect(report).toContainText('1 rows read: 1 would be created');
+  await expect(report).toContainText('1 row read: 1 would be created');
   await page.getByTestId('import-file').setInputFiles(good);
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(report).toContainText(/Imported \(import \d+\)/);

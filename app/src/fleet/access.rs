@@ -22,7 +22,6 @@ pub const RULES: Rules = Rules {
         ("get_cluster_page", Access::SignedIn),
         ("get_filter_options", Access::SignedIn),
         ("get_region_sku", Access::SignedIn),
-        ("get_import_holds", Access::SignedIn),
         // Operators release what an import holds (as they fulfil requests).
         ("release_import_hold", Access::Role(Role::Operator)),
         ("get_import_report", Access::Role(Role::Admin)),

@@ -98,15 +98,6 @@ pub async fn get_filter_options() -> Result<FilterOptions, ServerError> {
         .map_err(crate::error::server_error)
 }
 
-/// The reserved units imports hold on a cluster (its page shows them).
-#[server]
-pub async fn get_import_holds(id: i64) -> Result<Vec<super::import::ImportHold>, ServerError> {
-    let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
-    super::server::import::holds(&db, &caller, id)
-        .await
-        .map_err(crate::error::server_error)
-}
-
 /// Releases the units imports hold on a cluster (operators); how many.
 #[server]
 pub async fn release_import_hold(id: i64) -> Result<i64, ServerError> {

@@ -197,6 +197,8 @@ pub struct ClusterDetail {
     pub region_name: String,
     pub trend: TrendSeries,
     pub thresholds: Thresholds,
+    /// Reserved units imports hold on it (no request holds them).
+    pub import_holds: Vec<super::import::ImportHold>,
 }
 
 /// Choices for the cluster filter form.

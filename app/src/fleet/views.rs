@@ -150,6 +150,7 @@ pub struct ClusterView {
     pub region_name: String,
     pub trend: TrendLine,
     pub thresholds: Thresholds,
+    pub import_holds: Vec<super::import::ImportHold>,
 }
 
 impl From<ClusterDetail> for ClusterView {
@@ -160,6 +161,7 @@ impl From<ClusterDetail> for ClusterView {
             region_name: d.region_name,
             trend: d.trend.into(),
             thresholds: d.thresholds,
+            import_holds: d.import_holds,
         }
     }
 }

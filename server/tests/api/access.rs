@@ -234,7 +234,6 @@ const SERVER_FNS: &[(&str, Who, &str)] = &[
     ("get_cluster_page", Who::SignedIn, "query="),
     ("get_filter_options", Who::SignedIn, ""),
     ("get_region_sku", Who::SignedIn, "region=westus2&sku=Dv5"),
-    ("get_import_holds", Who::SignedIn, "id={cluster}"),
     ("get_import_report", Who::Only(Admin), "token=nothing-kept"),
     // Operators release what an import holds (a fresh hold per call).
     ("release_import_hold", Who::Only(Operator), "id={held_cluster}"),

@@ -88,6 +88,11 @@ both_databases! {
         assert_eq!(count(&target, "SELECT CAST(COALESCE(SUM(units), 0) AS BIGINT) FROM import_holds").await, reserved);
         let (code, out, err) = headroom(&["check"], &target.db_url()).await;
         assert_eq!(code, 0, "check accepts the import's holds: {out}{err}");
+        // Today's sample is taken: every region × SKU of the file has a first point of its trend.
+        assert_eq!(
+            count(&target, "SELECT COUNT(*) FROM ledger_history").await,
+            count(&target, "SELECT COUNT(*) FROM region_sku_ledger").await
+        );
 
         // Importing the same file again changes nothing.
         let (code, out, _) = headroom(&["import", "clusters", path], &target.db_url()).await;
@@ -246,7 +251,7 @@ both_databases! {
         };
         let html = shown(post("dry_run", Role::Admin).await.unwrap()).await;
         assert!(html.contains("Dry run: nothing changed"), "{html}");
-        assert!(html.contains("1 rows read: 1 would be created"), "{html}");
+        assert!(html.contains("1 row read: 1 would be created"), "{html}");
         assert_eq!(count(app, "SELECT COUNT(*) FROM clusters").await, clusters);
         let html = shown(post("import", Role::Admin).await.unwrap()).await;
         assert!(html.contains("Imported (import 1)"), "{html}");

@@ -7,27 +7,31 @@ use leptos_router::hooks::use_params_map;
 use crate::components::chart::TrendChart;
 use crate::components::format::percent;
 use crate::components::widgets::{ErrorPanel, HealthBadge, LedgerBar, PageHeader};
-use crate::fleet::api::{get_cluster_detail, get_import_holds, ReleaseImportHold};
+use crate::fleet::api::{get_cluster_detail, ReleaseImportHold};
+use crate::fleet::import::ImportHold;
 use crate::fleet::views::ClusterView;
 
 #[component]
 pub fn ClusterPage() -> impl IntoView {
     let params = use_params_map();
+    // Releasing what imports hold reads the cluster again.
+    let release = ServerAction::<ReleaseImportHold>::new();
     let detail = Resource::new(
         move || {
-            params
+            let id = params
                 .read()
                 .get("id")
                 .and_then(|id| id.parse::<i64>().ok())
-                .unwrap_or(-1)
+                .unwrap_or(-1);
+            (id, release.version().get())
         },
-        get_cluster_detail,
+        |(id, _)| get_cluster_detail(id),
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <Cluster detail=d/> }.into_any(),
+                    Ok(d) => view! { <Cluster detail=d release/> }.into_any(),
                     Err(e) => view! { <Title text="Cluster not found · Headroom"/><ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -36,7 +40,7 @@ pub fn ClusterPage() -> impl IntoView {
 }
 
 #[component]
-fn Cluster(detail: ClusterView) -> impl IntoView {
+fn Cluster(detail: ClusterView, release: ServerAction<ReleaseImportHold>) -> impl IntoView {
     let c = detail.cluster;
     let subtitle = format!(
         "{} ({}) · zone {} · {} · {} · {} utilized",
@@ -65,7 +69,7 @@ fn Cluster(detail: ClusterView) -> impl IntoView {
             <h2 id="ledger" class="mb-3 text-lg font-semibold">{format!("Ledger ({})", detail.unit)}</h2>
             <LedgerBar ledger=c.ledger unit=detail.unit.as_str()/>
         </section>
-        <ImportHolds cluster=c.id/>
+        <ImportHolds cluster=c.id holds=detail.import_holds release/>
         <section aria-labelledby="trend" class="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
             <h2 id="trend" class="mb-2 text-lg font-semibold">{format!("{} in {}: utilization trend", c.sku, c.region)}</h2>
             <TrendChart series=vec![detail.trend] thresholds=detail.thresholds label=trend_label/>
@@ -74,46 +78,41 @@ fn Cluster(detail: ClusterView) -> impl IntoView {
 }
 
 /// Reserved units that imports hold on the cluster (no request holds them),
-/// and the operators' button that releases them. Nothing when there are none.
+/// and the operators' button that releases them. Nothing when there are none
+/// and nothing was just released.
 #[component]
-fn ImportHolds(cluster: i64) -> impl IntoView {
-    let release = ServerAction::<ReleaseImportHold>::new();
-    let holds = Resource::new(
-        move || (cluster, release.version().get()),
-        |(id, _)| get_import_holds(id),
-    );
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let holds = holds.await.unwrap_or_default();
-                let released = release.value().get().and_then(Result::ok);
-                let error = release.value().get().and_then(Result::err);
-                (!holds.is_empty() || released.is_some() || error.is_some()).then(|| {
-                    let units: i64 = holds.iter().map(|h| h.units).sum();
-                    view! {
-                        <section aria-labelledby="import-holds" data-testid="import-holds"
-                            class="mb-8 rounded-lg border border-amber-300 bg-white p-4 dark:border-amber-800 dark:bg-slate-900">
-                            <h2 id="import-holds" class="mb-2 text-lg font-semibold">"Held by imports"</h2>
-                            {(!holds.is_empty()).then(|| view! {
-                                <p class="text-sm">{format!("{units} of the reserved units came from imported files, not from a request:")}</p>
-                                <ul class="my-2 list-disc pl-6 text-sm">
-                                    {holds.iter().map(|h| view! {
-                                        <li>{format!("{} units by import {} ({}, {})", h.units, h.import, h.actor, crate::shared::time::timestamp(&h.at))}</li>
-                                    }).collect_view()}
-                                </ul>
-                                <ActionForm action=release>
-                                    <input type="hidden" name="id" value=cluster.to_string()/>
-                                    <button type="submit" class="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800">
-                                        "Release them (operators)"
-                                    </button>
-                                </ActionForm>
-                            })}
-                            {released.map(|n| view! { <p role="status" class="text-sm text-emerald-700 dark:text-emerald-400">{format!("Released {n} units.")}</p> })}
-                            {error.map(|e| view! { <ErrorPanel error=e title="Not released"/> })}
-                        </section>
-                    }
-                })
+fn ImportHolds(
+    cluster: i64,
+    holds: Vec<ImportHold>,
+    release: ServerAction<ReleaseImportHold>,
+) -> impl IntoView {
+    let units: i64 = holds.iter().map(|h| h.units).sum();
+    let outcome = move || {
+        release.value().get().map(|r| match r {
+            Ok(n) => view! { <p role="status" class="text-sm text-emerald-700 dark:text-emerald-400">{format!("Released {n} units.")}</p> }.into_any(),
+            Err(e) => view! { <ErrorPanel error=e title="Not released"/> }.into_any(),
+        })
+    };
+    let shown = !holds.is_empty() || release.value().get_untracked().is_some();
+    shown.then(|| view! {
+        <section aria-labelledby="import-holds" data-testid="import-holds"
+            class="mb-8 rounded-lg border border-amber-300 bg-white p-4 dark:border-amber-800 dark:bg-slate-900">
+            <h2 id="import-holds" class="mb-2 text-lg font-semibold">"Held by imports"</h2>
+            {(!holds.is_empty()).then(|| view! {
+                <p class="text-sm">{format!("{units} of the reserved units came from imported files, not from a request:")}</p>
+                <ul class="my-2 list-disc pl-6 text-sm">
+                    {holds.iter().map(|h| view! {
+                        <li>{format!("{} units by import {} ({}, {})", h.units, h.import, h.actor, crate::shared::time::timestamp(&h.at))}</li>
+                    }).collect_view()}
+                </ul>
+                <ActionForm action=release>
+                    <input type="hidden" name="id" value=cluster.to_string()/>
+                    <button type="submit" class="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800">
+                        "Release them (operators)"
+                    </button>
+                </ActionForm>
             })}
-        </Suspense>
-    }
+            {outcome}
+        </section>
+    })
 }

@@ -86,8 +86,12 @@ fn Report(report: ImportReport) -> impl IntoView {
     };
     let verb = if report.applied { "" } else { "would be " };
     let counts = format!(
-        "{} rows read: {} {verb}created, {} {verb}changed, {} unchanged.",
-        report.rows, report.created, report.changed, report.unchanged
+        "{} {} read: {} {verb}created, {} {verb}changed, {} unchanged.",
+        report.rows,
+        if report.rows == 1 { "row" } else { "rows" },
+        report.created,
+        report.changed,
+        report.unchanged
     );
     let extras: Vec<String> = [
         (!report.regions_created.is_empty())

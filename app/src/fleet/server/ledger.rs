@@ -284,7 +284,8 @@ pub struct ImportBy<'a> {
 /// transaction's read of the fleet): new regions and SKUs, the clusters it
 /// creates with their ids, each changed ledger (a conditional update on what
 /// the plan read), the import record with the reserved units it holds; every
-/// rollup recomputed and the version bumped. Returns the record's id.
+/// rollup recomputed, today's daily sample taken if missing, and the version
+/// bumped. Returns the record's id.
 pub async fn apply_import(
     db: &Db,
     tx: &mut AnyConnection,
@@ -345,6 +346,9 @@ pub async fn apply_import(
         import_sql::advance_cluster_ids(&mut *tx).await?;
     }
     load_sql::rebuild_region_sku_ledger(&mut *tx).await?;
+    // A fleet imported into an empty database has today's sample at once (its
+    // trends start here); one already taken today is kept, as always.
+    sql::record_daily_sample(&mut *tx, &super::history::today(db)).await?;
     sql::bump_fleet_version(&mut *tx).await?;
     Ok(id)
 }

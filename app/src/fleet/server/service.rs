@@ -319,12 +319,14 @@ pub async fn cluster_detail(db: &Db, caller: &Caller, id: i64) -> AppResult<Clus
             trend
         }
     };
+    let import_holds = super::import::holds(db, caller, id).await?;
     Ok(ClusterDetail {
         cluster: cluster_from(row, &t)?,
         unit,
         region_name,
         trend: (*trend).clone(),
         thresholds: t,
+        import_holds,
     })
 }
 
