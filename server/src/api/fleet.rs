@@ -88,10 +88,21 @@ pub async fn cluster(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> AppResult<Json<Cluster>> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| AppError::invalid("id", format!("'{id}' is not a cluster id (an integer)")))?;
+    let id = parse_cluster_id(&id)?;
     Ok(Json(service::cluster(&db, &caller, id).await?))
+}
+
+/// A cluster id from a path, or a 400 naming `id`.
+pub(super) fn parse_cluster_id(id: &str) -> AppResult<i64> {
+    id.parse().map_err(|_| {
+        AppError::invalid(
+            "id",
+            format!(
+                "'{}' is not a cluster id (an integer)",
+                app::shared::text::bounded(id, 40)
+            ),
+        )
+    })
 }
 
 fn csv_row(c: &Cluster) -> String {

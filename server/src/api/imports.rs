@@ -135,15 +135,7 @@ pub async fn release(
     Path(id): Path<String>,
 ) -> AppResult<Json<Released>> {
     caller.require(Role::Operator)?;
-    let id: i64 = id.parse().map_err(|_| {
-        AppError::invalid(
-            "id",
-            format!(
-                "'{}' is not a cluster id (an integer)",
-                app::shared::text::bounded(&id, 40)
-            ),
-        )
-    })?;
+    let id = super::fleet::parse_cluster_id(&id)?;
     let released = service::release_hold(&db, &caller, id).await?;
     Ok(Json(Released {
         cluster: id,
