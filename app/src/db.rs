@@ -33,6 +33,7 @@ pub struct Db {
     refusals: std::sync::Arc<crate::shared::audit::RefusalLimiter>,
     clock: crate::shared::time::Clock,
     settings_cache: std::sync::Arc<crate::settings::server::SettingsCache>,
+    webhook_wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Db {
@@ -85,6 +86,7 @@ impl Db {
             refusals: Default::default(),
             clock: Default::default(),
             settings_cache: Default::default(),
+            webhook_wake: Default::default(),
         })
     }
 
@@ -109,6 +111,11 @@ impl Db {
     /// This replica's cache of the settings in force.
     pub fn settings_cache(&self) -> &crate::settings::server::SettingsCache {
         &self.settings_cache
+    }
+
+    /// Wakes this replica's webhook worker when an event wrote deliveries.
+    pub fn webhook_wake(&self) -> &tokio::sync::Notify {
+        &self.webhook_wake
     }
 
     /// This process's clock: every service asks it for "now" (tests stop it).

@@ -26,6 +26,7 @@ use crate::requests::pages::{
 };
 use crate::settings::pages::SettingsPage;
 use crate::status::pages::NoticesPage;
+use crate::webhooks::pages::WebhooksPage;
 
 /// A fleet page below the overview: a region's ledger and trend chart, one
 /// cluster, or the forecast.
@@ -92,6 +93,7 @@ pub enum AdminView {
     Notices,
     Audit,
     Import,
+    Webhooks,
 }
 
 #[lazy]
@@ -103,6 +105,7 @@ fn admin_view(which: AdminView) -> AnyView {
         AdminView::Notices => view! { <NoticesPage/> }.into_any(),
         AdminView::Audit => view! { <AuditPage/> }.into_any(),
         AdminView::Import => view! { <ImportPage/> }.into_any(),
+        AdminView::Webhooks => view! { <WebhooksPage/> }.into_any(),
     }
 }
 
@@ -153,4 +156,5 @@ lazy_routes! {
     NoticesRoute => admin_view(AdminView::Notices), __preload_admin_view;
     AuditRoute => admin_view(AdminView::Audit), __preload_admin_view;
     ImportRoute => admin_view(AdminView::Import), __preload_admin_view;
+    WebhooksRoute => admin_view(AdminView::Webhooks), __preload_admin_view;
 }

@@ -21,6 +21,7 @@ pub mod requests;
 pub mod settings;
 pub mod shared;
 pub mod status;
+pub mod webhooks;
 
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -159,6 +160,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/notices") view={Lazy::<NoticesRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/import") view={Lazy::<ImportRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/webhooks") view={Lazy::<WebhooksRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -392,6 +392,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     tokio::spawn(app::requests::server::expiry::run_sweeper(db.clone()));
     tokio::spawn(app::auth::server::users::run_housekeeping(db.clone()));
     tokio::spawn(app::deployments::server::run::run_scheduler(db.clone()));
+    app::webhooks::server::worker::spawn(db.clone())?;
     if demo {
         tokio::spawn(app::deployments::server::demo::run_demo_pipeline(
             db.clone(),

@@ -158,6 +158,7 @@ struct Gauges {
     requests: HashMap<RequestState, i64>,
     oldest_waiting: f64,
     deployments: HashMap<DeploymentState, i64>,
+    webhook_backlog: i64,
 }
 
 impl Gauges {
@@ -208,6 +209,7 @@ impl Gauges {
                 .await?
                 .into_iter()
                 .collect(),
+            webhook_backlog: app::webhooks::server::store::backlog(pool).await?,
         })
     }
 
@@ -281,5 +283,10 @@ impl Gauges {
             let n = self.deployments.get(s).copied().unwrap_or(0);
             gauge!("headroom_deployments", "state" => s.as_str()).set(n as f64);
         }
+        describe_gauge!(
+            "headroom_webhook_backlog",
+            "Webhook deliveries waiting to go (pending or being attempted), across subscriptions."
+        );
+        gauge!("headroom_webhook_backlog").set(self.webhook_backlog as f64);
     }
 }

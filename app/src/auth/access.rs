@@ -49,7 +49,7 @@ pub struct Rules {
 }
 
 /// Every feature's rules.
-pub fn features() -> [&'static Rules; 7] {
+pub fn features() -> [&'static Rules; 8] {
     [
         &RULES,
         &crate::deployments::access::RULES,
@@ -58,6 +58,7 @@ pub fn features() -> [&'static Rules; 7] {
         &crate::requests::access::RULES,
         &crate::settings::access::RULES,
         &crate::status::access::RULES,
+        &crate::webhooks::access::RULES,
     ]
 }
 

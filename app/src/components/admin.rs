@@ -24,6 +24,7 @@ pub fn AdminNav() -> impl IntoView {
             <leptos_router::components::A href="/admin/notices" attr:class=link>"Status notices"</leptos_router::components::A>
             <leptos_router::components::A href="/admin/audit" attr:class=link>"Audit trail"</leptos_router::components::A>
             <leptos_router::components::A href="/admin/import" attr:class=link>"Import clusters"</leptos_router::components::A>
+            <leptos_router::components::A href="/admin/webhooks" attr:class=link>"Webhooks"</leptos_router::components::A>
         </nav>
     }
 }

@@ -41,7 +41,7 @@ impl SettingKind {
 }
 
 /// The areas of the settings page, in order: (id, title), each saved on its own.
-pub const AREAS: [(&str, &str); 9] = [
+pub const AREAS: [(&str, &str); 10] = [
     ("health", "Health bands"),
     ("policy", "Approval policy"),
     ("requests", "Requests"),
@@ -50,6 +50,7 @@ pub const AREAS: [(&str, &str); 9] = [
     ("status", "Public status"),
     ("session", "Sessions"),
     ("signin", "Sign-in limits"),
+    ("webhooks", "Webhooks"),
     ("auth", "Proxy sign-in"),
 ];
 
@@ -288,6 +289,13 @@ pub const STATUS_UNAVAILABLE_AT: SettingKey = SettingKey {
     kind: SettingKind::Fraction,
 };
 
+pub const WEBHOOKS_ALLOW_PRIVATE: SettingKey = SettingKey {
+    key: "webhooks.allow_private",
+    default: "off",
+    help: "deliver webhooks to private and loopback addresses too (off: only public ones, so a subscription cannot reach inside the network)",
+    kind: SettingKind::Flag,
+};
+
 /// Pairs of thresholds whose first must stay below the second.
 pub const THRESHOLD_PAIRS: [(SettingKey, SettingKey); 2] = [
     (HEALTH_CONSTRAINED, HEALTH_CRITICAL),
@@ -320,6 +328,7 @@ pub const ALL: &[SettingKey] = &[
     STATUS_REFRESH_SECONDS,
     STATUS_LIMITED_AT,
     STATUS_UNAVAILABLE_AT,
+    WEBHOOKS_ALLOW_PRIVATE,
 ];
 
 pub fn find(key: &str) -> Option<SettingKey> {

@@ -43,6 +43,8 @@ pub struct Settings {
     /// `freeze.percent.<family>` in `Family::ALL` order (`None` = off).
     pub freeze: [Option<i64>; 5],
     pub deployments_tick_seconds: i64,
+    /// Webhooks may go to private and loopback addresses.
+    pub webhooks_allow_private: bool,
     /// Every known key with its value in force, as text (the settings page).
     pub text: Vec<(SettingKey, String)>,
 }
@@ -88,6 +90,7 @@ impl Settings {
             .unwrap_or_default(),
             freeze: FREEZE_PERCENT.map(|k| text(&k).parse().ok()),
             deployments_tick_seconds: count(&DEPLOYMENTS_TICK_SECONDS),
+            webhooks_allow_private: text(&WEBHOOKS_ALLOW_PRIVATE) == "on",
             text: ALL.iter().map(|k| (*k, text(k))).collect(),
         }
     }

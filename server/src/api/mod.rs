@@ -9,11 +9,12 @@ pub mod imports;
 pub mod notices;
 pub mod openapi;
 pub mod requests;
+pub mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, patch, post, MethodRouter};
+use axum::routing::{delete, get, patch, post, MethodRouter};
 use axum::Router;
 
 use app::auth::Access;
@@ -94,6 +95,23 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
         route(M::GET, "/notices", get(notices::list)),
         route(M::POST, "/notices", post(notices::publish)),
         route(M::POST, "/notices/{id}/updates", post(notices::update)),
+        route(M::GET, "/webhooks", get(webhooks::list)),
+        route(M::POST, "/webhooks", post(webhooks::create)),
+        route(M::GET, "/webhooks/{id}", get(webhooks::get)),
+        route(M::PATCH, "/webhooks/{id}", patch(webhooks::change)),
+        route(M::DELETE, "/webhooks/{id}", delete(webhooks::delete)),
+        route(M::POST, "/webhooks/{id}/rotate", post(webhooks::rotate)),
+        route(M::POST, "/webhooks/{id}/test", post(webhooks::test)),
+        route(
+            M::GET,
+            "/webhooks/{id}/deliveries",
+            get(webhooks::deliveries),
+        ),
+        route(
+            M::POST,
+            "/webhooks/{id}/deliveries/{delivery}/replay",
+            post(webhooks::replay),
+        ),
         route(M::GET, openapi::DOCUMENT_PATH, get(openapi::serve_document)),
     ]
 }

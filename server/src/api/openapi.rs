@@ -17,7 +17,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-use super::{deployments, fleet, forecast, imports, notices, requests};
+use super::{deployments, fleet, forecast, imports, notices, requests, webhooks};
 use crate::state::AppState;
 use app::auth::server::caller::Caller;
 use app::deployments::domain::DeploymentAction;
@@ -31,7 +31,7 @@ pub const DOCUMENT_PATH: &str = "/openapi.json";
     info(
         title = "Headroom API",
         description = "Fleet capacity, capacity requests and their approvals, deployments, forecasts \
-            and status notices. Sign in with a bearer token (`Authorization: Bearer hr_…`, made by \
+            status notices and webhooks. Sign in with a bearer token (`Authorization: Bearer hr_…`, made by \
             an admin or `headroom token create`) or a browser session. Lists are \
             `{\"items\": […], \"next_cursor\": \"…\" | null}`; errors are \
             `{\"error\": {\"code\", \"message\", \"field\"?}}`.",
@@ -62,6 +62,15 @@ pub const DOCUMENT_PATH: &str = "/openapi.json";
         notices::list,
         notices::publish,
         notices::update,
+        webhooks::list,
+        webhooks::create,
+        webhooks::get,
+        webhooks::change,
+        webhooks::delete,
+        webhooks::rotate,
+        webhooks::test,
+        webhooks::deliveries,
+        webhooks::replay,
         serve_document,
     ),
     components(schemas(ErrorBody, DeploymentAction, requests::RequestAction)),
@@ -73,6 +82,7 @@ pub const DOCUMENT_PATH: &str = "/openapi.json";
         (name = "requests", description = "Capacity requests and their approval workflow"),
         (name = "deployments", description = "Staged buildouts, decommissions and rollouts"),
         (name = "notices", description = "Incidents and maintenance on the public status page"),
+        (name = "webhooks", description = "Signed event deliveries to subscribed URLs (Standard Webhooks)"),
         (name = "meta", description = "This document"),
     ),
 )]

@@ -67,6 +67,8 @@ pub const PAGES: &[(&str, Who)] = &[
     ("/admin/audit", Who::Only(Admin)),
     // Admins import clusters from CSV.
     ("/admin/import", Who::Only(Admin)),
+    // Admins manage webhooks.
+    ("/admin/webhooks", Who::Only(Admin)),
 ];
 
 /// Objects the routes under test act on.
@@ -273,6 +275,14 @@ const SERVER_FNS: &[(&str, Who, &str)] = &[
     ("update_setting", Who::Only(Admin), "key=status.show_units&value=off"),
     ("update_settings", Who::Only(Admin), "values%5Bstatus.show_units%5D=off"),
     ("list_audit", Who::Only(Admin), "query=actor%3Dadmin-user"),
+    // Admins manage webhooks (each call on a fresh subscription to a loopback address).
+    ("list_webhooks", Who::Only(Admin), ""),
+    ("create_webhook", Who::Only(Admin), "{allow_private}url=http%3A%2F%2F127.0.0.1%3A9%2Fh&events=notice.*&description=d"),
+    ("change_webhook", Who::Only(Admin), "id={hook}&version=1&enabled=off"),
+    ("rotate_webhook_secret", Who::Only(Admin), "id={hook}&version=1"),
+    ("delete_webhook", Who::Only(Admin), "id={hook}"),
+    ("send_test_webhook", Who::Only(Admin), "id={hook}"),
+    ("replay_webhook_delivery", Who::Only(Admin), "id={hook}&delivery={hook_delivery}"),
     ("list_notices", Who::Only(Admin), ""),
     ("publish_notice", Who::Only(Admin), "kind=maintenance&title=Work&regions=westus2&message=soon"),
     ("update_notice", Who::Only(Admin), "id={notice_id}&version={notice_version}&message=later"),
@@ -305,6 +315,24 @@ async fn fill(app: &TestApp, template: &str, f: &Fixture) -> String {
             .unwrap();
         assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
         args = args.replace("{held_cluster}", &id.to_string());
+    }
+    if args.contains("{allow_private}") || args.contains("{hook}") {
+        let (path, _) = webhook_call(app, "POST", "/webhooks/{id}/test").await;
+        let id = path.split('/').nth(2).unwrap().to_owned();
+        args = args.replace("{allow_private}", "").replace("{hook}", &id);
+        if args.contains("{hook_delivery}") {
+            let d: Value = app
+                .as_role(Admin)
+                .post(app.url(&format!("/api/v1/webhooks/{id}/test")))
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            args = args.replace("{hook_delivery}", &d["id"].to_string());
+        }
     }
     if args.contains("{fresh_deployment}") {
         let d = planned_deployment(app, false).await;
@@ -473,6 +501,16 @@ both_databases! {
             ("PATCH", "/deployments/{key}", Who::Only(Operator), 200),
             ("POST", "/deployments/{key}/start", Who::Only(Operator), 200),
             ("POST", "/deployments/{key}/targets/{id}", Who::Only(Operator), 200),
+            // Admins manage webhooks (each call on a fresh subscription).
+            ("GET", "/webhooks", Who::Only(Admin), 200),
+            ("POST", "/webhooks", Who::Only(Admin), 201),
+            ("GET", "/webhooks/{id}", Who::Only(Admin), 200),
+            ("PATCH", "/webhooks/{id}", Who::Only(Admin), 200),
+            ("DELETE", "/webhooks/{id}", Who::Only(Admin), 204),
+            ("POST", "/webhooks/{id}/rotate", Who::Only(Admin), 200),
+            ("POST", "/webhooks/{id}/test", Who::Only(Admin), 201),
+            ("GET", "/webhooks/{id}/deliveries", Who::Only(Admin), 200),
+            ("POST", "/webhooks/{id}/deliveries/{delivery}/replay", Who::Only(Admin), 201),
             // The OpenAPI document: any signed-in reader.
             ("GET", "/openapi.json", Who::SignedIn, 200),
         ];
@@ -704,8 +742,68 @@ both_databases! {
     }
 }
 
+/// The path and JSON body of one call to a webhook route, on a fresh
+/// subscription (to a loopback address: private ones are allowed here).
+async fn webhook_call(app: &TestApp, method: &str, route: &str) -> (String, Value) {
+    if !app::settings::server::current(&app.db)
+        .await
+        .unwrap()
+        .webhooks_allow_private
+    {
+        app::settings::server::set(
+            &app.db,
+            &app::shared::audit::Origin::default(),
+            "t",
+            "webhooks.allow_private",
+            "on",
+        )
+        .await
+        .unwrap();
+    }
+    let hook = json!({"url": "http://127.0.0.1:9/hook", "events": ["notice.*"]});
+    if route == "/webhooks" {
+        return (
+            route.into(),
+            if method == "POST" { hook } else { json!({}) },
+        );
+    }
+    let admin = app.as_role(Admin);
+    let made: Value = admin
+        .post(app.url("/api/v1/webhooks"))
+        .json(&hook)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = made["subscription"]["id"].as_i64().unwrap();
+    let mut path = route.replace("{id}", &id.to_string());
+    if route.contains("{delivery}") {
+        let d: Value = admin
+            .post(app.url(&format!("/api/v1/webhooks/{id}/test")))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        path = path.replace("{delivery}", &d["id"].as_i64().unwrap().to_string());
+    }
+    let body = match (method, route) {
+        ("PATCH", _) => json!({"version": 1, "description": "changed"}),
+        (_, "/webhooks/{id}/rotate") => json!({"version": 1}),
+        _ => json!({}),
+    };
+    (path, body)
+}
+
 /// The path and JSON body of one call to an API route, on fresh objects.
 async fn api_call(app: &TestApp, f: &Fixture, method: &str, route: &str) -> (String, Value) {
+    if route.starts_with("/webhooks") {
+        return webhook_call(app, method, route).await;
+    }
     let request_body = json!({"kind": "provision", "region": "westus2", "sku": "Dv5", "quantity": 10,
         "need_by": need_by(30), "service": "s", "justification": "j", "priority": "P2"});
     let mut target = 0;

@@ -251,6 +251,19 @@ impl TestApp {
             .expect("request")
     }
 
+    /// GETs `path` as `role` and returns (status, JSON body).
+    pub async fn get_json_as(&self, role: Role, path: &str) -> (u16, serde_json::Value) {
+        let resp = self
+            .as_role(role)
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        let body = resp.json().await.unwrap_or(serde_json::Value::Null);
+        (status, body)
+    }
+
     /// GETs `path` and returns (status, JSON body).
     pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
         let resp = self.get(path).await;

@@ -22,3 +22,4 @@ mod requests;
 mod sessions;
 mod status;
 mod storage;
+mod webhooks;

@@ -2,11 +2,13 @@
 //! in `plan`, creating and reading in `service`, moving along (actions,
 //! reports, the scheduler) in `run`, what holds a ring or an approval back
 //! (the health gate, capacity freezes) in `hold`, capacity effects in
-//! `effects`, the demo automation in `demo`.
+//! `effects`, the webhook events of its state changes in `events`, the demo
+//! automation in `demo`.
 
 pub mod cache;
 pub mod demo;
 pub mod effects;
+pub mod events;
 pub mod hold;
 pub mod model;
 pub mod plan;

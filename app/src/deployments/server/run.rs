@@ -181,6 +181,7 @@ async fn apply(
         if s.is_final() {
             effects::on_finish(db, tx, caller, d, s).await?;
         }
+        super::events::moved(db, tx, d.row.id, d.row.state, s).await?;
     }
     Ok(version)
 }

@@ -252,6 +252,10 @@ async fn apply(
             domain::key_of(row.id)
         )));
     }
+    // An approval short of the last leaves the state as it was: no event.
+    if next != row.state {
+        super::events::moved(db, tx, row.id, next).await?;
+    }
     let verb = match plan {
         Plan::Submit => Action::Submit,
         Plan::Approve { .. } => Action::Approve,

@@ -55,7 +55,9 @@ pub async fn serve_waiting(
                     policy: None,
                     now: &now,
                 };
-                store::transition(&mut *tx, row.id, &t).await?;
+                if store::transition(&mut *tx, row.id, &t).await? == 1 {
+                    super::events::moved(db, tx, row.id, State::Approved).await?;
+                }
                 audit::record(
                     &mut *tx,
                     &caller.origin,
@@ -72,7 +74,7 @@ pub async fn serve_waiting(
                     "{deployment} completed, but {} units are still missing",
                     short.units
                 );
-                back_to_submitted(tx, caller, &row, &why, &now).await?;
+                back_to_submitted(db, tx, caller, &row, &why, &now).await?;
             }
         }
     }
@@ -92,7 +94,7 @@ pub async fn release_waiting(
             .await?;
     let now = db.clock().now_rfc3339();
     for row in waiting {
-        back_to_submitted(tx, caller, &row, why, &now).await?;
+        back_to_submitted(db, tx, caller, &row, why, &now).await?;
     }
     Ok(())
 }
@@ -100,6 +102,7 @@ pub async fn release_waiting(
 /// Submitted again, its approvals cleared (they were for a capacity that did not
 /// come), with a comment on its timeline.
 async fn back_to_submitted(
+    db: &Db,
     tx: &mut sqlx::AnyConnection,
     caller: &Caller,
     row: &store::RequestRow,
@@ -115,7 +118,9 @@ async fn back_to_submitted(
         policy: None,
         now,
     };
-    store::transition(&mut *tx, row.id, &t).await?;
+    if store::transition(&mut *tx, row.id, &t).await? == 1 {
+        super::events::moved(db, tx, row.id, State::Submitted).await?;
+    }
     let comment = format!("Back to the approvers: {why}.");
     audit::record(
         &mut *tx,

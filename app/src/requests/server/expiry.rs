@@ -37,6 +37,7 @@ pub async fn sweep(db: &Db, today: &str) -> AppResult<usize> {
             now: &db.clock().now_rfc3339(),
         };
         if store::transition(&mut *tx, id, &expire).await? == 1 {
+            super::events::moved(db, &mut tx, id, next).await?;
             audit::record(
                 &mut *tx,
                 &Origin::default(),

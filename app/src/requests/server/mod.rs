@@ -4,11 +4,12 @@
 //! approval policy's run in `policy_run`) and
 //! `bulk`,
 //! the pages' views in `views` (what approval would do: `outlook`), the
-//! expiry sweeper in `expiry`.
+//! expiry sweeper in `expiry`, the webhook events of its moves in `events`.
 
 pub mod act;
 pub mod bulk;
 pub mod capacity;
+pub mod events;
 pub mod expiry;
 mod fields;
 pub mod outlook;

@@ -132,7 +132,9 @@ async fn approve_by_policy(
         policy: None,
         now,
     };
-    store::transition(&mut *tx, row.id, &approve).await?;
+    if store::transition(&mut *tx, row.id, &approve).await? == 1 {
+        super::events::moved(db, tx, row.id, State::Approved).await?;
+    }
     store::mark_auto_approved(&mut *tx, row.id, now).await?;
     audit::record(
         &mut *tx,

@@ -18,6 +18,8 @@ use crate::status::domain::{self, ComponentState, NoticeKind, MAX_BODY, MAX_TITL
 use crate::status::types::{
     ComponentStatus, DayState, Notice, NoticeUpdate, RegionStatus, StatusView, UnitFree,
 };
+use crate::webhooks::domain::EventType;
+use crate::webhooks::server::outbox;
 
 /// Days of history on the status page.
 pub const HISTORY_DAYS: i64 = 90;
@@ -79,8 +81,21 @@ pub async fn publish(db: &Db, caller: &Caller, input: &NoticeInput) -> AppResult
     // Read inside the transaction: a read after the commit could fail and
     // answer 503 about a notice that was published.
     let done = get_in(&mut tx, id).await?;
+    announce(db, &mut tx, EventType::NoticePublished, &done).await?;
     tx.commit().await?;
     Ok(done)
+}
+
+/// Writes a notice's webhook event for its subscribers, in the notice's transaction.
+async fn announce(
+    db: &Db,
+    tx: &mut sqlx::AnyConnection,
+    event: EventType,
+    notice: &Notice,
+) -> AppResult<()> {
+    let to = outbox::subscribers(tx, event).await?;
+    outbox::enqueue(db, tx, &to, event, notice).await?;
+    Ok(())
 }
 
 /// Adds an update to an active notice seen at `version`, resolving it when `resolve`.
@@ -128,6 +143,12 @@ pub async fn add_update(
     // Read inside the transaction: a read after the commit could fail and
     // answer 503 about a notice that was published.
     let done = get_in(&mut tx, id).await?;
+    let event = if resolve {
+        EventType::NoticeResolved
+    } else {
+        EventType::NoticeUpdated
+    };
+    announce(db, &mut tx, event, &done).await?;
     tx.commit().await?;
     Ok(done)
 }
