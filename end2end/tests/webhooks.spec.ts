@@ -12,14 +12,14 @@ test('an admin subscribes a URL, sees its secret, sends a test event and removes
   await expect(page.getByRole('heading', { name: 'Subscribe a URL' })).toBeVisible();
 
   // A loopback destination is refused while webhooks.allow_private is off.
-  await page.getByLabel('URL').fill('http://127.0.0.1:9/hook');
-  await page.getByLabel('Events').fill('notice.*');
+  await page.getByLabel('URL', { exact: true }).fill('http://127.0.0.1:9/hook');
+  await page.getByLabel('Events', { exact: true }).fill('notice.*');
   await page.getByRole('button', { name: 'Subscribe' }).click();
   await expect(page.getByText(/webhooks\.allow_private/).first()).toBeVisible();
 
   const url = `http://8.8.8.8:9/e2e-${info.project.name}-${Date.now()}`;
-  await page.getByLabel('URL').fill(url);
-  await page.getByLabel('Events').fill('request.* notice.published');
+  await page.getByLabel('URL', { exact: true }).fill(url);
+  await page.getByLabel('Events', { exact: true }).fill('request.* notice.published');
   await page.getByRole('button', { name: 'Subscribe' }).click();
   const card = page.getByTestId('webhook').filter({ hasText: url });
   await expect(card).toBeVisible();

@@ -20,6 +20,16 @@ pub struct WebhookView {
     pub recent: Vec<Delivery>,
 }
 
+/// A refused form posted without JavaScript goes back to the page with its
+/// error (`shared::forms`); hydrated, the action shows it.
+#[cfg(feature = "ssr")]
+fn back<F: leptos::server_fn::ServerFn, T>(r: Result<T, ServerError>) -> Result<T, ServerError> {
+    if let Err(e) = &r {
+        crate::shared::forms::back_with_error::<F>(&[], e);
+    }
+    r
+}
+
 #[cfg(feature = "ssr")]
 fn admin() -> Result<(crate::db::Db, crate::auth::server::caller::Caller), ServerError> {
     crate::authorize(crate::auth::Access::Role(crate::auth::Role::Admin))
@@ -58,9 +68,11 @@ pub async fn create_webhook(
         events: split_events(&events),
         description,
     };
-    super::server::service::create(&db, &caller, &input)
-        .await
-        .map_err(server_error)
+    back::<CreateWebhook, _>(
+        super::server::service::create(&db, &caller, &input)
+            .await
+            .map_err(server_error),
+    )
 }
 
 /// Event names as an admin typed them.
@@ -80,43 +92,53 @@ pub async fn change_webhook(id: i64, version: i64, enabled: String) -> Result<()
         enabled: Some(enabled == "on"),
         ..Default::default()
     };
-    super::server::service::change(&db, &caller, id, &change)
-        .await
-        .map(|_| ())
-        .map_err(server_error)
+    back::<ChangeWebhook, _>(
+        super::server::service::change(&db, &caller, id, &change)
+            .await
+            .map(|_| ())
+            .map_err(server_error),
+    )
 }
 
 /// A new signing secret (the previous one signs for a day more).
 #[server]
 pub async fn rotate_webhook_secret(id: i64, version: i64) -> Result<NewSecret, ServerError> {
     let (db, caller) = admin()?;
-    super::server::service::rotate(&db, &caller, id, Some(version))
-        .await
-        .map_err(server_error)
+    back::<RotateWebhookSecret, _>(
+        super::server::service::rotate(&db, &caller, id, Some(version))
+            .await
+            .map_err(server_error),
+    )
 }
 
 #[server]
 pub async fn delete_webhook(id: i64) -> Result<(), ServerError> {
     let (db, caller) = admin()?;
-    super::server::service::delete(&db, &caller, id)
-        .await
-        .map_err(server_error)
+    back::<DeleteWebhook, _>(
+        super::server::service::delete(&db, &caller, id)
+            .await
+            .map_err(server_error),
+    )
 }
 
 /// Queues a `webhook.test` event for one subscription.
 #[server]
 pub async fn send_test_webhook(id: i64) -> Result<Delivery, ServerError> {
     let (db, caller) = admin()?;
-    super::server::service::send_test(&db, &caller, id)
-        .await
-        .map_err(server_error)
+    back::<SendTestWebhook, _>(
+        super::server::service::send_test(&db, &caller, id)
+            .await
+            .map_err(server_error),
+    )
 }
 
 /// Sends a delivery's message again.
 #[server]
 pub async fn replay_webhook_delivery(id: i64, delivery: i64) -> Result<Delivery, ServerError> {
     let (db, caller) = admin()?;
-    super::server::service::replay(&db, &caller, id, delivery)
-        .await
-        .map_err(server_error)
+    back::<ReplayWebhookDelivery, _>(
+        super::server::service::replay(&db, &caller, id, delivery)
+            .await
+            .map_err(server_error),
+    )
 }

@@ -230,6 +230,45 @@ both_databases! {
         worker.abort();
     }
 
+    async fn deployments_notices_and_rejections_write_their_events(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        allow_private(&app).await;
+        let (id, _) = subscribe(&app, "http://127.0.0.1:9/nobody", &["deployment.*", "notice.*", "request.rejected"]).await;
+        let post = reqwest::Method::POST;
+        let (status, d) = send(&app, Role::Operator, post.clone(), "/api/v1/deployments",
+            json!({"kind": "buildout", "title": "More Dv5", "region": "westeurope", "sku": "Dv5",
+                   "rings": [{"name": "canary", "bake_minutes": 0, "targets": [{"zone": 2, "units": 50}]}]})).await;
+        assert_eq!(status, 201, "{d}");
+        let key = d["key"].as_str().unwrap().to_owned();
+        let (status, started) = send(&app, Role::Operator, post.clone(), &format!("/api/v1/deployments/{key}/start"),
+            json!({"version": d["version"]})).await;
+        assert_eq!(status, 200, "{started}");
+        let (status, n) = send(&app, Role::Admin, post.clone(), "/api/v1/notices",
+            json!({"kind": "incident", "title": "Slow", "regions": ["westus2"], "message": "Looking."})).await;
+        assert_eq!(status, 201, "{n}");
+        let (status, n) = send(&app, Role::Admin, post.clone(), &format!("/api/v1/notices/{}/updates", n["id"]),
+            json!({"version": n["version"], "message": "Fixed.", "resolve": true})).await;
+        assert_eq!(status, 200, "{n}");
+        let (status, r) = send(&app, Role::Requester, post.clone(), "/api/v1/requests",
+            json!({"kind": "provision", "region": "westus2", "sku": "Dv5", "quantity": 100, "need_by": need_by(30),
+                   "service": "s", "justification": "j", "priority": "P2", "draft": false})).await;
+        assert_eq!((status, r["state"].as_str()), (201, Some("submitted")), "{r}: 100 units need an approver");
+        let (status, rejected) = send(&app, Role::Approver, post.clone(), &format!("/api/v1/requests/{}/reject", r["key"].as_str().unwrap()),
+            json!({"version": r["version"], "comment": "not this quarter"})).await;
+        assert_eq!(status, 200, "{rejected}");
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT event, payload FROM webhook_deliveries WHERE subscription_id = $1 ORDER BY id")
+            .bind(id).fetch_all(app.db.pool()).await.unwrap();
+        let events: Vec<&str> = rows.iter().map(|(e, _)| e.as_str()).collect();
+        assert_eq!(events, ["deployment.started", "notice.published", "notice.resolved", "request.rejected"]);
+        let started: Value = serde_json::from_str(&rows[0].1).unwrap();
+        assert_eq!(started["type"], "deployment.started");
+        assert_eq!(started["data"]["key"], key.as_str());
+        assert_eq!(started["data"]["state"], "in_progress");
+        let resolved: Value = serde_json::from_str(&rows[2].1).unwrap();
+        assert!(resolved["data"]["resolved_at"].is_string(), "{resolved}");
+    }
+
     async fn a_receiver_failing_twice_gets_exactly_one_success(backend: Backend) {
         let app = TestApp::empty(backend).await;
         allow_private(&app).await;
