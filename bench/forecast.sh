@@ -22,8 +22,13 @@ pairs=$(python3 -c 'import json; print(len(json.load(open("/tmp/forecast-large.j
 warm=$(for _ in $(seq 1 10); do get /api/v1/forecast; echo; done | sort -n | sed -n 5p)
 what_if=$(for _ in $(seq 1 10); do get '/api/v1/forecast?include_pending=true&growth=1.5&demand_units=500'; echo; done | sort -n | sed -n 5p)
 page=$(for _ in $(seq 1 10); do get '/forecast'; echo; done | sort -n | sed -n 5p)
+# One region: its pairs carry a year of history, read once per fleet version.
+region_cold=$(get '/api/v1/forecast?region=westus2')
+region_warm=$(for _ in $(seq 1 10); do get '/api/v1/forecast?region=westus2'; echo; done | sort -n | sed -n 5p)
 printf '| figure | seconds |\n| --- | ---: |\n'
 printf '| whole forecast, cold (fit %s region × SKU trends + project) | %s |\n' "$pairs" "$cold"
 printf '| whole forecast, warm (median of 10) | %s |\n' "$warm"
 printf '| whole forecast, a what-if (median of 10) | %s |\n' "$what_if"
 printf '| the /forecast page, all pairs (median of 10) | %s |\n' "$page"
+printf '| one region (westus2), its year of history read first | %s |\n' "$region_cold"
+printf '| one region, warm (median of 10) | %s |\n' "$region_warm"

@@ -1,4 +1,5 @@
-//! A region × SKU's forecast as an SVG: the last 90 days of used units, the
+//! A region × SKU's forecast as an SVG: the history of used units sent (a
+//! year on a region's page, else the fitted 90 days), the
 //! projection from today with its 80 % band, the units in service (with the
 //! constrained and critical lines under it) as buildouts and decommissions
 //! land, marks where known demand lands, and the crossings. Server-rendered;
@@ -234,7 +235,7 @@ pub fn ForecastChart(data: ChartData, #[prop(into)] label: String) -> impl IntoV
                 {crossings}
             </svg>
             <figcaption class="mt-1 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-600 dark:text-slate-400">
-                <span><span class="mr-1 inline-block h-0.5 w-4 bg-slate-600 align-middle"></span>"used, last 90 days"</span>
+                <span><span class="mr-1 inline-block h-0.5 w-4 bg-slate-600 align-middle"></span>{format!("used, last {n} days")}</span>
                 <span><span class="mr-1 inline-block h-0.5 w-4 bg-sky-600 align-middle"></span>"projected used, with its 80% band"</span>
                 <span><span class="mr-1 inline-block h-0.5 w-4 bg-emerald-600 align-middle"></span>"in service"</span>
                 <span><span class="mr-1 inline-block h-0.5 w-4 bg-red-600 align-middle"></span>"critical"</span>

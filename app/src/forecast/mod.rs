@@ -7,6 +7,7 @@
 pub mod access;
 pub mod api;
 pub mod chart;
+pub mod impact;
 pub mod model;
 pub mod pages;
 pub mod panels;

@@ -5,7 +5,8 @@
 use leptos::prelude::*;
 
 use super::api::get_forecast_inputs;
-use super::chart::{human_or_never, ForecastChart};
+use super::chart::ForecastChart;
+use super::impact::{Impact, ImpactLine};
 use super::pages::{chart_data, dates_sentence, day_of, href};
 use super::scenario;
 use super::types::{FamilyRollup, ForecastItem, ForecastQuery, RegionRollup};
@@ -262,52 +263,24 @@ pub fn SoonestPanel(data: Soonest) -> impl IntoView {
     }
 }
 
-/// For approvers and requesters: what approving `quantity` units of
-/// `region` × `sku` does to its dates ("moves exhaustion from … to …").
+/// For requesters filing one: what approving `quantity` units of `region` ×
+/// `sku` would do to its dates, as the quantity is typed. (The request page
+/// has it worked out on the server: `requests::types::Preview::impact`.)
 #[component]
 pub fn RequestImpact(
     #[prop(into)] region: Signal<String>,
     #[prop(into)] sku: Signal<String>,
     #[prop(into)] quantity: Signal<i64>,
-    /// A deprovision gives units back rather than taking them.
-    #[prop(optional)]
-    deprovision: bool,
 ) -> impl IntoView {
-    // Loaded in the browser only: the request page stays within its
-    // statement budget on the server, and the line appears once hydrated.
+    // Loaded in the browser: the line follows the quantity as it is typed.
     let data = LocalResource::new(move || super::api::get_pair_inputs(region.get(), sku.get()));
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let inputs = data.await.ok()?;
-                let units_now = quantity.get();
-                let pair = inputs.pairs.first()?.clone();
-                let q = ForecastQuery::default();
-                let signed = if deprovision { -units_now } else { units_now };
-                let (before, after) = pair.impact(inputs.today, &inputs.thresholds, &q, signed);
-                let verb = if deprovision { "Fulfilling" } else { "Approving" };
-                let text = if before == after {
-                    format!(
-                        "{verb} this leaves {} · {} as forecast: runs out {} (critical from {}).",
-                        pair.region, pair.sku,
-                        human_or_never(before.exhaustion),
-                        human_or_never(before.critical)
-                    )
-                } else {
-                    format!(
-                        "{verb} this moves {} · {} exhaustion from {} to {} (critical from {} to {}).",
-                        pair.region, pair.sku,
-                        human_or_never(before.exhaustion),
-                        human_or_never(after.exhaustion),
-                        human_or_never(before.critical),
-                        human_or_never(after.critical)
-                    )
-                };
-                Some(view! {
-                    <p class="mt-2 text-sm text-slate-700 dark:text-slate-300" data-testid="forecast-impact">
-                        {text}" "<a class="lnk" href=format!("/forecast?region={}&sku={}", pair.region, pair.sku)>"Forecast →"</a>
-                    </p>
-                })
+                let pair = inputs.pairs.first()?;
+                let impact = Impact::of(pair, inputs.today, &inputs.thresholds, quantity.get());
+                Some(view! { <ImpactLine impact=impact verb="Approving"/> })
             })}
         </Suspense>
     }

@@ -26,8 +26,9 @@ pub struct PairInputs {
     pub serviceable: i64,
     /// The organic trend (`None` without a week of history).
     pub trend: Option<Trend>,
-    /// Daily used units of the window the trend was fitted on, oldest first
-    /// (the last is yesterday's or today's sample), for the charts.
+    /// Daily used units, oldest first (the last is yesterday's or today's
+    /// sample), for the charts: a year of them when one region is asked
+    /// for, else the window the trend was fitted on.
     pub history: Vec<i64>,
     /// Buildouts (`+`) and decommissions (`−`) at their ETA.
     pub supply: Vec<Step>,

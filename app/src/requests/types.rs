@@ -167,6 +167,10 @@ pub struct Preview {
     pub region_sku: HeadroomChange,
     /// Set when the units are not there: "short by 340 vCPU in westus2".
     pub shortfall: Option<String>,
+    /// What approving does to the region × SKU's forecast dates (`None`
+    /// when the pair has no forecast).
+    #[serde(default)]
+    pub impact: Option<crate::forecast::impact::Impact>,
 }
 
 /// Everything the request page shows.

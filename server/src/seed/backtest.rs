@@ -48,12 +48,21 @@ impl Method {
 
     /// The prediction `h` days after the window's last day.
     pub fn predict(self, window: &[f64], h: usize) -> f64 {
+        self.path(window, h)[h - 1]
+    }
+
+    /// The predictions 1, 2, …, `days` days after the window's last day:
+    /// each method fitted once.
+    pub fn path(self, window: &[f64], days: usize) -> Vec<f64> {
         let n = window.len();
         let last = window[n - 1];
         match self {
             Method::TheilSen => {
                 let used: Vec<i64> = window.iter().map(|v| v.round() as i64).collect();
-                Trend::fit(&used).map_or(last, |t| t.level + t.slope * h as f64)
+                let trend = Trend::fit(&used);
+                (1..=days)
+                    .map(|h| trend.map_or(last, |t| t.level + t.slope * h as f64))
+                    .collect()
             }
             Method::LeastSquares => {
                 let mean_x = (n - 1) as f64 / 2.0;
@@ -65,7 +74,9 @@ impl Method {
                     sxx += dx * dx;
                 }
                 let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
-                mean_y + slope * ((n - 1) as f64 - mean_x + h as f64)
+                (1..=days)
+                    .map(|h| mean_y + slope * ((n - 1) as f64 - mean_x + h as f64))
+                    .collect()
             }
             Method::DampedHolt => {
                 let (alpha, beta, phi) = (0.3, 0.05, 0.98);
@@ -75,19 +86,57 @@ impl Method {
                     level = alpha * y + (1.0 - alpha) * (level + phi * trend);
                     trend = beta * (level - prev) + (1.0 - beta) * phi * trend;
                 }
-                let damped: f64 = (1..=h).map(|k| phi.powi(k as i32)).sum();
-                level + damped * trend
+                let mut damped = 0.0;
+                (1..=days)
+                    .map(|k| {
+                        damped += phi.powi(k as i32);
+                        level + damped * trend
+                    })
+                    .collect()
             }
-            Method::Naive => last,
+            Method::Naive => vec![last; days],
         }
     }
 }
 
+/// How far ahead a crossing is looked for: the forecast's horizon.
+const CROSSING_DAYS: usize = app::forecast::model::HORIZON_DAYS as usize;
+
+/// The day (1-based, after the window) a path first reaches `level`, if
+/// within `CROSSING_DAYS`.
+fn first_reaching(path: &[f64], level: f64) -> Option<usize> {
+    path.iter().position(|v| *v >= level).map(|i| i + 1)
+}
+
 /// Mean absolute percentage errors by method and horizon, and how many
-/// predictions each holds.
+/// predictions each holds; and the same for crossing dates (see `score`).
 #[derive(Debug, Default)]
 pub struct Scores {
     sums: BTreeMap<(Method, usize), (f64, usize)>,
+    crossings: BTreeMap<(Method, usize), Crossing>,
+}
+
+/// A method's crossing-date errors at one horizon: summed absolute errors in
+/// days and as a share of the actual days, how many, and how many it did not
+/// see coming within the horizon at all.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Crossing {
+    days: f64,
+    share: f64,
+    n: usize,
+    missed: usize,
+}
+
+impl Crossing {
+    /// Mean absolute error in days.
+    pub fn mean_days(&self) -> f64 {
+        self.days / self.n as f64
+    }
+
+    /// Mean absolute percentage error of the date (of the days until it).
+    pub fn mape(&self) -> f64 {
+        self.share / self.n as f64 * 100.0
+    }
 }
 
 impl Scores {
@@ -102,9 +151,41 @@ impl Scores {
             .get(&(Method::Naive, horizon))
             .map_or(0, |(_, n)| *n)
     }
+
+    /// The crossing-date errors of `method` at `horizon`.
+    pub fn crossing(&self, method: Method, horizon: usize) -> Crossing {
+        self.crossings
+            .get(&(method, horizon))
+            .copied()
+            .unwrap_or_default()
+    }
 }
 
-/// Scores every method on `scale`'s history as of `today`.
+/// A level counts as a crossing to predict only when used units (their
+/// week's mean) grew at least this much (5 %) by the horizon: below it the
+/// date is the noise's.
+const GREW: f64 = 1.05;
+
+/// Each day's mean over the week ending on it (the first days over what
+/// there is): the level a crossing is judged on, without the weekend dip and
+/// the day-to-day noise.
+fn weekly_mean(used: &[f64]) -> Vec<f64> {
+    (0..used.len())
+        .map(|i| {
+            let week = &used[i.saturating_sub(6)..=i];
+            week.iter().sum::<f64>() / week.len() as f64
+        })
+        .collect()
+}
+
+/// Scores every method on `scale`'s history as of `today`, two ways:
+/// - used units 30, 60 and 90 days after the origin against what the
+///   history holds then (MAPE);
+/// - the exhaustion date: taking the units actually used `h` days on (their
+///   week's mean) as if they were all the capacity there is, the day each
+///   method says that level is reached against the day the week's mean
+///   first reached it (where it grew ≥ 5 %). A method that does not see it
+///   within a year scores the year as its error (and counts as missed).
 pub fn score(scale: Scale, today: time::Date) -> Scores {
     let mut scores = Scores::default();
     let longest = HORIZONS[HORIZONS.len() - 1];
@@ -117,21 +198,38 @@ pub fn score(scale: Scale, today: time::Date) -> Scores {
                 .push((h.allocated + h.reserved) as f64);
         }
         for used in series.values() {
+            let smooth = weekly_mean(used);
             // Origins a week apart, each with a full window before it and
             // the longest horizon after it.
             let mut origin = WINDOW_DAYS;
             while origin + longest <= used.len() {
                 let window = &used[origin - WINDOW_DAYS..origin];
-                for h in HORIZONS {
-                    let actual = used[origin - 1 + h];
-                    if actual <= 0.0 {
-                        continue;
-                    }
-                    for m in Method::ALL {
-                        let error = (m.predict(window, h) - actual).abs() / actual;
+                let now = smooth[origin - 1];
+                for m in Method::ALL {
+                    let path = m.path(window, CROSSING_DAYS);
+                    for h in HORIZONS {
+                        let actual = used[origin - 1 + h];
+                        if actual <= 0.0 {
+                            continue;
+                        }
                         let e = scores.sums.entry((m, h)).or_default();
-                        e.0 += error;
+                        e.0 += (path[h - 1] - actual).abs() / actual;
                         e.1 += 1;
+                        let level = smooth[origin - 1 + h];
+                        if level < now * GREW {
+                            continue;
+                        }
+                        let Some(reached) = first_reaching(&smooth[origin..origin + h], level)
+                        else {
+                            continue;
+                        };
+                        let c = scores.crossings.entry((m, h)).or_default();
+                        let said = first_reaching(&path, level);
+                        let error = said.unwrap_or(CROSSING_DAYS).abs_diff(reached) as f64;
+                        c.days += error;
+                        c.share += error / reached as f64;
+                        c.n += 1;
+                        c.missed += usize::from(said.is_none());
                     }
                 }
                 origin += 7;
@@ -157,6 +255,31 @@ pub fn report(scales: &[Scale], today: time::Date) -> String {
             let cells: Vec<String> = HORIZONS
                 .iter()
                 .map(|h| format!("{:.1} %", s.mape(m, *h)))
+                .collect();
+            let _ = writeln!(out, "| {} | {} |", m.name(), cells.join(" | "));
+        }
+        let _ = writeln!(
+            out,
+            "\n{scale:?} fleet ({} crossings at +30 days): error of the exhaustion date — the day used \
+             units reach what they actually were 30, 60 and 90 days on (a week's mean), as if that were \
+             all the capacity (where they grew ≥ 5 %); mean absolute error in days, MAPE of the days, and \
+             how many the method did not see within a year\n",
+            s.crossing(Method::Naive, HORIZONS[0]).n
+        );
+        let _ = writeln!(out, "| method | +30 days | +60 days | +90 days |");
+        let _ = writeln!(out, "| --- | ---: | ---: | ---: |");
+        for m in Method::ALL {
+            let cells: Vec<String> = HORIZONS
+                .iter()
+                .map(|h| {
+                    let c = s.crossing(m, *h);
+                    format!(
+                        "{:.1} d ({:.0} %, {} missed)",
+                        c.mean_days(),
+                        c.mape(),
+                        c.missed
+                    )
+                })
                 .collect();
             let _ = writeln!(out, "| {} | {} |", m.name(), cells.join(" | "));
         }
@@ -191,6 +314,31 @@ mod tests {
                 "+{h} days: Theil–Sen {ts:.1} % vs naive {naive:.1} %"
             );
             assert!(ts < 10.0, "+{h} days: Theil–Sen {ts:.1} %");
+            // The flat line never sees a level above today's: every date missed.
+            let (ts, naive) = (
+                s.crossing(Method::TheilSen, h),
+                s.crossing(Method::Naive, h),
+            );
+            assert!(
+                naive.n > 0 && naive.missed == naive.n,
+                "+{h} days: {naive:?}"
+            );
+            assert!(
+                ts.mean_days() < naive.mean_days(),
+                "+{h} days: {ts:?} vs {naive:?}"
+            );
+            assert!(ts.missed * 4 < ts.n, "+{h} days: Theil–Sen {ts:?}");
         }
+    }
+
+    #[test]
+    fn a_crossing_is_the_first_day_a_path_reaches_its_level() {
+        let line: Vec<f64> = (0..90).map(|d| 100.0 + 2.0 * d as f64).collect();
+        let path = Method::TheilSen.path(&line, CROSSING_DAYS);
+        // 278 today; 300 is 11 days on at 2 a day.
+        assert_eq!(first_reaching(&path, 300.0), Some(11));
+        assert_eq!(first_reaching(&Method::Naive.path(&line, 30), 300.0), None);
+        assert_eq!(Method::DampedHolt.path(&line, 30).len(), 30);
+        assert_eq!(Method::TheilSen.predict(&line, 11), path[10]);
     }
 }

@@ -165,6 +165,19 @@ both_databases! {
         let with = item(&app, &format!("region=westus2&sku={sku}&include_pending=true")).await;
         assert_eq!(int(&with["demand_to_come"]), quantity);
         assert_eq!(with["exhaustion_date"], format_day(today + Duration::days(out - 20)), "{with}");
+        // An approver's request page says what approving it does — its 20
+        // days of growth reserved today — worked out on the server, so the
+        // page says it without a script.
+        let key = filed["key"].as_str().unwrap();
+        let page = app.as_role(Role::Approver).get(app.url(&format!("/requests/{key}")))
+            .send().await.unwrap().text().await.unwrap();
+        let human = |days: i64| app::forecast::chart::human_day(today + Duration::days(days));
+        let critical = ceil_div((ceil_div(9_000 * serviceable, 10_000) - used).max(0), k);
+        let expected = format!(
+            "Approving this moves westus2 · {sku} exhaustion from {} to {} (critical from {} to {}).",
+            human(out), human(out - 20), human(critical), human((critical - 20).max(0))
+        );
+        assert!(page.contains(&expected), "{expected}");
 
         // A planned buildout of 30 days' growth lands at its ETA (today: one
         // target, no bake): the pair runs out 30 days later.
@@ -200,7 +213,15 @@ both_databases! {
         assert_eq!(resp.status(), 200);
         let data: app::forecast::api::ForecastPageData = resp.json().await.unwrap();
         assert_eq!(data.inputs.pairs.len(), 1);
-        assert_eq!(data.inputs.pairs[0].history.len(), 91, "the 90-day window and today");
+        // One region: its year of history (the region page charts it); more than one, the fitted window.
+        assert_eq!(data.inputs.pairs[0].history.len(), 365, "a year of daily samples, today's last");
+        let resp = app.as_role(Role::Viewer)
+            .post(app.url(<app::forecast::api::GetForecastInputs as ServerFn>::PATH))
+            .form(&[("query", format!("sku={sku}"))])
+            .send().await.unwrap();
+        let every: app::forecast::api::ForecastPageData = resp.json().await.unwrap();
+        assert!(!every.inputs.pairs.is_empty());
+        assert!(every.inputs.pairs.iter().all(|p| p.history.len() == 90), "the 90-day window");
         for query in ["", "include_pending=true", "buildouts=false&growth=2"] {
             let q = app::forecast::types::ForecastQuery::parse(
                 query.split('&').filter_map(|p| p.split_once('=')),

@@ -26,6 +26,9 @@ both_databases! {
         assert!(html.contains("<svg") && html.contains("<polyline") && html.contains("Ledger by zone and SKU"));
         assert!(html.contains(">Jan</text>") && html.contains(">Jul</text>"), "a year of history has month ticks");
         assert!(html.contains("Daily, ") && html.contains("(UTC)"), "the chart says what it spans");
+        // Its forecast charts carry the year of used units on into the projection and its band.
+        let forecast = html.split("id=\"forecast\"").nth(1).expect("the forecast section");
+        assert!(forecast.contains("used, last 365 days") && forecast.contains("data-testid=\"forecast-band\""), "a year, then the forecast");
         // Ranges live in the URL; the readout gives the latest day's values without a script.
         let today = now.date();
         let day = |d: time::Date| app::shared::time::format_day(d);

@@ -1,4 +1,5 @@
-//! The deployment lists, kept per replica under the deployments' fingerprint.
+//! The deployment lists (and the in-flight panels' deployments), kept per
+//! replica under the deployments' fingerprint.
 //!
 //! Every change to a deployment — its plan, a ring, a target, its state —
 //! bumps that deployment's version in the same transaction (`run::apply`,
@@ -24,11 +25,15 @@ pub type Fingerprint = (i64, i64, i64, String);
 /// The most pages kept (of each kind): a filter, cursor and limit each.
 const MAX_PAGES: usize = 256;
 
-/// A kept page of the list: full (the API) or as rows (the list page).
+/// A kept page of the list: full (the API) or as rows (the list page); or
+/// the deployments in flight and planned that the pages' panels and freeze
+/// banner read (whether there are more than shown, and those shown, summed:
+/// their ETAs are worked out from them on each read, against the clock).
 #[derive(Clone)]
 pub enum Kept {
     Full(Arc<Page<Deployment>>),
     Rows(Arc<Page<DeploymentRow>>),
+    InFlight(Arc<(bool, Vec<super::model::Summary>)>),
 }
 
 #[derive(Default)]
@@ -88,6 +93,7 @@ mod tests {
         match k? {
             Kept::Rows(p) => p.next_cursor.clone(),
             Kept::Full(p) => p.next_cursor.clone(),
+            Kept::InFlight(_) => None,
         }
     }
 

@@ -192,12 +192,25 @@ pub async fn in_flight(db: &Db, caller: &Caller, region: Option<&str>) -> AppRes
         DeploymentState::RollingBack,
     ];
     let mut conn = db.pool().acquire().await?;
-    let mut rows =
-        store::deployments_in(&mut *conn, &states, region, IN_FLIGHT_SHOWN as i64 + 1).await?;
-    let more = rows.len() > IN_FLIGHT_SHOWN;
-    rows.truncate(IN_FLIGHT_SHOWN);
-    let loaded = load_summaries(db, &mut conn, rows).await?;
+    // Kept like the list's pages: every page with a freeze banner reads it.
+    let at = store::fingerprint(&mut *conn).await?;
+    let key = format!("in-flight {region:?}");
+    let kept = match db.deployment_lists().get(&at, &key) {
+        Some(Kept::InFlight(kept)) => kept,
+        _ => {
+            let mut rows =
+                store::deployments_in(&mut *conn, &states, region, IN_FLIGHT_SHOWN as i64 + 1)
+                    .await?;
+            let more = rows.len() > IN_FLIGHT_SHOWN;
+            rows.truncate(IN_FLIGHT_SHOWN);
+            let kept = Arc::new((more, load_summaries(db, &mut conn, rows).await?));
+            db.deployment_lists()
+                .put(&at, key, Kept::InFlight(Arc::clone(&kept)));
+            kept
+        }
+    };
     drop(conn);
+    let (more, loaded) = (kept.0, &kept.1);
     let snap = fleet::snapshot(db).await?;
     let now = db.clock().now();
     Ok(InFlight {

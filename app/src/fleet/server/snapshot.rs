@@ -36,6 +36,9 @@ pub struct Snapshot {
     pub settings: Arc<Settings>,
     pub(super) region_details: Mutex<HashMap<String, Arc<RegionDetail>>>,
     pub(super) trends: Mutex<HashMap<(String, String), Arc<TrendSeries>>>,
+    /// A region's year of daily used units per SKU, for its forecast charts
+    /// (read by the forecast, `forecast::server::service::inputs`).
+    region_years: Mutex<HashMap<String, Arc<UsedBySku>>>,
     /// How many clusters each cluster-list filter matches (a COUNT over the
     /// fleet is the cost of "N clusters · page n of m"), at most `MAX_COUNTS`.
     pub(super) counts: Mutex<HashMap<String, i64>>,
@@ -47,6 +50,9 @@ pub struct Snapshot {
     fleetwide_forecast:
         tokio::sync::Mutex<Option<(std::time::Instant, Arc<crate::forecast::server::Fleetwide>)>>,
 }
+
+/// Daily used units by SKU, oldest first.
+pub type UsedBySku = HashMap<String, Vec<i64>>;
 
 /// The most filter counts one snapshot keeps (each is a short key and a number).
 const MAX_COUNTS: usize = 4_096;
@@ -69,6 +75,7 @@ impl Snapshot {
             settings,
             region_details: Mutex::default(),
             trends: Mutex::default(),
+            region_years: Mutex::default(),
             counts: Mutex::default(),
             forecast: tokio::sync::Mutex::default(),
             fleetwide_forecast: tokio::sync::Mutex::default(),
@@ -100,6 +107,28 @@ impl Snapshot {
         if let Ok(mut map) = self.region_details.lock() {
             map.insert(code.to_owned(), detail);
         }
+    }
+
+    /// The region's year of used units kept for this fleet version, or
+    /// `read` run and kept.
+    pub async fn region_year(
+        &self,
+        code: &str,
+        read: impl std::future::Future<Output = Result<UsedBySku, sqlx::Error>>,
+    ) -> crate::error::AppResult<Arc<UsedBySku>> {
+        if let Some(kept) = self
+            .region_years
+            .lock()
+            .ok()
+            .and_then(|m| m.get(code).cloned())
+        {
+            return Ok(kept);
+        }
+        let year = Arc::new(read.await?);
+        if let Ok(mut map) = self.region_years.lock() {
+            map.insert(code.to_owned(), year.clone());
+        }
+        Ok(year)
     }
 
     /// The count kept under `key` for this fleet version, or `count` run

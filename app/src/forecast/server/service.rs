@@ -17,6 +17,10 @@ use crate::forecast::types::{Forecast, ForecastQuery};
 use crate::requests::domain::{Kind, State};
 use crate::shared::time::{format_day, parse_day};
 
+/// Daily samples of used units a region's forecast charts show, today's
+/// included: a year, carried on into the forecast.
+const YEAR_DAYS: i64 = 365;
+
 /// Fits the trend of every region × SKU on the last `WINDOW_DAYS` of history.
 async fn fit_all(db: &Db, today: Date) -> Result<Trends, sqlx::Error> {
     let since = format_day(today - Duration::days(WINDOW_DAYS as i64));
@@ -58,6 +62,28 @@ pub async fn inputs(db: &Db, caller: &Caller, q: &ForecastQuery) -> AppResult<In
         [one] => Some(one.as_str()),
         _ => None,
     };
+    // One region's pairs carry their year of history (its page charts it:
+    // one read per fleet version, kept in the snapshot); more than one, the
+    // fitted window, which keeps a fleet-wide page's hydration data small
+    // (and reading every pair's year would more than double a cold forecast).
+    let year = match only_region {
+        Some(region) => {
+            let since = format_day(today - Duration::days(YEAR_DAYS - 1));
+            let read = async {
+                let mut by_sku = crate::fleet::server::snapshot::UsedBySku::new();
+                for (sku, used) in store::used_in_region_since(db.pool(), region, &since).await? {
+                    by_sku.entry(sku).or_default().push(used);
+                }
+                Ok(by_sku)
+            };
+            Some(snap.region_year(region, read).await?)
+        }
+        None => None,
+    };
+    let history = |sku: &str, fitted: &[i64]| match year.as_ref().and_then(|y| y.get(sku)) {
+        Some(h) => h.clone(),
+        None => fitted[fitted.len().saturating_sub(WINDOW_DAYS)..].to_vec(),
+    };
     let mut supply = StepsByPair::new();
     for (region, sku, units, eta) in
         // One region asked for: only its deployments are read.
@@ -94,7 +120,9 @@ pub async fn inputs(db: &Db, caller: &Caller, q: &ForecastQuery) -> AppResult<In
                 used: s.rollup.ledger.used(),
                 serviceable: s.rollup.ledger.serviceable(),
                 trend: fitted.and_then(|f| f.trend),
-                history: fitted.map(|f| f.history.clone()).unwrap_or_default(),
+                history: fitted
+                    .map(|f| history(&s.sku, &f.history))
+                    .unwrap_or_default(),
                 supply: supply.remove(&pair).unwrap_or_default(),
                 waiting: waiting.remove(&pair).unwrap_or_default(),
                 pending: pending.remove(&pair).unwrap_or_default(),
@@ -127,8 +155,18 @@ const FLEETWIDE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 /// fleet version for `FLEETWIDE_TTL` (demand and supply to come change
 /// without a new fleet version: a request filed, a buildout planned).
 pub async fn fleetwide(db: &Db, caller: &Caller) -> AppResult<std::sync::Arc<Fleetwide>> {
-    caller.user()?;
     let snap = crate::fleet::server::service::snapshot(db).await?;
+    fleetwide_of(db, caller, &snap).await
+}
+
+/// `fleetwide`, kept in `snap`: for a caller that holds the snapshot already
+/// (one statement fewer).
+async fn fleetwide_of(
+    db: &Db,
+    caller: &Caller,
+    snap: &crate::fleet::server::snapshot::Snapshot,
+) -> AppResult<std::sync::Arc<Fleetwide>> {
+    caller.user()?;
     snap.fleetwide_forecast(FLEETWIDE_TTL, async {
         let q = ForecastQuery::default();
         let inputs = inputs(db, caller, &q).await?;
@@ -136,4 +174,23 @@ pub async fn fleetwide(db: &Db, caller: &Caller) -> AppResult<std::sync::Arc<Fle
         Ok(Fleetwide { inputs, forecast })
     })
     .await
+}
+
+/// What reserving `units` of `region` × `sku` today does to its dates, from
+/// the fleet-wide forecast kept half a minute (`None` when the pair has no
+/// forecast): the request page's before → after, from the fleet snapshot it
+/// read already.
+pub async fn impact(
+    db: &Db,
+    caller: &Caller,
+    snap: &crate::fleet::server::snapshot::Snapshot,
+    (region, sku): (&str, &str),
+    units: i64,
+) -> AppResult<Option<crate::forecast::impact::Impact>> {
+    let f = fleetwide_of(db, caller, snap).await?;
+    let i = &f.inputs;
+    Ok(i.pairs
+        .iter()
+        .find(|p| p.region == region && p.sku == sku)
+        .map(|p| crate::forecast::impact::Impact::of(p, i.today, &i.thresholds, units)))
 }

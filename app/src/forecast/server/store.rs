@@ -21,6 +21,23 @@ pub async fn used_since<'e>(
     .await
 }
 
+/// (SKU, used units) per day from `since` in one region, in order of SKU and
+/// day: a region's year for its charts.
+pub async fn used_in_region_since<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    region: &str,
+    since: &str,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT sku, CAST(allocated + reserved AS BIGINT) AS used FROM ledger_history \
+         WHERE region = $1 AND day >= $2 ORDER BY sku, day",
+    )
+    .bind(region)
+    .bind(since)
+    .fetch_all(ex)
+    .await
+}
+
 /// One request's demand to come: (region, SKU, kind, state, quantity, need-by).
 pub type DemandRow = (String, String, Kind, State, i64, String);
 

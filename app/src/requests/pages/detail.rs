@@ -145,8 +145,7 @@ fn Request(
                                 {p.clusters.into_iter().map(change_row).collect_view()}
                             </tbody>
                         </table>
-                        <crate::forecast::panels::RequestImpact region=r.region.clone() sku=r.sku.clone() quantity=r.quantity
-                            deprovision=r.kind == crate::requests::domain::Kind::Deprovision/>
+                        {p.impact.map(|i| view! { <crate::forecast::impact::ImpactLine impact=i verb="Approving"/> })}
                     </section>
                 })}
                 {(!r.reservations.is_empty()).then(|| view! {

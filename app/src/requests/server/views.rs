@@ -26,6 +26,7 @@ use crate::shared::audit;
 /// the units short of placing it.
 async fn preview(
     db: &Db,
+    caller: &Caller,
     snap: &Snapshot,
     r: &CapacityRequest,
 ) -> AppResult<Option<(Preview, i64)>> {
@@ -87,11 +88,15 @@ async fn preview(
             }
         })
         .collect();
+    let pair = (r.region.as_str(), r.sku.as_str());
+    let impact =
+        crate::forecast::server::service::impact(db, caller, snap, pair, r.quantity).await?;
     Ok(Some((
         Preview {
             clusters,
             region_sku,
             shortfall,
+            impact,
         },
         short,
     )))
@@ -164,7 +169,7 @@ pub async fn detail(db: &Db, caller: &Caller, key: &str) -> AppResult<RequestDet
         .collect();
     drop(conn);
     let previewed = match actions.contains(&Action::Approve) {
-        true => preview(db, &snap, &request).await?,
+        true => preview(db, caller, &snap, &request).await?,
         false => None,
     };
     // An approver's preview has placed it already; others get the outlook.
