@@ -20,6 +20,8 @@ const PAD_L: f64 = 56.0;
 const PAD_R: f64 = 8.0;
 const PAD_T: f64 = 10.0;
 const PAD_B: f64 = 22.0;
+/// Older history is drawn every this many days.
+const STRIDE: usize = 3;
 
 /// `2027-03-14` → `14 Mar 2027`.
 pub fn human_day(d: Date) -> String {
@@ -138,10 +140,13 @@ pub fn ForecastChart(data: ChartData, #[prop(into)] label: String) -> impl IntoV
             }
         })
         .collect_view();
+    // Daily over the fitted window; before it (a region's year) every
+    // `STRIDE`th day, about one point per 2 px, which halves the markup.
     let history = points(
         data.history
             .iter()
             .enumerate()
+            .filter(|(i, _)| i % STRIDE == 0 || i + super::model::WINDOW_DAYS >= n)
             .map(|(i, v)| (ax.x(i), ax.y(*v as f64))),
     );
     let line = points(

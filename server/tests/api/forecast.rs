@@ -213,8 +213,10 @@ both_databases! {
         assert_eq!(resp.status(), 200);
         let data: app::forecast::api::ForecastPageData = resp.json().await.unwrap();
         assert_eq!(data.inputs.pairs.len(), 1);
-        // One region: its year of history (the region page charts it); more than one, the fitted window.
-        assert_eq!(data.inputs.pairs[0].history.len(), 365, "a year of daily samples, today's last");
+        // One region: its families carry the year of history (the region page charts them), its
+        // pairs the fitted window; more than one region, the fitted window throughout.
+        assert_eq!(data.inputs.families[0].history.len(), 365, "a year of daily samples, today's last");
+        assert_eq!(data.inputs.pairs[0].history.len(), 90, "the 90-day window");
         let resp = app.as_role(Role::Viewer)
             .post(app.url(<app::forecast::api::GetForecastInputs as ServerFn>::PATH))
             .form(&[("query", format!("sku={sku}"))])

@@ -62,10 +62,10 @@ pub async fn inputs(db: &Db, caller: &Caller, q: &ForecastQuery) -> AppResult<In
         [one] => Some(one.as_str()),
         _ => None,
     };
-    // One region's pairs carry their year of history (its page charts it:
-    // one read per fleet version, kept in the snapshot); more than one, the
-    // fitted window, which keeps a fleet-wide page's hydration data small
-    // (and reading every pair's year would more than double a cold forecast).
+    // One region's families are summed from their SKUs' year of history (its
+    // page charts them: one read per fleet version, kept in the snapshot);
+    // more than one region's, from the fitted window (reading every pair's
+    // year would take a cold forecast past a second).
     let year = match only_region {
         Some(region) => {
             let since = format_day(today - Duration::days(YEAR_DAYS - 1));
@@ -108,7 +108,7 @@ pub async fn inputs(db: &Db, caller: &Caller, q: &ForecastQuery) -> AppResult<In
         push(to, region, sku, Step { on, units });
     }
 
-    let pairs = snap
+    let mut pairs = snap
         .regions
         .iter()
         .flat_map(|r| &r.skus)
@@ -134,10 +134,18 @@ pub async fn inputs(db: &Db, caller: &Caller, q: &ForecastQuery) -> AppResult<In
             }
         })
         .collect::<Vec<_>>();
+    let families = crate::forecast::rollup::family_rollups(&pairs);
+    // The year is for the families' charts (a region's page draws one per
+    // family); each pair keeps the fitted window, which keeps the page's
+    // hydration data small (every pair's year made a region page 439 KB).
+    for p in &mut pairs {
+        p.history
+            .drain(..p.history.len().saturating_sub(WINDOW_DAYS));
+    }
     Ok(Inputs {
         today,
         thresholds: snap.thresholds,
-        families: crate::forecast::rollup::family_rollups(&pairs),
+        families,
         pairs,
     })
 }
