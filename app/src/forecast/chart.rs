@@ -73,9 +73,37 @@ impl Axes {
 }
 
 fn points(pts: impl Iterator<Item = (f64, f64)>) -> String {
-    pts.map(|(x, y)| format!("{x:.1},{y:.1}"))
+    simplify(pts)
+        .into_iter()
+        .map(|(x, y)| format!("{x:.1},{y:.1}"))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Drops each point that lies on the straight line from the point kept
+/// before it to the next (within a twentieth of a pixel, and between them):
+/// a step or a straight projection keeps its corners, a noisy history every
+/// point. The in-service and threshold steps were two points a day.
+fn simplify(pts: impl Iterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
+    let mut out: Vec<(f64, f64)> = Vec::new();
+    for p in pts {
+        while let [.., a, b] = out[..] {
+            let (dx, dy) = (p.0 - a.0, p.1 - a.1);
+            let len = dx.hypot(dy);
+            let off = match len > 0.0 {
+                true => ((b.0 - a.0) * dy - (b.1 - a.1) * dx).abs() / len,
+                false => (b.0 - a.0).hypot(b.1 - a.1),
+            };
+            let between = (b.0 - a.0) * (p.0 - b.0) + (b.1 - a.1) * (p.1 - b.1) >= 0.0;
+            if off < 0.05 && between {
+                out.pop();
+            } else {
+                break;
+            }
+        }
+        out.push(p);
+    }
+    out
 }
 
 /// A "nice" step for about four gridlines up to `top`.
@@ -255,6 +283,34 @@ pub fn ForecastChart(data: ChartData, #[prop(into)] label: String) -> impl IntoV
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn straight_runs_keep_their_corners_only() {
+        // A step: flat, up, flat; then a straight slope.
+        let step = [
+            (0.0, 5.0),
+            (1.0, 5.0),
+            (2.0, 5.0),
+            (2.0, 3.0),
+            (3.0, 3.0),
+            (4.0, 3.0),
+        ];
+        assert_eq!(
+            simplify(step.into_iter()),
+            vec![(0.0, 5.0), (2.0, 5.0), (2.0, 3.0), (4.0, 3.0)]
+        );
+        let slope = (0..100).map(|i| (i as f64, 2.0 * i as f64));
+        assert_eq!(simplify(slope), vec![(0.0, 0.0), (99.0, 198.0)]);
+        // A band's outline turns back on itself: the turn stays.
+        let band = [(0.0, 1.0), (1.0, 1.0), (2.0, 1.0), (1.0, 1.0), (0.0, 1.0)];
+        assert_eq!(
+            simplify(band.into_iter()),
+            vec![(0.0, 1.0), (2.0, 1.0), (0.0, 1.0)]
+        );
+        // Noise keeps every point.
+        let noisy = [(0.0, 0.0), (1.0, 1.0), (2.0, 0.0), (3.0, 1.0)];
+        assert_eq!(simplify(noisy.into_iter()).len(), 4);
+    }
 
     #[test]
     fn days_and_gridlines_read_well() {
