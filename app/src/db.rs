@@ -30,6 +30,7 @@ pub struct Db {
     backend: Backend,
     fleet_cache: std::sync::Arc<crate::fleet::server::snapshot::FleetCache>,
     deployment_lists: std::sync::Arc<crate::deployments::server::cache::ListCache>,
+    deployment_details: std::sync::Arc<crate::deployments::server::cache::DetailCache>,
     refusals: std::sync::Arc<crate::shared::audit::RefusalLimiter>,
     clock: crate::shared::time::Clock,
     settings_cache: std::sync::Arc<crate::settings::server::SettingsCache>,
@@ -83,6 +84,7 @@ impl Db {
             backend,
             fleet_cache: Default::default(),
             deployment_lists: Default::default(),
+            deployment_details: Default::default(),
             refusals: Default::default(),
             clock: Default::default(),
             settings_cache: Default::default(),
@@ -101,6 +103,10 @@ impl Db {
 
     pub fn deployment_lists(&self) -> &crate::deployments::server::cache::ListCache {
         &self.deployment_lists
+    }
+
+    pub fn deployment_details(&self) -> &crate::deployments::server::cache::DetailCache {
+        &self.deployment_details
     }
 
     /// This replica's count of recent refusals, which bounds how many reach the audit trail.

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod auth;
 pub mod check;
 pub mod config;
+pub mod finish;
 pub mod metrics;
 pub mod ops;
 pub mod routes;

@@ -60,6 +60,7 @@ pub fn handle() -> &'static PrometheusHandle {
         for cause in ["pool_timed_out", "busy", "unreachable"] {
             counter!("headroom_db_unavailable_total", "cause" => cause).increment(0);
         }
+        counter!("headroom_pages_finished_after_hangup_total").increment(0);
         handle
     })
 }
@@ -77,6 +78,10 @@ fn describe() {
     describe_counter!(
         "headroom_db_unavailable_total",
         "Database calls refused as unavailable: pool_timed_out (no connection free in time), busy, unreachable."
+    );
+    describe_counter!(
+        "headroom_pages_finished_after_hangup_total",
+        "Pages whose client left mid-stream, rendered to their end anyway (see server::finish)."
     );
 }
 

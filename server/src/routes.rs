@@ -89,6 +89,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::auth::path_guard))
         .layer(axum::middleware::from_fn(crate::auth::security_headers))
         .with_state(state)
+        // A page whose client hangs up is still rendered to its end (see `finish`).
+        .layer(axum::middleware::from_fn(crate::finish::pages))
         // Pages and JSON compressed for clients that accept it. Responses that
         // already carry an encoding (the status routes, `/pkg`'s precompressed
         // files) pass through as they are. Level 4: most of brotli's gain on

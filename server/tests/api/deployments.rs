@@ -174,6 +174,9 @@ both_databases! {
         let d = ok_report(&app, &d, 0, 0, "succeeded").await;
         let d = ok_report(&app, &d, 0, 1, "succeeded").await;
         let key = d["key"].as_str().unwrap().to_owned();
+        // The page read before the failure (and kept per version) is not what is served after it.
+        let html = app.get(&format!("/deployments/{key}")).await.text().await.unwrap();
+        assert!(!html.contains("halted: target") && html.contains(&format!("version {}", d["version"])), "before");
         let d = {
             let id = d["rings"][0]["targets"][2]["id"].as_i64().unwrap();
             let (s, d) = post(&app, &format!("/deployments/{key}/targets/{id}"), json!({"state": "failed", "progress": 40, "message": "disk firmware", "version": d["version"]})).await;
@@ -184,6 +187,7 @@ both_databases! {
         assert!(d["note"].as_str().unwrap().contains("failed — disk firmware"), "{}", d["note"]);
         let html = app.get(&format!("/deployments/{key}")).await.text().await.unwrap();
         assert!(html.contains("halted: target"), "the page says why it stopped");
+        assert!(html.contains(&format!("version {}", d["version"])) && html.contains("disk firmware"), "the new version, its target and timeline");
         let d = act(&app, &d, "rollback").await;
         assert_eq!(d["state"], "rolling_back");
         let mut order = Vec::new();

@@ -188,3 +188,46 @@ both_databases! {
         assert_eq!(resp.status(), 404, "the metrics address serves /metrics and nothing else");
     }
 }
+
+both_databases! {
+    async fn a_page_whose_client_hangs_up_is_rendered_to_its_end_and_counted(backend: Backend) {
+        use futures::StreamExt;
+        use tower::ServiceExt;
+        let app = TestApp::seeded(backend).await;
+        let admin = app.as_role(Role::Admin);
+        let name = "headroom_pages_finished_after_hangup_total";
+        let count = |text: &str| value(text, name, &[]).expect("the counter is served from the start");
+        let before = count(&scrape(&admin, app.url("/metrics")).await.2);
+        // The router itself, so the hang-up comes after the first chunk for sure.
+        let leptos = leptos::config::LeptosOptions::builder().output_name("headroom").build();
+        let router = server::routes::router(server::state::AppState::new(app.db.clone(), leptos, None));
+        let req = axum::http::Request::get("/regions/westus2")
+            .header("authorization", format!("Bearer {}", app.tokens[&Role::Viewer]))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let resp = router.clone().oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), 200);
+        let mut body = resp.into_body().into_data_stream();
+        let first = body.next().await.expect("a first chunk").unwrap();
+        assert!(String::from_utf8_lossy(&first).contains("<html"), "the page began");
+        drop(body);
+        let text = crate::helpers::eventually(std::time::Duration::from_secs(10), "the counter", || {
+            let (admin, url) = (admin.clone(), app.url("/metrics"));
+            async move {
+                let text = scrape(&admin, url).await.2;
+                (count(&text) > before).then_some(text)
+            }
+        })
+        .await;
+        assert!(count(&text) >= before + 1.0);
+        // The same router still answers a whole page.
+        let resp = router.oneshot(
+            axum::http::Request::get("/regions/westus2")
+                .header("authorization", format!("Bearer {}", app.tokens[&Role::Viewer]))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        ).await.unwrap();
+        let whole = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+        assert!(String::from_utf8_lossy(&whole).contains("</html>"));
+    }
+}

@@ -78,6 +78,77 @@ impl ListCache {
     }
 }
 
+/// The most deployment pages kept: past it, the oldest half is dropped.
+const MAX_DETAILS: usize = 512;
+
+/// What a deployment's page reads from the database — the deployment with its
+/// rings, targets and requests, and its timeline — kept per replica under the
+/// deployment's own version. Every change to a deployment, its rings or its
+/// targets bumps that version in the same transaction, and every timeline
+/// entry is written in such a transaction (or the one that creates it), so a
+/// page checks one version instead of reading five statements' rows; other
+/// deployments' reports do not disturb it. What depends on the clock (the
+/// bake countdown, the ETA) and on the caller (the actions) is worked out on
+/// each read.
+pub struct DetailCache<T = Detail> {
+    /// Deployment id → (its version, when last used, its page's rows).
+    inner: Mutex<HashMap<i64, KeptDetail<T>>>,
+    uses: std::sync::atomic::AtomicU64,
+}
+
+impl<T> Default for DetailCache<T> {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::default(),
+            uses: Default::default(),
+        }
+    }
+}
+
+type KeptDetail<T> = (i64, u64, Arc<T>);
+
+/// One kept deployment page's rows.
+pub type Detail = (super::model::Loaded, Vec<crate::deployments::types::Event>);
+
+impl<T> std::fmt::Debug for DetailCache<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kept = self.inner.lock().map_or(0, |i| i.len());
+        f.debug_struct("DetailCache").field("kept", &kept).finish()
+    }
+}
+
+impl<T> DetailCache<T> {
+    fn tick(&self) -> u64 {
+        self.uses.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Deployment `id`'s page as kept at `version`, if it is.
+    pub fn get(&self, id: i64, version: i64) -> Option<Arc<T>> {
+        let now = self.tick();
+        let mut inner = self.inner.lock().ok()?;
+        let kept = inner.get_mut(&id).filter(|k| k.0 == version)?;
+        kept.1 = now;
+        Some(Arc::clone(&kept.2))
+    }
+
+    /// Keeps deployment `id`'s page read at `version` (read after the
+    /// version, so at least as new; a later change moves the version on).
+    pub fn put(&self, id: i64, version: i64, detail: Arc<T>) {
+        let now = self.tick();
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        if inner.len() >= MAX_DETAILS && !inner.contains_key(&id) {
+            // Drop the less recently used half.
+            let mut uses: Vec<u64> = inner.values().map(|k| k.1).collect();
+            uses.sort_unstable();
+            let cut = uses[uses.len() / 2];
+            inner.retain(|_, k| k.1 > cut);
+        }
+        inner.insert(id, (version, now, detail));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +181,39 @@ mod tests {
         cache.put(&v2, "b".into(), page(2));
         assert!(cache.get(&v1, "a").is_none(), "older pages are dropped");
         assert_eq!(cursor(cache.get(&v2, "b")), Some("2".into()));
+    }
+
+    fn detail(id: i64, version: i64) -> Arc<(i64, i64)> {
+        Arc::new((id, version))
+    }
+
+    #[test]
+    fn a_deployment_page_is_kept_only_at_its_version() {
+        let cache = DetailCache::<(i64, i64)>::default();
+        assert!(cache.get(7, 1).is_none());
+        cache.put(7, 1, detail(7, 1));
+        assert_eq!(cache.get(7, 1).map(|d| d.1), Some(1));
+        assert!(cache.get(7, 2).is_none(), "a change hides the old page");
+        assert!(
+            cache.get(8, 1).is_none(),
+            "another deployment is not served"
+        );
+        cache.put(7, 2, detail(7, 2));
+        assert!(cache.get(7, 1).is_none(), "the older page is gone");
+        assert_eq!(cache.get(7, 2).map(|d| d.1), Some(2));
+    }
+
+    #[test]
+    fn the_detail_cache_stays_bounded_and_keeps_what_is_read() {
+        let cache = DetailCache::<(i64, i64)>::default();
+        cache.put(0, 1, detail(0, 1));
+        for id in 1..(MAX_DETAILS as i64 * 3) {
+            cache.put(id, 1, detail(id, 1));
+            // The first page is read all along: it stays.
+            assert!(cache.get(0, 1).is_some(), "after {id}");
+        }
+        let kept = cache.inner.lock().unwrap().len();
+        assert!(kept <= MAX_DETAILS, "{kept} pages kept");
     }
 
     #[test]

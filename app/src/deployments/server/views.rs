@@ -141,22 +141,22 @@ pub async fn detail(db: &Db, caller: &Caller, key: &str) -> AppResult<Deployment
     caller.user()?;
     let id = parse(key)?;
     let mut conn = db.pool().acquire().await?;
-    let d = load(&mut conn, id, "").await?;
-    let timeline = audit::list_for_object(&mut *conn, key)
+    let missing = || AppError::NotFound(format!("no deployment {key}"));
+    let version = store::version_of(&mut *conn, id)
         .await?
-        .into_iter()
-        .map(|e| Event {
-            at: e.at,
-            actor: e.actor.unwrap_or_default(),
-            action: e.action.trim_start_matches("deployment.").to_owned(),
-            detail: match (e.before, e.after) {
-                (Some(b), Some(a)) => format!("{b} → {a}"),
-                (None, Some(a)) => a,
-                _ => String::new(),
-            },
-        })
-        .collect();
+        .ok_or_else(missing)?;
+    let kept = match db.deployment_details().get(id, version) {
+        Some(kept) => kept,
+        None => {
+            let d = load(&mut conn, id, "").await?;
+            let timeline = timeline(&mut conn, &key_of(id)).await?;
+            let kept = Arc::new((d, timeline));
+            db.deployment_details().put(id, version, Arc::clone(&kept));
+            kept
+        }
+    };
     drop(conn);
+    let (d, timeline) = (&kept.0, kept.1.clone());
     let now = db.clock().now();
     let snap = fleet::snapshot(db).await?;
     let unit = snap
@@ -175,6 +175,24 @@ pub async fn detail(db: &Db, caller: &Caller, key: &str) -> AppResult<Deployment
         timeline,
         now: crate::shared::time::rfc3339(now),
     })
+}
+
+/// A deployment's timeline, from the audit trail.
+async fn timeline(conn: &mut sqlx::AnyConnection, key: &str) -> AppResult<Vec<Event>> {
+    Ok(audit::list_for_object(&mut *conn, key)
+        .await?
+        .into_iter()
+        .map(|e| Event {
+            at: e.at,
+            actor: e.actor.unwrap_or_default(),
+            action: e.action.trim_start_matches("deployment.").to_owned(),
+            detail: match (e.before, e.after) {
+                (Some(b), Some(a)) => format!("{b} → {a}"),
+                (None, Some(a)) => a,
+                _ => String::new(),
+            },
+        })
+        .collect())
 }
 
 /// How many deployments the overview's and a region's panel list (the list

@@ -172,36 +172,28 @@ pub async fn ready_to_fulfill<'e>(
     .await
 }
 
-/// How many requests wait for `user`'s approval (what `inbox` lists, uncapped).
-pub async fn count_waiting_for<'e>(
+/// The navigation's counts for `user`, in one statement: submitted requests
+/// they may still decide (when `approver`) and their own in flight —
+/// submitted, awaiting capacity or approved (when `requester`).
+pub async fn nav_counts<'e>(
     ex: impl Executor<'e, Database = Any>,
     user: i64,
-) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as(&format!(
-        "SELECT COUNT(*) FROM capacity_requests r WHERE {WAITING_FOR}"
+    approver: bool,
+    requester: bool,
+) -> Result<(Option<i64>, Option<i64>), sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT CASE WHEN $3 = 1 THEN (SELECT COUNT(*) FROM capacity_requests r WHERE {WAITING_FOR}) END, \
+         CASE WHEN $4 = 1 THEN (SELECT COUNT(*) FROM capacity_requests \
+         WHERE requester_id = $2 AND state IN ($1, $5, $6)) END"
     ))
     .bind(State::Submitted)
     .bind(user)
-    .fetch_one(ex)
-    .await?;
-    Ok(n)
-}
-
-/// How many of `user`'s requests are in flight: submitted, awaiting capacity or approved.
-pub async fn count_in_flight_of<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    user: i64,
-) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM capacity_requests WHERE requester_id = $1 AND state IN ($2, $3, $4)",
-    )
-    .bind(user)
-    .bind(State::Submitted)
+    .bind(i64::from(approver))
+    .bind(i64::from(requester))
     .bind(State::AwaitingCapacity)
     .bind(State::Approved)
     .fetch_one(ex)
-    .await?;
-    Ok(n)
+    .await
 }
 
 /// How many requests are in each state (for the metrics).

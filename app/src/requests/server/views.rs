@@ -212,14 +212,13 @@ pub async fn inbox(db: &Db, caller: &Caller) -> AppResult<ApprovalInbox> {
 /// (approvers) and their own in flight (requesters); `None` for a role they lack.
 pub async fn nav_counts(db: &Db, caller: &Caller) -> AppResult<NavCounts> {
     let me = caller.user()?;
-    let waiting_for_me = match me.has(Role::Approver) {
-        true => Some(store::count_waiting_for(db.pool(), me.id).await?),
-        false => None,
-    };
-    let mine_in_flight = match me.has(Role::Requester) {
-        true => Some(store::count_in_flight_of(db.pool(), me.id).await?),
-        false => None,
-    };
+    let (waiting_for_me, mine_in_flight) = store::nav_counts(
+        db.pool(),
+        me.id,
+        me.has(Role::Approver),
+        me.has(Role::Requester),
+    )
+    .await?;
     Ok(NavCounts {
         waiting_for_me,
         mine_in_flight,

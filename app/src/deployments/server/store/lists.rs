@@ -42,6 +42,18 @@ pub async fn fingerprint<'e>(
     .await
 }
 
+/// One deployment's version, if it exists: what its page's kept view is
+/// checked against (see `cache::DetailCache`).
+pub async fn version_of<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT version FROM deployments WHERE id = $1")
+        .bind(id)
+        .fetch_optional(ex)
+        .await
+}
+
 /// A page of deployments: in flight first, then the rest, newest first in each.
 pub async fn list_deployments<'e>(
     ex: impl Executor<'e, Database = Any>,
