@@ -4,10 +4,10 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use app::auth::{Role, Roles};
+use app::auth::Roles;
 use app::db::Db;
 use app::shared::audit::Origin;
 use server::config::Config;
@@ -22,121 +22,8 @@ use server::{router, AppState};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[derive(Parser)]
-#[command(
-    name = "headroom",
-    version,
-    about = "Capacity dashboard: fleet headroom, requests, deployments"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Serve the web UI and API (the default).
-    Serve {
-        /// Seed the small demo fleet if the database has no fleet yet.
-        #[arg(long)]
-        demo: bool,
-    },
-    /// Apply database migrations and exit.
-    Migrate,
-    /// Replace the fleet with a generated demo fleet.
-    Seed {
-        /// Required: the seed only makes demo data.
-        #[arg(long, required = true)]
-        demo: bool,
-        #[arg(long, value_enum, default_value = "small")]
-        scale: Scale,
-        /// Also this many deployments of 40 targets each (for the benchmark).
-        #[arg(long, default_value_t = 0)]
-        deployments: usize,
-    },
-    /// Read or change a setting.
-    Settings {
-        #[command(subcommand)]
-        action: SettingsAction,
-    },
-    /// Manage users.
-    User {
-        #[command(subcommand)]
-        action: UserAction,
-    },
-    /// Manage API tokens.
-    Token {
-        #[command(subcommand)]
-        action: TokenAction,
-    },
-    /// Verify every invariant of the database (ledgers, rollups, reservations,
-    /// the audit trail); exit non-zero naming what is wrong.
-    Check,
-    /// Import data from a file.
-    Import {
-        #[command(subcommand)]
-        what: ImportWhat,
-    },
-    /// Write a consistent copy of the (SQLite) database to PATH while it is in
-    /// use; on PostgreSQL, say how to back up with pg_dump.
-    Backup {
-        /// A new file (a backup never overwrites one).
-        path: std::path::PathBuf,
-    },
-}
-
-#[derive(Subcommand)]
-enum ImportWhat {
-    /// Create or change clusters from a CSV file with the columns of the export
-    /// (`/clusters.csv`): all or nothing, every refused line named.
-    Clusters {
-        file: std::path::PathBuf,
-        /// Show what would be created, changed and refused; change nothing.
-        #[arg(long)]
-        dry_run: bool,
-    },
-}
-
-#[derive(Subcommand)]
-enum UserAction {
-    /// Add a user; the password is read from stdin (trailing newline stripped, ≥ 12 characters).
-    Add {
-        name: String,
-        #[arg(long = "role", required = true, value_parser = parse_role)]
-        roles: Vec<Role>,
-    },
-    /// Disable a user, ending their sessions and revoking their tokens.
-    Disable { name: String },
-}
-
-#[derive(Subcommand)]
-enum TokenAction {
-    /// Create an API token; prints only the token.
-    Create {
-        #[arg(long)]
-        user: String,
-        #[arg(long)]
-        name: String,
-        /// Narrow the token to these roles (default: all of the user's).
-        #[arg(long = "role", value_parser = parse_role)]
-        roles: Vec<Role>,
-        /// Expire the token this many days from now (default: never).
-        #[arg(long = "expires-days")]
-        expires_days: Option<i64>,
-    },
-}
-
-fn parse_role(s: &str) -> Result<Role, String> {
-    Role::parse(s)
-}
-
-#[derive(Subcommand)]
-enum SettingsAction {
-    /// Print a setting's value.
-    Get { key: String },
-    /// Change a setting.
-    Set { key: String, value: String },
-}
+mod cli;
+use cli::{Cli, Command, ImportWhat, SettingsAction, TokenAction, UserAction};
 
 fn init_tracing() {
     let filter =

@@ -78,7 +78,7 @@ impl ListCache {
     }
 }
 
-/// The most deployment pages kept: past it, the oldest half is dropped.
+/// The most deployment pages kept: past it, the less recently read half is dropped.
 const MAX_DETAILS: usize = 512;
 
 /// What a deployment's page reads from the database — the deployment with its
@@ -87,7 +87,8 @@ const MAX_DETAILS: usize = 512;
 /// targets bumps that version in the same transaction, and every timeline
 /// entry is written in such a transaction (or the one that creates it), so a
 /// page checks one version instead of reading five statements' rows; other
-/// deployments' reports do not disturb it. What depends on the clock (the
+/// deployments' reports do not disturb it (ids are never reused: AUTOINCREMENT,
+/// sequences). What depends on the clock (the
 /// bake countdown, the ETA) and on the caller (the actions) is worked out on
 /// each read.
 pub struct DetailCache<T = Detail> {

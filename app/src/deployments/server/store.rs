@@ -10,8 +10,10 @@ use crate::fleet::codes::{RegionCode, SkuCode};
 
 mod links;
 mod lists;
+mod report_keys;
 pub use links::*;
 pub use lists::*;
+pub use report_keys::*;
 
 /// A deployment row with its owner's name.
 #[derive(Debug, Clone, FromRow)]
@@ -295,54 +297,6 @@ pub async fn set_target<'e>(
     .execute(ex)
     .await?
     .rows_affected())
-}
-
-/// Points a target at the cluster created for it (a buildout).
-pub async fn set_target_cluster<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    id: i64,
-    cluster: i64,
-    name: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE deployment_targets SET cluster_id = $1, cluster_name = $2 WHERE id = $3")
-        .bind(cluster)
-        .bind(name)
-        .bind(id)
-        .execute(ex)
-        .await?;
-    Ok(())
-}
-
-/// Whether an idempotency key was taken already, for which target.
-pub async fn find_report_key<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    key: &str,
-) -> Result<Option<(i64, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT deployment_id, target_id FROM deployment_report_keys WHERE idem_key = $1",
-    )
-    .bind(key)
-    .fetch_optional(ex)
-    .await
-}
-
-pub async fn insert_report_key<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    key: &str,
-    deployment: i64,
-    target: i64,
-    now: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO deployment_report_keys (idem_key, deployment_id, target_id, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(key)
-    .bind(deployment)
-    .bind(target)
-    .bind(now)
-    .execute(ex)
-    .await?;
-    Ok(())
 }
 
 /// Clusters named by targets of deployments that are not over (so one
