@@ -1,14 +1,21 @@
 //! What every handler shares: the database, the Leptos options, the public
 //! origin (cookies and cross-site checks), and this process's rendered status routes.
 
+use std::sync::Arc;
+
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use app::db::Db;
 
-/// Shared by every handler.
+/// Shared by every handler: one allocation behind an `Arc`, since axum
+/// clones the state for every middleware and handler of every request.
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What `AppState` holds.
+#[derive(Debug)]
+pub struct Shared {
     pub db: Db,
     pub leptos: LeptosOptions,
     /// Whether cookies are `Secure` (the public URL is https).
@@ -33,14 +40,22 @@ impl AppState {
             }
         });
         let stylesheet = crate::assets::stylesheet_href(&leptos);
-        AppState {
+        AppState(Arc::new(Shared {
             db,
             secure_cookies: public_url.is_some_and(|u| u.starts_with("https://")),
             public_origin,
             leptos,
             status: std::sync::Arc::new(crate::status::StatusCache::new(stylesheet.clone())),
             stylesheet,
-        }
+        }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
     }
 }
 

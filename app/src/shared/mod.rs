@@ -16,3 +16,5 @@ pub mod audit;
 pub mod drafts;
 #[cfg(feature = "ssr")]
 pub mod forms;
+#[cfg(feature = "ssr")]
+pub mod seen;

@@ -57,7 +57,12 @@ pub async fn resolve_caller(
         return next.run(req).await;
     }
     match caller::resolve(&state.db, req.headers(), peer.clone()).await {
-        Ok(caller) => {
+        Ok(mut caller) => {
+            if !matches!(*req.method(), Method::GET | Method::HEAD) {
+                // A write reads its own versions: its answer, built after its
+                // change, must not be served from before it (`shared::seen`).
+                caller.seen = None;
+            }
             req.extensions_mut().insert(caller);
             next.run(req).await
         }

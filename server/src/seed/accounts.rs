@@ -61,5 +61,6 @@ pub(super) async fn caller(db: &Db, name: &str) -> anyhow::Result<Caller> {
         }),
         via: Via::Session,
         origin: Origin::default(),
+        seen: None,
     })
 }

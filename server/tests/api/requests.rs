@@ -627,6 +627,7 @@ async fn caller_of(app: &TestApp, role: Role) -> app::auth::server::caller::Call
         }),
         via: app::auth::server::caller::Via::Session,
         origin: Origin::default(),
+        seen: None,
     }
 }
 

@@ -3,6 +3,7 @@
 //! server functions and pages find it.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use axum::http::HeaderMap;
 use ipnet::IpNet;
@@ -13,6 +14,7 @@ use crate::auth::roles::{parse_user_name, CurrentUser, Role, Roles};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::shared::audit::Origin;
+use crate::shared::seen::{Seen, Versions};
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +31,9 @@ pub struct Caller {
     pub user: Option<CurrentUser>,
     pub via: Via,
     pub origin: Origin,
+    /// What this request read once for all its parts (a `GET`'s versions,
+    /// read with the caller; see `shared::seen`), shared by its clones.
+    pub seen: Option<Arc<Seen>>,
 }
 
 impl Caller {
@@ -37,7 +42,13 @@ impl Caller {
             user: None,
             via: Via::Anonymous,
             origin,
+            seen: None,
         }
+    }
+
+    /// The versions this request read at its edge, if it is a read that did.
+    pub fn versions(&self) -> Option<Versions> {
+        self.seen.as_ref().map(|s| s.versions)
     }
 
     /// The signed-in user who reads the fleet, or `unauthenticated`; a
@@ -139,8 +150,35 @@ pub fn client_address(
 /// (`auth.proxy_header`) is believed only from a peer in `auth.trusted_proxies`;
 /// from anyone else it is refused (`forbidden`), never ignored, so a
 /// misrouted client learns it at once and the attempt is audited.
+///
+/// One statement in the usual case: the token's or session's row comes with
+/// the fleet and settings versions (`Caller::seen`), and the settings are this
+/// replica's, kept under their version. Revoking a token, ending a session or
+/// disabling a user is seen by the next request on every replica.
 pub async fn resolve(db: &Db, headers: &HeaderMap, peer: Peer) -> AppResult<Caller> {
-    let settings = crate::settings::server::current(db).await?;
+    let now = db.clock().now().unix_timestamp();
+    let bearer = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let cookie = sessions::from_headers(headers, peer.secure_cookies);
+    let token = match bearer.and_then(|a| a.strip_prefix("Bearer ")) {
+        Some(t) => tokens::find(db, t.trim(), now).await?,
+        None => None,
+    };
+    let session = match (bearer, cookie) {
+        (None, Some(id)) => sessions::find(db, id).await?,
+        _ => None,
+    };
+    let versions = match token
+        .as_ref()
+        .map(|t| t.1)
+        .or(session.as_ref().map(|s| s.1))
+    {
+        Some(v) => v,
+        None => crate::fleet::server::store::versions(db.pool()).await?,
+    };
+    let seen = Some(Arc::new(Seen::new(versions)));
+    let settings = crate::settings::server::at_version(db, versions.settings).await?;
     let trusted = &settings.trusted_proxies;
     let forwarded: Vec<&str> = headers
         .get_all("x-forwarded-for")
@@ -164,22 +202,16 @@ pub async fn resolve(db: &Db, headers: &HeaderMap, peer: Peer) -> AppResult<Call
             "the {header} header is accepted only from a trusted proxy"
         )));
     }
-    if let Some(auth) = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(auth) = bearer {
         // A bearer token that does not resolve is an error, not an anonymous call.
-        let token = auth
-            .strip_prefix("Bearer ")
+        auth.strip_prefix("Bearer ")
             .ok_or(AppError::Unauthenticated)?;
-        let now = db.clock().now().unix_timestamp();
-        let user = tokens::resolve_token(db, token.trim(), now)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
+        let (row, _) = token.ok_or(AppError::Unauthenticated)?;
         return Ok(Caller {
-            user: Some(user),
+            user: Some(tokens::admit(db, row, now).await),
             via: Via::Token,
             origin,
+            seen,
         });
     }
     if let Some(value) = proxied {
@@ -199,17 +231,19 @@ pub async fn resolve(db: &Db, headers: &HeaderMap, peer: Peer) -> AppResult<Call
                 }),
                 via: Via::Proxy,
                 origin,
+                seen,
             },
             None => Caller::anonymous(origin),
         });
     }
-    if let Some(id) = sessions::from_headers(headers, peer.secure_cookies) {
+    if let (Some(id), Some((row, _))) = (cookie, session) {
         let policy = SessionPolicy::from_settings(&settings);
-        if let Some(user) = sessions::resolve(db, id, policy).await? {
+        if let Some(user) = sessions::admit(db, id, row, policy).await? {
             return Ok(Caller {
                 user: Some(user),
                 via: Via::Session,
                 origin,
+                seen,
             });
         }
     }

@@ -1,12 +1,13 @@
 //! Server-side sessions: a random id in an HttpOnly cookie, its SHA-256 in the
 //! database (so any replica can serve any request), idle and absolute timeouts.
 
-use super::store;
+use super::store::{self, SessionRow};
 use super::tokens::{digest, new_secret};
 use crate::auth::roles::{CurrentUser, Roles};
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::settings::Settings;
+use crate::shared::seen::Versions;
 
 /// The session cookie's name over plain HTTP.
 pub const COOKIE: &str = "headroom_session";
@@ -59,16 +60,21 @@ pub async fn start(db: &Db, user_id: i64, previous: Option<&str>) -> AppResult<S
     Ok(id)
 }
 
-/// The signed-in user of a session cookie, if the session is alive.
-pub async fn resolve(
+/// A session cookie's row, if its user is enabled, with the versions read in
+/// the same statement (see `shared::seen`).
+pub async fn find(db: &Db, cookie: &str) -> AppResult<Option<(SessionRow, Versions)>> {
+    Ok(store::find_session(db.pool(), &digest(cookie)).await?)
+}
+
+/// The signed-in user of a session (`find`), if the session is alive under
+/// `policy`; a session past its time is ended.
+pub async fn admit(
     db: &Db,
     cookie: &str,
+    row: SessionRow,
     policy: SessionPolicy,
 ) -> AppResult<Option<CurrentUser>> {
     let hash = digest(cookie);
-    let Some(row) = store::find_session(db.pool(), &hash).await? else {
-        return Ok(None);
-    };
     let now = now();
     if now - row.last_seen > policy.idle_secs || now - row.created_at > policy.absolute_secs {
         store::delete_session(db.pool(), &hash).await?;

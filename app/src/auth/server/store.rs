@@ -2,6 +2,8 @@
 
 use sqlx::{Any, Executor, FromRow};
 
+use crate::shared::seen::Versions;
+
 /// A user row.
 #[derive(Debug, Clone, FromRow)]
 pub struct UserRow {
@@ -122,19 +124,22 @@ pub async fn insert_session<'e>(
 }
 
 /// The session with this id hash, if its user is enabled.
+/// A session's row with the fleet and settings versions (see `seen`), in one
+/// statement: what resolving a signed-in browser's request reads.
 pub async fn find_session<'e>(
     ex: impl Executor<'e, Database = Any>,
     id_hash: &str,
-) -> Result<Option<SessionRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT s.user_id, u.name, u.roles, s.created_at, s.last_seen \
+) -> Result<Option<(SessionRow, Versions)>, sqlx::Error> {
+    let row: Option<Seen<SessionRow>> = sqlx::query_as(&format!(
+        "SELECT s.user_id, u.name, u.roles, s.created_at, s.last_seen, {VERSIONS} \
          FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.id_hash = $1 AND u.disabled = $2",
-    )
+         WHERE s.id_hash = $1 AND u.disabled = $2"
+    ))
     .bind(id_hash)
     .bind(0i64)
     .fetch_optional(ex)
-    .await
+    .await?;
+    Ok(row.map(Seen::split))
 }
 
 pub async fn touch_session<'e>(
@@ -235,27 +240,53 @@ pub async fn insert_token<'e>(
     Ok(id)
 }
 
-const TOKEN_SELECT: &str =
-    "SELECT t.id, t.user_id, u.name AS user_name, u.roles AS user_roles, t.name, t.roles, \
-     t.created_at, t.revoked, t.expires_at, t.last_used_at \
-     FROM api_tokens t JOIN users u ON u.id = t.user_id";
+const TOKEN_COLUMNS: &str =
+    "t.id, t.user_id, u.name AS user_name, u.roles AS user_roles, t.name, t.roles, \
+     t.created_at, t.revoked, t.expires_at, t.last_used_at";
+const TOKENS: &str = "api_tokens t JOIN users u ON u.id = t.user_id";
 
-/// The live token with this hash at `now`: neither it nor its user switched
-/// off, and not expired.
+/// The live token with this hash at `now` (neither it nor its user switched
+/// off, and not expired), with the fleet and settings versions (see `seen`),
+/// in one statement: what resolving an API call reads.
 pub async fn find_live_token<'e>(
     ex: impl Executor<'e, Database = Any>,
     token_hash: &str,
     now: i64,
-) -> Result<Option<TokenRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{TOKEN_SELECT} WHERE t.token_hash = $1 AND t.revoked = $2 AND u.disabled = $2 \
+) -> Result<Option<(TokenRow, Versions)>, sqlx::Error> {
+    let row: Option<Seen<TokenRow>> = sqlx::query_as(&format!(
+        "SELECT {TOKEN_COLUMNS}, {VERSIONS} FROM {TOKENS} \
+         WHERE t.token_hash = $1 AND t.revoked = $2 AND u.disabled = $2 \
          AND (t.expires_at IS NULL OR t.expires_at > $3)"
     ))
     .bind(token_hash)
     .bind(0i64)
     .bind(now)
     .fetch_optional(ex)
-    .await
+    .await?;
+    Ok(row.map(Seen::split))
+}
+
+/// The fleet and settings versions as two more columns of a row.
+const VERSIONS: &str = "(SELECT version FROM fleet_version WHERE id = 1) AS fleet_version, \
+     (SELECT version FROM settings_version WHERE id = 1) AS settings_version";
+
+/// A row read with the versions (`VERSIONS`).
+#[derive(FromRow)]
+struct Seen<T> {
+    #[sqlx(flatten)]
+    row: T,
+    fleet_version: i64,
+    settings_version: i64,
+}
+
+impl<T> Seen<T> {
+    fn split(self) -> (T, Versions) {
+        let versions = Versions {
+            fleet: self.fleet_version,
+            settings: self.settings_version,
+        };
+        (self.row, versions)
+    }
 }
 
 /// Records that token `id` was used at `now`.
@@ -275,9 +306,11 @@ pub async fn touch_token<'e>(
 pub async fn list_tokens<'e>(
     ex: impl Executor<'e, Database = Any>,
 ) -> Result<Vec<TokenRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{TOKEN_SELECT} ORDER BY t.id DESC"))
-        .fetch_all(ex)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {TOKEN_COLUMNS} FROM {TOKENS} ORDER BY t.id DESC"
+    ))
+    .fetch_all(ex)
+    .await
 }
 
 pub async fn revoke_token<'e>(

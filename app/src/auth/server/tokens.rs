@@ -5,10 +5,11 @@ use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::store;
+use super::store::{self, TokenRow};
 use crate::auth::roles::{CurrentUser, Roles};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::shared::seen::Versions;
 
 /// 32 bytes from the operating system's CSPRNG, base64url; `prefix` tells kinds apart.
 pub fn new_secret(prefix: &str) -> String {
@@ -93,16 +94,20 @@ pub async fn create_token(
     Ok((id, token))
 }
 
-/// The user a bearer token acts for at `now`, with the roles in force: the
-/// token's narrowing intersected with the user's current roles. An expired
-/// token acts for nobody. The use is recorded (at most once a minute).
-pub async fn resolve_token(db: &Db, token: &str, now: i64) -> AppResult<Option<CurrentUser>> {
+/// A bearer token's row if it is live at `now` (neither it nor its user
+/// switched off, not expired), with the versions read in the same statement
+/// (see `shared::seen`).
+pub async fn find(db: &Db, token: &str, now: i64) -> AppResult<Option<(TokenRow, Versions)>> {
     if !token.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
-    let Some(row) = store::find_live_token(db.pool(), &digest(token), now).await? else {
-        return Ok(None);
-    };
+    Ok(store::find_live_token(db.pool(), &digest(token), now).await?)
+}
+
+/// The user a live token (`find`) acts for, with the roles in force: the
+/// token's narrowing intersected with the user's current roles. The use is
+/// recorded (at most once a minute).
+pub async fn admit(db: &Db, row: TokenRow, now: i64) -> CurrentUser {
     if row
         .last_used_at
         .is_none_or(|at| now - at >= TOUCH_EVERY_SECONDS)
@@ -118,11 +123,11 @@ pub async fn resolve_token(db: &Db, token: &str, now: i64) -> AppResult<Option<C
         Some(Err(_)) => Roles::default(),
         None => user_roles,
     };
-    Ok(Some(CurrentUser {
+    CurrentUser {
         id: row.user_id,
         name: row.user_name,
         roles,
-    }))
+    }
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@ async fn pipeline(db: &Db) -> AppResult<Option<Caller>> {
         }),
         via: Via::Token,
         origin: Default::default(),
+        seen: None,
     }))
 }
 

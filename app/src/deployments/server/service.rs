@@ -299,7 +299,7 @@ pub async fn preview(
         .map_err(|m| AppError::invalid("kind", m))?;
     let (region, sku, unit) = place(db, &input.region, &input.sku).await?;
     let rings = plan::check(db, kind, &region, &sku, &input.rings, None).await?;
-    let snap = fleet::snapshot(db).await?;
+    let snap = fleet::snapshot_for(db, caller).await?;
     let mut free = snap
         .region(region.as_str())
         .and_then(|r| r.skus.iter().find(|s| s.sku == sku.as_str()))

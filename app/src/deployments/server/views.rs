@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::cache::Kept;
+use super::cache::{Fingerprint, Kept};
 use super::model::{load, load_many, load_summaries, Loaded, Summary};
 use super::run::parse;
 use super::store::{self, ListWhere};
@@ -31,7 +31,7 @@ pub async fn list(
 ) -> AppResult<Arc<Page<Deployment>>> {
     caller.user()?;
     let mut conn = db.pool().acquire().await?;
-    let at = store::fingerprint(&mut *conn).await?;
+    let at = fingerprint(caller, &mut conn).await?;
     let key = format!("full {limit} {cursor:?} {filter:?}");
     if let Some(Kept::Full(page)) = db.deployment_lists().get(&at, &key) {
         return Ok(page);
@@ -59,7 +59,7 @@ pub async fn list_rows(
 ) -> AppResult<Arc<Page<crate::deployments::types::DeploymentRow>>> {
     caller.user()?;
     let mut conn = db.pool().acquire().await?;
-    let at = store::fingerprint(&mut *conn).await?;
+    let at = fingerprint(caller, &mut conn).await?;
     let key = format!("rows {limit} {cursor:?} {filter:?}");
     if let Some(Kept::Rows(page)) = db.deployment_lists().get(&at, &key) {
         return Ok(page);
@@ -74,6 +74,15 @@ pub async fn list_rows(
     db.deployment_lists()
         .put(&at, key, Kept::Rows(Arc::clone(&page)));
     Ok(page)
+}
+
+/// The deployments' fingerprint, read once per request: the list page and
+/// its in-flight panel share it (`shared::seen`).
+async fn fingerprint(caller: &Caller, conn: &mut sqlx::AnyConnection) -> AppResult<Fingerprint> {
+    Ok(match &caller.seen {
+        Some(seen) => seen.deployments(|| store::fingerprint(&mut *conn)).await?,
+        None => store::fingerprint(&mut *conn).await?,
+    })
 }
 
 /// One page of the list's deployment rows and the next page's cursor.
@@ -158,7 +167,7 @@ pub async fn detail(db: &Db, caller: &Caller, key: &str) -> AppResult<Deployment
     drop(conn);
     let (d, timeline) = (&kept.0, kept.1.clone());
     let now = db.clock().now();
-    let snap = fleet::snapshot(db).await?;
+    let snap = fleet::snapshot_for(db, caller).await?;
     let unit = snap
         .options
         .skus
@@ -211,7 +220,7 @@ pub async fn in_flight(db: &Db, caller: &Caller, region: Option<&str>) -> AppRes
     ];
     let mut conn = db.pool().acquire().await?;
     // Kept like the list's pages: every page with a freeze banner reads it.
-    let at = store::fingerprint(&mut *conn).await?;
+    let at = fingerprint(caller, &mut conn).await?;
     let key = format!("in-flight {region:?}");
     let kept = match db.deployment_lists().get(&at, &key) {
         Some(Kept::InFlight(kept)) => kept,
@@ -229,7 +238,7 @@ pub async fn in_flight(db: &Db, caller: &Caller, region: Option<&str>) -> AppRes
     };
     drop(conn);
     let (more, loaded) = (kept.0, &kept.1);
-    let snap = fleet::snapshot(db).await?;
+    let snap = fleet::snapshot_for(db, caller).await?;
     let now = db.clock().now();
     Ok(InFlight {
         more,

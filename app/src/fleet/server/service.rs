@@ -23,6 +23,21 @@ pub const TREND_DAYS: i64 = 365;
 /// The fleet snapshot of the current version, built if this replica lacks it.
 pub async fn snapshot(db: &Db) -> AppResult<Arc<Snapshot>> {
     let version = store::versions(db.pool()).await?;
+    snapshot_at(db, version).await
+}
+
+/// The fleet snapshot a read for `caller` sees: at the versions its request
+/// read at its edge (`shared::seen`) — no statement of its own — else as
+/// `snapshot`.
+pub async fn snapshot_for(db: &Db, caller: &Caller) -> AppResult<Arc<Snapshot>> {
+    match caller.versions() {
+        Some(version) => snapshot_at(db, version).await,
+        None => snapshot(db).await,
+    }
+}
+
+/// The fleet snapshot of `version` (or newer), built if this replica lacks it.
+async fn snapshot_at(db: &Db, version: super::snapshot::Versions) -> AppResult<Arc<Snapshot>> {
     if let Some(s) = db.fleet_cache().get(version) {
         return Ok(s);
     }
@@ -75,13 +90,13 @@ pub async fn snapshot(db: &Db) -> AppResult<Arc<Snapshot>> {
 /// Every region with its region × SKU rollups.
 pub async fn regions(db: &Db, caller: &Caller) -> AppResult<Vec<Region>> {
     caller.user()?;
-    Ok(snapshot(db).await?.regions.clone())
+    Ok(snapshot_for(db, caller).await?.regions.clone())
 }
 
 /// The fleet overview: totals per unit, the region × family grid, the hot spots.
 pub async fn fleet_summary(db: &Db, caller: &Caller) -> AppResult<FleetSummary> {
     caller.user()?;
-    Ok(snapshot(db).await?.summary.clone())
+    Ok(snapshot_for(db, caller).await?.summary.clone())
 }
 
 /// One region with its SKU rollups, or `not_found`.
@@ -128,7 +143,7 @@ pub async fn headroom_now(
     sku: Option<&str>,
 ) -> AppResult<HeadroomNow> {
     caller.user()?;
-    let snap = snapshot(db).await?;
+    let snap = snapshot_for(db, caller).await?;
     let region = region
         .filter(|r| !r.is_empty())
         .or_else(|| snap.options.regions.first().map(|(code, _)| code.as_str()))
@@ -169,7 +184,7 @@ pub async fn headroom_now(
 
 pub async fn region_detail(db: &Db, caller: &Caller, code: &str) -> AppResult<RegionDetail> {
     caller.user()?;
-    let snap = snapshot(db).await?;
+    let snap = snapshot_for(db, caller).await?;
     if let Some(d) = snap.cached_region_detail(code) {
         return Ok((*d).clone());
     }
@@ -221,7 +236,7 @@ fn known_filters(snap: &Snapshot, q: &ClusterQuery) -> AppResult<()> {
 
 pub async fn clusters(db: &Db, caller: &Caller, q: &ClusterQuery) -> AppResult<Page<Cluster>> {
     caller.user()?;
-    let snap = snapshot(db).await?;
+    let snap = snapshot_for(db, caller).await?;
     known_filters(&snap, q)?;
     let t = snap.thresholds;
     let mut rows = store::list_clusters(db.pool(), q, &t).await?;
@@ -254,7 +269,7 @@ pub async fn cluster_position(
     q: &ClusterQuery,
 ) -> AppResult<PagePosition> {
     caller.user()?;
-    let snap = snapshot(db).await?;
+    let snap = snapshot_for(db, caller).await?;
     let t = snap.thresholds;
     // The total depends on the filters only: counted once per fleet version.
     let filter = format!(
@@ -285,7 +300,7 @@ pub async fn cluster_position(
 /// One cluster, or `not_found`.
 pub async fn cluster(db: &Db, caller: &Caller, id: i64) -> AppResult<Cluster> {
     caller.user()?;
-    let t = snapshot(db).await?.thresholds;
+    let t = snapshot_for(db, caller).await?.thresholds;
     let row = store::find_cluster(db.pool(), id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no cluster {id}")))?;
@@ -295,7 +310,7 @@ pub async fn cluster(db: &Db, caller: &Caller, id: i64) -> AppResult<Cluster> {
 /// The cluster page: the cluster, its unit, and its region × SKU trend.
 pub async fn cluster_detail(db: &Db, caller: &Caller, id: i64) -> AppResult<ClusterDetail> {
     caller.user()?;
-    let snap = snapshot(db).await?;
+    let snap = snapshot_for(db, caller).await?;
     let t = snap.thresholds;
     let row = store::find_cluster(db.pool(), id)
         .await?
@@ -333,5 +348,5 @@ pub async fn cluster_detail(db: &Db, caller: &Caller, id: i64) -> AppResult<Clus
 /// The choices of the cluster filter form.
 pub async fn filter_options(db: &Db, caller: &Caller) -> AppResult<FilterOptions> {
     caller.user()?;
-    Ok(snapshot(db).await?.options.clone())
+    Ok(snapshot_for(db, caller).await?.options.clone())
 }

@@ -19,11 +19,7 @@ use crate::fleet::types::{
 use crate::settings::Settings;
 
 /// The versions a snapshot was built at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Versions {
-    pub fleet: i64,
-    pub settings: i64,
-}
+pub use crate::shared::seen::Versions;
 
 /// One version's fleet data.
 pub struct Snapshot {
@@ -222,10 +218,12 @@ impl std::fmt::Debug for FleetCache {
 }
 
 impl FleetCache {
-    /// The snapshot of `version`, if this replica has it.
+    /// The snapshot of `version` or a newer one, if this replica has it (a
+    /// request whose versions were read a moment ago may be answered from
+    /// newer data, never from older).
     pub fn get(&self, version: Versions) -> Option<Arc<Snapshot>> {
         let slot = self.current.read().ok()?;
-        slot.as_ref().filter(|s| s.version == version).cloned()
+        slot.as_ref().filter(|s| s.version.covers(version)).cloned()
     }
 
     /// The newest snapshot this replica has, whatever its version.
@@ -233,9 +231,16 @@ impl FleetCache {
         self.current.read().ok()?.clone()
     }
 
+    /// Keeps `snapshot`, unless the one kept is newer (a slow rebuild of an
+    /// older version never replaces it).
     pub fn put(&self, snapshot: Arc<Snapshot>) {
         if let Ok(mut slot) = self.current.write() {
-            *slot = Some(snapshot);
+            let newer = slot.as_ref().is_some_and(|s| {
+                s.version != snapshot.version && s.version.covers(snapshot.version)
+            });
+            if !newer {
+                *slot = Some(snapshot);
+            }
         }
     }
 }

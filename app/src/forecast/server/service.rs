@@ -55,7 +55,7 @@ fn push(map: &mut StepsByPair, region: String, sku: String, step: Step) {
 pub async fn inputs(db: &Db, caller: &Caller, q: &ForecastQuery) -> AppResult<Inputs> {
     caller.user()?;
     let today = db.clock().today();
-    let snap = crate::fleet::server::service::snapshot(db).await?;
+    let snap = crate::fleet::server::service::snapshot_for(db, caller).await?;
     let trends = snap.forecast_trends(fit_all(db, today)).await?;
 
     let only_region = match q.regions.as_slice() {
@@ -163,7 +163,7 @@ const FLEETWIDE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 /// fleet version for `FLEETWIDE_TTL` (demand and supply to come change
 /// without a new fleet version: a request filed, a buildout planned).
 pub async fn fleetwide(db: &Db, caller: &Caller) -> AppResult<std::sync::Arc<Fleetwide>> {
-    let snap = crate::fleet::server::service::snapshot(db).await?;
+    let snap = crate::fleet::server::service::snapshot_for(db, caller).await?;
     fleetwide_of(db, caller, &snap).await
 }
 

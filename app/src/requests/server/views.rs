@@ -107,7 +107,7 @@ async fn preview(
 pub async fn detail(db: &Db, caller: &Caller, key: &str) -> AppResult<RequestDetail> {
     let me = caller.user()?.clone();
     let id = parse_key(key)?;
-    let snap = fleet::snapshot(db).await?;
+    let snap = fleet::snapshot_for(db, caller).await?;
     let mut conn = db.pool().acquire().await?;
     let row = store::find_request(&mut *conn, id, "")
         .await?
@@ -195,7 +195,7 @@ pub async fn inbox(db: &Db, caller: &Caller) -> AppResult<ApprovalInbox> {
     // The snapshot before the connection: holding one pooled connection while
     // the snapshot asks the pool for another deadlocks once every connection is
     // held that way (64 concurrent inbox requests stalled the benchmark).
-    let snap = fleet::snapshot(db).await?;
+    let snap = fleet::snapshot_for(db, caller).await?;
     let mut conn = db.pool().acquire().await?;
     let rows = store::inbox(&mut *conn, me.id, 200).await?;
     let requests = assemble(&mut conn, rows).await?;
