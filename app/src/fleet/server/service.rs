@@ -31,7 +31,17 @@ pub async fn snapshot(db: &Db) -> AppResult<Arc<Snapshot>> {
 /// `snapshot`.
 pub async fn snapshot_for(db: &Db, caller: &Caller) -> AppResult<Arc<Snapshot>> {
     match caller.versions() {
-        Some(version) => snapshot_at(db, version).await,
+        Some(version) => {
+            // Measured, not explained: when a page's reads all came from
+            // memory without one await that pends, the heavy pages (the
+            // overview, a region) served 11-13 % fewer requests at 64
+            // connections on both databases; one yield here put them 13-19 %
+            // above where they were (bench/results/2026-12-07-0100-edge.md).
+            // Leptos' Suspense takes another path for a resource ready on
+            // its first poll; which part of it costs is not pinned down.
+            tokio::task::yield_now().await;
+            snapshot_at(db, version).await
+        }
         None => snapshot(db).await,
     }
 }
