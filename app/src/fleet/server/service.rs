@@ -32,13 +32,16 @@ pub async fn snapshot(db: &Db) -> AppResult<Arc<Snapshot>> {
 pub async fn snapshot_for(db: &Db, caller: &Caller) -> AppResult<Arc<Snapshot>> {
     match caller.versions() {
         Some(version) => {
-            // Measured, not explained: when a page's reads all came from
-            // memory without one await that pends, the heavy pages (the
-            // overview, a region) served 11-13 % fewer requests at 64
-            // connections on both databases; one yield here put them 13-19 %
-            // above where they were (bench/results/2026-12-07-0100-edge.md).
-            // Leptos' Suspense takes another path for a resource ready on
-            // its first poll; which part of it costs is not pinned down.
+            // One yield, measured (bench/results/2026-12-07-0100-edge.md):
+            // without it the overview and region pages served 11-13 % fewer
+            // requests at 64 connections. A resource whose fetcher is ready on
+            // its first poll (all reads from memory) is ready before its
+            // `<Suspense>` renders, and Leptos 0.8's SuspenseBoundary then
+            // builds a `move || Suspend::new(..)` child's view in both of its
+            // dry-resolve passes and once more to render it (leptos#2956:
+            // by design); pending once, the dry passes stop at the `.await`.
+            // It leans on task order; the fix that does not is to build the
+            // heavy views inside `Unsuspend` (not done yet).
             tokio::task::yield_now().await;
             snapshot_at(db, version).await
         }

@@ -244,3 +244,50 @@ impl FleetCache {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(fleet: i64, settings: i64) -> Arc<Snapshot> {
+        let kept = Arc::new(Settings::default());
+        let summary = super::super::summary::summarize(&[], kept.thresholds, String::new());
+        let options = FilterOptions {
+            regions: Vec::new(),
+            skus: Vec::new(),
+        };
+        let version = Versions { fleet, settings };
+        Arc::new(Snapshot::new(version, Vec::new(), summary, options, kept))
+    }
+
+    fn v(fleet: i64, settings: i64) -> Versions {
+        Versions { fleet, settings }
+    }
+
+    #[test]
+    fn a_read_gets_its_versions_or_newer_never_older() {
+        let cache = FleetCache::default();
+        cache.put(at(5, 2));
+        assert_eq!(cache.get(v(5, 2)).map(|s| s.version), Some(v(5, 2)));
+        // A request that read its versions a moment before a change.
+        assert_eq!(cache.get(v(4, 2)).map(|s| s.version), Some(v(5, 2)));
+        assert_eq!(cache.get(v(5, 1)).map(|s| s.version), Some(v(5, 2)));
+        // A request that saw a later change gets nothing kept: it rebuilds.
+        assert!(cache.get(v(6, 2)).is_none());
+        assert!(cache.get(v(5, 3)).is_none());
+    }
+
+    #[test]
+    fn a_slow_rebuild_of_older_versions_never_replaces_a_newer_snapshot() {
+        let cache = FleetCache::default();
+        cache.put(at(5, 2));
+        cache.put(at(4, 2));
+        cache.put(at(5, 1));
+        assert_eq!(cache.latest().map(|s| s.version), Some(v(5, 2)));
+        cache.put(at(6, 2));
+        assert_eq!(cache.latest().map(|s| s.version), Some(v(6, 2)));
+        // The same versions rebuilt: kept (either is as new as the other).
+        cache.put(at(6, 2));
+        assert_eq!(cache.latest().map(|s| s.version), Some(v(6, 2)));
+    }
+}
