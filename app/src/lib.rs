@@ -59,11 +59,13 @@ pub fn authorize(
 /// The theme a visitor chose (`dark` or `light`), from the `theme` cookie.
 #[cfg(feature = "ssr")]
 fn theme_from_request() -> &'static str {
-    let Some(parts) = use_context::<http::request::Parts>() else {
-        return "";
-    };
-    let cookies = parts.headers.get_all(http::header::COOKIE);
-    for header in cookies {
+    use_context::<http::request::Parts>().map_or("", |parts| theme_of(&parts.headers))
+}
+
+/// The theme chosen in a request's `theme` cookie: `dark`, `light` or none.
+#[cfg(feature = "ssr")]
+pub fn theme_of(headers: &http::HeaderMap) -> &'static str {
+    for header in headers.get_all(http::header::COOKIE) {
         for pair in header.to_str().unwrap_or_default().split(';') {
             match pair.trim() {
                 "theme=dark" => return "dark",

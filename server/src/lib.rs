@@ -10,6 +10,7 @@ pub mod config;
 pub mod finish;
 pub mod metrics;
 pub mod ops;
+pub mod pages;
 pub mod routes;
 pub mod seed;
 pub mod state;

@@ -61,6 +61,9 @@ pub fn handle() -> &'static PrometheusHandle {
             counter!("headroom_db_unavailable_total", "cause" => cause).increment(0);
         }
         counter!("headroom_pages_finished_after_hangup_total").increment(0);
+        for outcome in ["hit", "render", "full"] {
+            counter!("headroom_page_cache_total", "outcome" => outcome).increment(0);
+        }
         handle
     })
 }
@@ -78,6 +81,10 @@ fn describe() {
     describe_counter!(
         "headroom_db_unavailable_total",
         "Database calls refused as unavailable: pool_timed_out (no connection free in time), busy, unreachable."
+    );
+    describe_counter!(
+        "headroom_page_cache_total",
+        "Pages the page cache answered (see server::pages): hit (kept), render (rendered for the cache), full (rendered alone: the cache was full)."
     );
     describe_counter!(
         "headroom_pages_finished_after_hangup_total",

@@ -38,8 +38,12 @@ pub fn router(state: AppState) -> Router {
     let context = move || {
         provide_context(db.clone());
         provide_context(stylesheet.clone());
-        // A fresh nonce per response for the Content-Security-Policy.
-        leptos::nonce::provide_nonce();
+        // A fresh nonce per response for the Content-Security-Policy; a
+        // template for the page cache carries its mark instead (see `pages`).
+        match app::shared::template::marks() {
+            Some(marks) => provide_context(leptos::nonce::Nonce::from_value(marks.nonce.clone())),
+            None => leptos::nonce::provide_nonce(),
+        }
     };
     let leptos = state.leptos.clone();
     let site_root = std::path::PathBuf::from(state.leptos.site_root.as_ref());
@@ -82,6 +86,9 @@ pub fn router(state: AppState) -> Router {
         .route_service("/favicon.svg", ServeFile::new(site_root.join("favicon.svg")))
         .leptos_routes_with_context(&state, routes, context, move || app::shell(leptos.clone()))
         .fallback(fallback)
+        // Innermost: a page the same for every caller with these roles is
+        // rendered once and filled in per caller (see `pages`).
+        .layer(from_fn_with_state(state.clone(), crate::pages::serve))
         .layer(from_fn_with_state(state.clone(), crate::auth::enforce_access))
         .layer(from_fn_with_state(state.clone(), crate::auth::csrf_guard))
         .layer(from_fn_with_state(state.clone(), crate::auth::audit_refusals))

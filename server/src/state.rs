@@ -26,6 +26,8 @@ pub struct Shared {
     pub stylesheet: String,
     /// The rendered public status routes of this process.
     pub status: std::sync::Arc<crate::status::StatusCache>,
+    /// Pages rendered once for every caller who would see the same page.
+    pub pages: crate::pages::PageCache,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             leptos,
             status: std::sync::Arc::new(crate::status::StatusCache::new(stylesheet.clone())),
             stylesheet,
+            pages: crate::pages::PageCache::new(),
         }))
     }
 }

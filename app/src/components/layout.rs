@@ -1,5 +1,6 @@
 //! The frame of every page: skip link, navigation, theme toggle.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -34,9 +35,12 @@ fn UserMenu(link: &'static str) -> impl IntoView {
     // made while rendering resolved data get ids in a different order on the
     // server and in the browser, and hydration then reads the wrong one.
     let counts = Resource::new(|| (), |_| crate::requests::api::get_nav_counts());
+    // Rendered as a template (the server's page cache), the counts are a mark
+    // the server replaces with `nav_count_html` for each caller.
+    let nav_mark = crate::shared::template::marks().map(|m| m.nav.clone());
     view! {
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
+            {move || { let nav_mark = nav_mark.clone(); Suspend::new(async move {
                 match me.await {
                     Ok(Some(user)) => {
                         let counts = counts.await.unwrap_or_default();
@@ -54,7 +58,10 @@ fn UserMenu(link: &'static str) -> impl IntoView {
                         view! {
                             {sections}
                             <span class="flex-1"></span>
-                            <NavCount counts=counts me=user.name.clone()/>
+                            {match nav_mark {
+                                Some(mark) => Either::Left(mark),
+                                None => Either::Right(view! { <NavCount counts=counts me=user.name.clone()/> }),
+                            }}
                             {approver.then(|| view! { <A href="/approvals" attr:class=link>"Approvals"</A> })}
                             {operator.then(|| view! { <A href="/fulfilment" attr:class=link>"Fulfilment"</A> })}
                             {admin.then(|| view! { <A href="/admin/users" attr:class=link>"Admin"</A> })}
@@ -73,7 +80,7 @@ fn UserMenu(link: &'static str) -> impl IntoView {
                     // only what an anonymous visitor can open.
                     _ => view! { <span class="flex-1"></span><a href="/status" class=link>"Public status"</a> }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
@@ -95,6 +102,14 @@ fn NavCount(counts: crate::requests::types::NavCounts, me: String) -> impl IntoV
             <a href=mine class=pill data-testid="mine-in-flight">{format!("{n} of mine in flight")}</a>
         })}
     }
+}
+
+/// The navigation's counts as HTML, the same as they render inside a page:
+/// what the page cache writes in place of their mark for each caller.
+#[cfg(feature = "ssr")]
+pub fn nav_count_html(counts: crate::requests::types::NavCounts, me: &str) -> String {
+    let me = me.to_owned();
+    Owner::new().with(|| view! { <NavCount counts=counts me=me/> }.to_html())
 }
 
 /// Switches between light and dark, remembered in a cookie so the server renders

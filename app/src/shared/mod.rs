@@ -6,6 +6,7 @@ pub mod audit_query;
 pub mod enums;
 pub mod fields;
 pub mod page;
+pub mod template;
 pub mod text;
 pub mod time;
 pub mod url;

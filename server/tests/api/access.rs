@@ -84,11 +84,20 @@ pub struct Fixture {
 
 /// Files a request as `requester-user` (a draft unless `submit`).
 pub async fn file_request(app: &TestApp, quantity: i64, submit: bool) -> Value {
+    file_request_as(app, &app.as_role(Requester), quantity, submit).await
+}
+
+/// A westus2 Dv5 request filed by `client` (a requester's), submitted when asked.
+pub async fn file_request_as(
+    app: &TestApp,
+    client: &reqwest::Client,
+    quantity: i64,
+    submit: bool,
+) -> Value {
     let body = json!({"kind": "provision", "region": "westus2", "sku": "Dv5", "quantity": quantity,
         "need_by": need_by(30), "service": "canary-service", "justification": "canary-justification-7f3a",
         "priority": "P2", "draft": !submit});
-    let resp = app
-        .as_role(Requester)
+    let resp = client
         .post(app.url("/api/v1/requests"))
         .json(&body)
         .send()

@@ -16,6 +16,7 @@ mod ledger;
 mod metrics;
 mod openapi;
 mod ops;
+mod page_cache;
 mod pages;
 mod path_tricks;
 mod requests;

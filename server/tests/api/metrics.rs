@@ -201,8 +201,10 @@ both_databases! {
         // The router itself, so the hang-up comes after the first chunk for sure.
         let leptos = leptos::config::LeptosOptions::builder().output_name("headroom").build();
         let router = server::routes::router(server::state::AppState::new(app.db.clone(), leptos, None));
+        // Rendered for this caller alone: a kept page (`server::pages`) is whole before it is sent.
         let req = axum::http::Request::get("/regions/westus2")
             .header("authorization", format!("Bearer {}", app.tokens[&Role::Viewer]))
+            .header("cache-control", "no-store")
             .body(axum::body::Body::empty())
             .unwrap();
         let resp = router.clone().oneshot(req).await.unwrap();
