@@ -6,7 +6,8 @@
 //! only in the navigation (their name, their counts) and the CSP nonce. So
 //! such a page is rendered once as a template (`app::shared::template`: those
 //! parts as marks) and each response fills in its own caller's: one statement
-//! for the counts instead of a render.
+//! (the counts, with the deployments' fingerprint for the key) instead of a
+//! render.
 //!
 //! - A kept page serves the second of the app's clock it was rendered in, and
 //!   one second of real time at most: what no version covers (the time itself,
@@ -44,8 +45,11 @@ use app::shared::template::{Marks, Template};
 
 use crate::state::AppState;
 
-/// Pages kept at once, at most (a second's worth of distinct pages).
+/// Pages kept at once, at most (a second's worth of distinct pages; a new
+/// page's slot first drops those no longer fresh).
 const MAX_KEPT: usize = 256;
+/// The bytes of HTML kept at once, at most.
+const MAX_KEPT_BYTES: usize = 32 << 20;
 /// The longest path and query kept.
 const MAX_PAGE_KEY: usize = 2_048;
 /// The largest page kept (bytes of HTML).
@@ -155,10 +159,13 @@ impl PageCache {
         if let Some(slot) = slots.get(key).filter(|s| s.made.elapsed() < FRESH_FOR) {
             return Some(slot.clone());
         }
-        if slots.len() >= MAX_KEPT {
-            slots.retain(|_, s| s.made.elapsed() < FRESH_FOR);
-        }
-        if slots.len() >= MAX_KEPT {
+        slots.retain(|_, s| s.made.elapsed() < FRESH_FOR);
+        let bytes: usize = slots
+            .values()
+            .filter_map(|s| s.page.get().cloned().flatten())
+            .map(|p| p.body.len())
+            .sum();
+        if slots.len() >= MAX_KEPT || bytes >= MAX_KEPT_BYTES {
             return None;
         }
         let slot = Slot {
@@ -196,7 +203,7 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
     let Some(asked) = asked(&state, &req) else {
         return next.run(req).await;
     };
-    let Some((key, caller, user)) = key_of(&state, asked).await else {
+    let Some((key, user, counts)) = key_of(&state, asked).await else {
         return next.run(req).await;
     };
     let Some(slot) = state.pages.slot(&key) else {
@@ -229,23 +236,22 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
             return AppError::Internal(anyhow::anyhow!("the page's render failed")).into_response()
         }
     };
-    match app::requests::server::views::nav_counts(&state.db, &caller).await {
-        Ok(counts) => state.pages.fill(&page, &user, counts),
-        Err(e) => e.into_response(),
-    }
+    state.pages.fill(&page, &user, counts)
 }
 
-/// The whole key of a request `asked` admitted: its deployments' fingerprint
-/// read (once per request, shared with the page's own reads).
+/// The whole key of a request `asked` admitted, with its caller's
+/// navigation counts: one statement reads them with the deployments'
+/// fingerprint (kept on the request for its page's own reads).
 async fn key_of(
     state: &AppState,
     (key, caller): (Key, Caller),
-) -> Option<(Key, Caller, CurrentUser)> {
-    let deployments = app::deployments::server::views::at(&state.db, &caller)
-        .await
-        .ok()?;
+) -> Option<(Key, CurrentUser, NavCounts)> {
+    let (counts, deployments) =
+        app::requests::server::views::nav_counts_and_deployments(&state.db, &caller)
+            .await
+            .ok()?;
     let user = caller.user.clone()?;
-    Some((Key { deployments, ..key }, caller, user))
+    Some((Key { deployments, ..key }, user, counts))
 }
 
 /// The key of a request the cache may answer but for the deployments'

@@ -43,6 +43,12 @@ impl Seen {
         }
     }
 
+    /// Takes the deployments' fingerprint read with something else (the page
+    /// cache reads it with the navigation's counts): later asks get it unread.
+    pub fn know_deployments(&self, fingerprint: (i64, i64, i64, String)) {
+        let _ = self.deployments.set(fingerprint);
+    }
+
     /// The deployments' fingerprint: read by `read` the first time this
     /// request asks, the same answer after that (also to a caller that asked
     /// while the first read was under way).

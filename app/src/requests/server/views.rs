@@ -225,6 +225,31 @@ pub async fn nav_counts(db: &Db, caller: &Caller) -> AppResult<NavCounts> {
     })
 }
 
+/// The navigation's counts for the caller and the deployments' fingerprint,
+/// in one statement (a kept page's per-caller read, `server/src/pages.rs`);
+/// the fingerprint is kept on the request (`shared::seen`) for its page's reads.
+pub async fn nav_counts_and_deployments(
+    db: &Db,
+    caller: &Caller,
+) -> AppResult<(NavCounts, crate::deployments::server::cache::Fingerprint)> {
+    let me = caller.user()?;
+    let ((waiting_for_me, mine_in_flight), fingerprint) = store::nav_counts_and_deployments(
+        db.pool(),
+        me.id,
+        me.has(Role::Approver),
+        me.has(Role::Requester),
+    )
+    .await?;
+    if let Some(seen) = &caller.seen {
+        seen.know_deployments(fingerprint.clone());
+    }
+    let counts = NavCounts {
+        waiting_for_me,
+        mine_in_flight,
+    };
+    Ok((counts, fingerprint))
+}
+
 /// The operators' queue: approved requests to fulfil, soonest need-by first
 /// (at most 200), with today's date (UTC) to mark the overdue.
 pub async fn fulfilment_queue(db: &Db, caller: &Caller) -> AppResult<FulfilmentQueue> {

@@ -34,13 +34,14 @@ fn rank_sql() -> String {
 pub async fn fingerprint<'e>(
     ex: impl Executor<'e, Database = Any>,
 ) -> Result<crate::deployments::server::cache::Fingerprint, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(version), 0) AS BIGINT), COALESCE(MAX(id), 0), \
-         COALESCE(MAX(updated_at), '') FROM deployments",
-    )
-    .fetch_one(ex)
-    .await
+    sqlx::query_as(FINGERPRINT).fetch_one(ex).await
 }
+
+/// The fingerprint's statement, for a reader that reads it with more in one
+/// statement (as a derived table: `fp_count, fp_versions, fp_newest, fp_changed`).
+pub const FINGERPRINT: &str =
+    "SELECT COUNT(*) AS fp_count, CAST(COALESCE(SUM(version), 0) AS BIGINT) AS fp_versions, \
+     COALESCE(MAX(id), 0) AS fp_newest, COALESCE(MAX(updated_at), '') AS fp_changed FROM deployments";
 
 /// One deployment's version, if it exists: what its page's kept view is
 /// checked against (see `cache::DetailCache`).

@@ -77,6 +77,47 @@ pub async fn ready_to_fulfill<'e>(
     .await
 }
 
+/// The navigation's counts for `user` (as `nav_counts`) and the deployments'
+/// fingerprint (`deployments::server::store::FINGERPRINT`), in one statement:
+/// what a kept page (`server/src/pages.rs`) reads for each caller.
+pub async fn nav_counts_and_deployments<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user: i64,
+    approver: bool,
+    requester: bool,
+) -> Result<
+    (
+        (Option<i64>, Option<i64>),
+        crate::deployments::server::cache::Fingerprint,
+    ),
+    sqlx::Error,
+> {
+    let (waiting, mine, count, versions, newest, changed) = sqlx::query_as(&format!(
+        "SELECT {}, fp.fp_count, fp.fp_versions, fp.fp_newest, fp.fp_changed FROM ({}) fp",
+        nav_counts_sql(),
+        crate::deployments::server::store::FINGERPRINT
+    ))
+    .bind(State::Submitted)
+    .bind(user)
+    .bind(i64::from(approver))
+    .bind(i64::from(requester))
+    .bind(State::AwaitingCapacity)
+    .bind(State::Approved)
+    .fetch_one(ex)
+    .await?;
+    Ok(((waiting, mine), (count, versions, newest, changed)))
+}
+
+/// The navigation's two counts as columns ($1 submitted, $2 the user, $3 and
+/// $4 whether they approve and request, $5 and $6 the other states in flight).
+fn nav_counts_sql() -> String {
+    format!(
+        "CASE WHEN $3 = 1 THEN (SELECT COUNT(*) FROM capacity_requests r WHERE {WAITING_FOR}) END, \
+         CASE WHEN $4 = 1 THEN (SELECT COUNT(*) FROM capacity_requests \
+         WHERE requester_id = $2 AND state IN ($1, $5, $6)) END"
+    )
+}
+
 /// The navigation's counts for `user`, in one statement: submitted requests
 /// they may still decide (when `approver`) and their own in flight —
 /// submitted, awaiting capacity or approved (when `requester`).
@@ -86,17 +127,13 @@ pub async fn nav_counts<'e>(
     approver: bool,
     requester: bool,
 ) -> Result<(Option<i64>, Option<i64>), sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT CASE WHEN $3 = 1 THEN (SELECT COUNT(*) FROM capacity_requests r WHERE {WAITING_FOR}) END, \
-         CASE WHEN $4 = 1 THEN (SELECT COUNT(*) FROM capacity_requests \
-         WHERE requester_id = $2 AND state IN ($1, $5, $6)) END"
-    ))
-    .bind(State::Submitted)
-    .bind(user)
-    .bind(i64::from(approver))
-    .bind(i64::from(requester))
-    .bind(State::AwaitingCapacity)
-    .bind(State::Approved)
-    .fetch_one(ex)
-    .await
+    sqlx::query_as(&format!("SELECT {}", nav_counts_sql()))
+        .bind(State::Submitted)
+        .bind(user)
+        .bind(i64::from(approver))
+        .bind(i64::from(requester))
+        .bind(State::AwaitingCapacity)
+        .bind(State::Approved)
+        .fetch_one(ex)
+        .await
 }
