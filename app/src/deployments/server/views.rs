@@ -76,14 +76,6 @@ pub async fn list_rows(
     Ok(page)
 }
 
-/// What the deployments are at, for a reader outside the feature (the page
-/// cache's key): the fingerprint this request's lists and panels read too.
-pub async fn at(db: &Db, caller: &Caller) -> AppResult<Fingerprint> {
-    caller.user()?;
-    let mut conn = db.pool().acquire().await?;
-    fingerprint(caller, &mut conn).await
-}
-
 /// The deployments' fingerprint, read once per request: the list page and
 /// its in-flight panel share it (`shared::seen`).
 async fn fingerprint(caller: &Caller, conn: &mut sqlx::AnyConnection) -> AppResult<Fingerprint> {

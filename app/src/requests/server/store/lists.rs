@@ -92,19 +92,16 @@ pub async fn nav_counts_and_deployments<'e>(
     ),
     sqlx::Error,
 > {
-    let (waiting, mine, count, versions, newest, changed) = sqlx::query_as(&format!(
+    let sql = format!(
         "SELECT {}, fp.fp_count, fp.fp_versions, fp.fp_newest, fp.fp_changed FROM ({}) fp",
         nav_counts_sql(),
         crate::deployments::server::store::FINGERPRINT
-    ))
-    .bind(State::Submitted)
-    .bind(user)
-    .bind(i64::from(approver))
-    .bind(i64::from(requester))
-    .bind(State::AwaitingCapacity)
-    .bind(State::Approved)
-    .fetch_one(ex)
-    .await?;
+    );
+    let query = sqlx::query_as(&sql);
+    let (waiting, mine, count, versions, newest, changed) =
+        bind_nav_counts(query, user, approver, requester)
+            .fetch_one(ex)
+            .await?;
     Ok(((waiting, mine), (count, versions, newest, changed)))
 }
 
@@ -127,13 +124,24 @@ pub async fn nav_counts<'e>(
     approver: bool,
     requester: bool,
 ) -> Result<(Option<i64>, Option<i64>), sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {}", nav_counts_sql()))
+    let sql = format!("SELECT {}", nav_counts_sql());
+    bind_nav_counts(sqlx::query_as(&sql), user, approver, requester)
+        .fetch_one(ex)
+        .await
+}
+
+/// `query` (whose SQL holds `nav_counts_sql`) with the counts' six arguments.
+fn bind_nav_counts<'q, O>(
+    query: sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>>,
+    user: i64,
+    approver: bool,
+    requester: bool,
+) -> sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>> {
+    query
         .bind(State::Submitted)
         .bind(user)
         .bind(i64::from(approver))
         .bind(i64::from(requester))
         .bind(State::AwaitingCapacity)
         .bind(State::Approved)
-        .fetch_one(ex)
-        .await
 }
