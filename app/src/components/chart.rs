@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 
 use super::chart_axis::{
-    month_ticks, polyline, slot_after_key, x_of, y_of, y_range, TrendRange, COLORS, H, PAD_B,
-    PAD_L, PAD_T, W,
+    month_ticks, polyline, rules, slot_after_key, x_of, y_of, y_range, TrendRange, COLORS, H,
+    PAD_B, PAD_L, PAD_T, W,
 };
 use crate::fleet::ledger::Thresholds;
 use crate::fleet::views::TrendLine;
@@ -74,26 +74,24 @@ pub fn TrendChart(
             .map(|s| s.first.clone())
             .unwrap_or_default();
         // Gridlines every tenth within the range, labelled.
-        let grid = (0..=10)
+        let tenths: Vec<f64> = (0..=10)
             .map(|k| k as f64 / 10.0)
             .filter(|u| *u >= lo - 1e-9 && *u <= hi + 1e-9)
-            .map(|u| {
-                let y = y_of(u, range);
-                view! {
-                    <line x1=PAD_L x2=W y1=y y2=y stroke="currentColor" stroke-width="0.3"></line>
-                    <text x=2.0 y=y + 4.0>{format!("{:.0}%", u * 100.0)}</text>
-                }
-            })
+            .collect();
+        let grid_rules = rules(tenths.iter().map(|u| y_of(*u, range)), true, (PAD_L, W));
+        let grid = tenths
+            .iter()
+            .map(|u| view! { <text x=2.0 y=y_of(*u, range) + 4.0>{format!("{:.0}%", u * 100.0)}</text> })
             .collect_view();
-        let months = month_ticks(&first, days)
+        let ticks = month_ticks(&first, days);
+        let month_rules = rules(
+            ticks.iter().map(|(i, _)| x_of(*i, days)),
+            false,
+            (PAD_T, H - PAD_B),
+        );
+        let months = ticks
             .into_iter()
-            .map(|(i, name)| {
-                let x = x_of(i, days);
-                view! {
-                    <line x1=x x2=x y1=PAD_T y2=H - PAD_B stroke="currentColor" stroke-width="0.3" stroke-dasharray="2 3"></line>
-                    <text x=x + 2.0 y=H - 6.0>{name}</text>
-                }
-            })
+            .map(|(i, name)| view! { <text x=x_of(i, days) + 2.0 y=H - 6.0>{name}</text> })
             .collect_view();
         // A threshold line is drawn, with its name, when it falls within the range.
         let threshold = |bp: i64, name: &'static str, color: &'static str| {
@@ -130,6 +128,8 @@ pub fn TrendChart(
             }
         });
         view! {
+            <path d=grid_rules stroke="currentColor" stroke-width="0.3"></path>
+            <path d=month_rules stroke="currentColor" stroke-width="0.3" stroke-dasharray="2 3"></path>
             <g font-size="13" fill="currentColor">{grid}{months}</g>
             {lines}
             // Over the lines, so the labels stay readable.

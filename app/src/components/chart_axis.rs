@@ -51,15 +51,36 @@ pub fn month_ticks(first: &str, days: usize) -> Vec<(usize, &'static str)> {
         .collect()
 }
 
+/// A position rounded to a tenth of a pixel: finer is invisible, and an
+/// attribute then reads `84` or `84.3`, not `83.99999999999999`.
+pub fn px(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+/// The `d` of one path drawing every rule at `at`: horizontal ones from `x0`
+/// to `x1` (`across`), or vertical ones from `y0` to `y1`. One element for a
+/// chart's gridlines instead of one per line.
+pub fn rules(at: impl IntoIterator<Item = f64>, across: bool, (from, to): (f64, f64)) -> String {
+    use std::fmt::Write;
+    let mut d = String::new();
+    for v in at {
+        let _ = match across {
+            true => write!(d, "M{} {}H{}", px(from), px(v), px(to)),
+            false => write!(d, "M{} {}V{}", px(v), px(from), px(to)),
+        };
+    }
+    d
+}
+
 /// The y position of utilization `u` on an axis showing `range`.
 pub fn y_of(u: f64, (lo, hi): (f64, f64)) -> f64 {
     let t = ((u - lo) / (hi - lo).max(0.01)).clamp(0.0, 1.0);
-    PAD_T + (1.0 - t) * (H - PAD_T - PAD_B)
+    px(PAD_T + (1.0 - t) * (H - PAD_T - PAD_B))
 }
 
 /// The x position of slot `i` of `days`.
 pub fn x_of(i: usize, days: usize) -> f64 {
-    PAD_L + i as f64 / (days.max(2) - 1) as f64 * (W - PAD_L - 4.0)
+    px(PAD_L + i as f64 / (days.max(2) - 1) as f64 * (W - PAD_L - 4.0))
 }
 
 /// The `points` attribute of a polyline for one series over `days` slots.
@@ -144,6 +165,18 @@ pub fn slot_after_key(key: &str, at: Option<usize>, days: usize) -> Option<usize
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rules_are_one_path_at_tenths_of_a_pixel() {
+        assert_eq!(px(83.99999999999999), 84.0);
+        assert_eq!(px(527.454945054945), 527.5);
+        assert_eq!(
+            rules([198.0, 121.96], true, (40.0, 720.0)),
+            "M40 198H720M40 122H720"
+        );
+        assert_eq!(rules([84.64], false, (8.0, 198.0)), "M84.6 8V198");
+        assert_eq!(rules([], true, (0.0, 1.0)), "", "no rules, an empty path");
+    }
 
     fn line(bp: &[u16]) -> TrendLine {
         TrendLine {

@@ -7,6 +7,7 @@ pub const RULES: Rules = Rules {
     paths: &[("/forecast", Access::SignedIn)],
     server_fns: &[
         ("get_forecast_inputs", Access::SignedIn),
+        ("get_region_forecast", Access::SignedIn),
         ("get_soonest", Access::SignedIn),
         ("get_pair_inputs", Access::SignedIn),
     ],

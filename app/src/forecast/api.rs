@@ -28,12 +28,52 @@ pub struct ForecastPageData {
 #[server]
 pub async fn get_forecast_inputs(query: String) -> Result<ForecastPageData, ServerError> {
     let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
+    let (inputs, more) = selected(&db, &caller, &query).await?;
+    let options = crate::fleet::server::service::filter_options(&db, &caller)
+        .await
+        .map_err(crate::error::server_error)?;
+    Ok(ForecastPageData {
+        inputs,
+        more,
+        options,
+    })
+}
+
+/// A region page's forecast (`panels::RegionForecast`): the inputs of the
+/// region's pairs with the history of only the one whose chart it draws, the
+/// soonest to run out (the dates need none), and no pickers.
+#[server]
+pub async fn get_region_forecast(code: String) -> Result<Inputs, ServerError> {
+    let (db, caller) = crate::authorize(crate::auth::Access::SignedIn)?;
+    let query = format!("region={}", crate::shared::url::encode_component(&code));
+    let (mut inputs, _) = selected(&db, &caller, &query).await?;
+    let soonest = super::scenario::forecast(&inputs, &super::types::ForecastQuery::default())
+        .items
+        .into_iter()
+        .next()
+        .map(|i| i.sku);
+    for pair in &mut inputs.pairs {
+        if soonest.as_ref() != Some(&pair.sku) {
+            pair.history = Vec::new();
+        }
+    }
+    Ok(inputs)
+}
+
+/// The inputs of the pairs `query` selects, at most `MAX_PAIRS` of them (the
+/// soonest to run out at the default settings), and how many more it held.
+#[cfg(feature = "ssr")]
+async fn selected(
+    db: &crate::db::Db,
+    caller: &crate::auth::server::caller::Caller,
+    query: &str,
+) -> Result<(Inputs, usize), ServerError> {
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
     let q = super::types::ForecastQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|e| crate::error::server_error(e.into()))?;
-    let mut inputs = super::server::service::inputs(&db, &caller, &q)
+    let mut inputs = super::server::service::inputs(db, caller, &q)
         .await
         .map_err(crate::error::server_error)?;
     let more = inputs.pairs.len().saturating_sub(MAX_PAIRS);
@@ -53,14 +93,7 @@ pub async fn get_forecast_inputs(query: String) -> Result<ForecastPageData, Serv
             .collect();
         inputs.pairs = kept;
     }
-    let options = crate::fleet::server::service::filter_options(&db, &caller)
-        .await
-        .map_err(crate::error::server_error)?;
-    Ok(ForecastPageData {
-        inputs,
-        more,
-        options,
-    })
+    Ok((inputs, more))
 }
 
 /// The most pairs the overview's "soonest to run out" lists.

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use time::Date;
 
 use super::model::{Crossings, Day, Step};
-use crate::components::chart_axis::month_ticks;
+use crate::components::chart_axis::{month_ticks, px, rules};
 use crate::components::format::units;
 use crate::fleet::ledger::Thresholds;
 use crate::shared::time::format_day;
@@ -64,11 +64,11 @@ struct Axes {
 
 impl Axes {
     fn x(&self, i: usize) -> f64 {
-        PAD_L + i as f64 / (self.slots.max(2) - 1) as f64 * (W - PAD_L - PAD_R)
+        px(PAD_L + i as f64 / (self.slots.max(2) - 1) as f64 * (W - PAD_L - PAD_R))
     }
     fn y(&self, v: f64) -> f64 {
         let t = (v - self.bottom) / (self.top - self.bottom).max(1.0);
-        PAD_T + (1.0 - t.clamp(0.0, 1.0)) * (H - PAD_T - PAD_B)
+        px(PAD_T + (1.0 - t.clamp(0.0, 1.0)) * (H - PAD_T - PAD_B))
     }
 }
 
@@ -144,29 +144,29 @@ pub fn ForecastChart(data: ChartData, #[prop(into)] label: String) -> impl IntoV
         bottom,
         top,
     };
-    let grid = (0..)
+    let steps: Vec<f64> = (0..)
         .map(|k| bottom + k as f64 * step)
         .take_while(|v| *v <= top)
-        .map(|v| {
-            let y = ax.y(v);
-            view! {
-                <line x1=PAD_L x2=W - PAD_R y1=y y2=y stroke="currentColor" stroke-width="0.3"></line>
-                <text x=PAD_L - 4.0 y=y + 4.0 text-anchor="end">{units(v as i64)}</text>
-            }
-        })
+        .collect();
+    let grid_rules = rules(steps.iter().map(|v| ax.y(*v)), true, (PAD_L, W - PAD_R));
+    let grid = steps
+        .iter()
+        .map(|v| view! { <text x=PAD_L - 4.0 y=ax.y(*v) + 4.0 text-anchor="end">{units(*v as i64)}</text> })
         .collect_view();
     let first = format_day(data.today - time::Duration::days(n as i64));
-    let months = month_ticks(&first, ax.slots)
+    let ticks: Vec<(usize, &str)> = month_ticks(&first, ax.slots)
         .into_iter()
         // A label too near the right edge would be cut.
         .filter(|(i, _)| ax.x(*i) < W - PAD_R - 24.0)
-        .map(|(i, name)| {
-            let x = ax.x(i);
-            view! {
-                <line x1=x x2=x y1=PAD_T y2=H - PAD_B stroke="currentColor" stroke-width="0.3" stroke-dasharray="2 3"></line>
-                <text x=x + 2.0 y=H - 6.0>{name}</text>
-            }
-        })
+        .collect();
+    let month_rules = rules(
+        ticks.iter().map(|(i, _)| ax.x(*i)),
+        false,
+        (PAD_T, H - PAD_B),
+    );
+    let months = ticks
+        .into_iter()
+        .map(|(i, name)| view! { <text x=ax.x(i) + 2.0 y=H - 6.0>{name}</text> })
         .collect_view();
     // Daily over the fitted window; before it (a region's year) every
     // `STRIDE`th day, about one point per 2 px, which halves the markup.
@@ -255,6 +255,8 @@ pub fn ForecastChart(data: ChartData, #[prop(into)] label: String) -> impl IntoV
         <figure class="chart">
             <svg viewBox=format!("0 0 {W} {H}") class="h-auto w-full text-slate-400" role="img" aria-label=label.clone() data-testid="forecast-chart">
                 <title>{label.clone()}</title>
+                <path d=grid_rules stroke="currentColor" stroke-width="0.3"></path>
+                <path d=month_rules stroke="currentColor" stroke-width="0.3" stroke-dasharray="2 3"></path>
                 <g font-size="12" fill="currentColor">{grid}{months}</g>
                 <polygon points=band fill="#0284c7" fill-opacity="0.15" data-testid="forecast-band"></polygon>
                 <polyline points=constrained fill="none" stroke="#d97706" stroke-width="1" stroke-dasharray="4 3"></polyline>

@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 
-use super::api::get_forecast_inputs;
 use super::chart::ForecastChart;
 use super::impact::{Impact, ImpactLine};
 use super::pages::{chart_data, dates_sentence, day_of, href};
@@ -164,14 +163,11 @@ pub fn RollupTables(by_family: Vec<FamilyRollup>, by_region: Vec<RegionRollup>) 
 }
 
 /// A region's forecast inputs, as its page loads them.
-pub type RegionForecastData = Resource<Result<super::api::ForecastPageData, ServerError>>;
+pub type RegionForecastData = Resource<Result<super::scenario::Inputs, ServerError>>;
 
 /// The resource of the forecast inputs of the region `code` names.
 pub fn region_forecast(code: impl Fn() -> String + Send + Sync + 'static) -> RegionForecastData {
-    Resource::new(
-        move || format!("region={}", crate::shared::url::encode_component(&code())),
-        get_forecast_inputs,
-    )
+    Resource::new(code, super::api::get_region_forecast)
 }
 
 /// A region's forecast (its page): each SKU's dates, and the chart of the
@@ -185,13 +181,13 @@ pub fn RegionForecast(data: RegionForecastData) -> impl IntoView {
                     Err(e) => view! { <ErrorPanel error=e title="Could not show the forecast"/> }.into_any(),
                     Ok(d) => {
                         let q = ForecastQuery::default();
-                        let f = scenario::forecast(&d.inputs, &q);
+                        let f = scenario::forecast(&d, &q);
                         let chart = f.items.first().and_then(|item| {
-                            let pair = d.inputs.pairs.iter().find(|p| p.sku == item.sku)?;
+                            let pair = d.pairs.iter().find(|p| p.sku == item.sku)?;
                             let label = format!("{} · {}: {}", item.region, item.sku, dates_sentence(item));
                             Some(view! {
                                 <p class="mb-2 text-sm" data-testid="forecast-sentence">{format!("Soonest: {} {}", item.sku, dates_sentence(item))}</p>
-                                <ForecastChart data=chart_data(&d.inputs, pair, &q) label=label/>
+                                <ForecastChart data=chart_data(&d, pair, &q) label=label/>
                             })
                         });
                         // Each family's SKUs summed: the region's used units
@@ -200,7 +196,7 @@ pub fn RegionForecast(data: RegionForecastData) -> impl IntoView {
                             .by_family
                             .iter()
                             .filter_map(|row| {
-                                let sum = d.inputs.families.iter().find(|s| s.family == row.family)?;
+                                let sum = d.families.iter().find(|s| s.family == row.family)?;
                                 let sentence = format!(
                                     "{} SKU{} summed: runs out {} (critical from {})",
                                     row.skus,
@@ -212,7 +208,7 @@ pub fn RegionForecast(data: RegionForecastData) -> impl IntoView {
                                 Some(view! {
                                     <figure class="rounded border border-slate-200 p-3 dark:border-slate-800" data-testid="forecast-family">
                                         <figcaption class="mb-1 text-sm"><span class="font-semibold">{format!("{} family", row.family)}</span>" · "{sentence}</figcaption>
-                                        <ForecastChart data=chart_data(&d.inputs, sum, &q) label=label/>
+                                        <ForecastChart data=chart_data(&d, sum, &q) label=label/>
                                     </figure>
                                 })
                             })

@@ -249,6 +249,7 @@ const SERVER_FNS: &[(&str, Who, &str)] = &[
     // Operators release what an import holds (a fresh hold per call).
     ("release_import_hold", Who::Only(Operator), "id={held_cluster}"),
     ("get_forecast_inputs", Who::SignedIn, "query=region%3Dwestus2"),
+    ("get_region_forecast", Who::SignedIn, "code=westus2"),
     ("get_soonest", Who::SignedIn, ""),
     ("get_pair_inputs", Who::SignedIn, "region=westus2&sku=Dv5"),
     ("list_requests_page", Who::SignedIn, "filter[state]=submitted"),

@@ -29,6 +29,13 @@ both_databases! {
         // Its forecast charts carry the year of used units on into the projection and its band.
         let forecast = html.split("id=\"forecast\"").nth(1).expect("the forecast section");
         assert!(forecast.contains("used, last 365 days") && forecast.contains("data-testid=\"forecast-band\""), "a year, then the forecast");
+        // Its hydration data carries the history of what it charts only: each family's
+        // and the soonest pair's, not every pair's.
+        let families = html.matches("data-testid=\"forecast-family\"").count();
+        let histories = html.matches(r#"\"history\":["#).count();
+        let empty = html.matches(r#"\"history\":[]"#).count();
+        assert!(families > 0 && empty > 0, "{families} families, {empty} pairs without history");
+        assert_eq!(histories - empty, families + 1, "a history per family chart and one pair's");
         // Ranges live in the URL; the readout gives the latest day's values without a script.
         let today = now.date();
         let day = |d: time::Date| app::shared::time::format_day(d);
