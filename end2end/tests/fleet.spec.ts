@@ -54,7 +54,7 @@ test('the trend chart offers 30 days, 90 days and a year in the URL, a crosshair
   await expect(readout).not.toContainText(`${today}: `);
   await page.screenshot({ path: info.outputPath('chart-crosshair.png'), fullPage: true });
   // The legend hides and shows lines.
-  const lines = chart.locator('polyline');
+  const lines = chart.locator('path[fill="none"]');
   const n = await lines.count();
   expect(n).toBeGreaterThan(1);
   const first = page.getByRole('list', { name: /Lines/ }).getByRole('button').first();

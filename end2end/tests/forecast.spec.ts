@@ -65,7 +65,7 @@ test('the overview lists the soonest to run out and a region page charts its for
   await expect(page.getByTestId('forecast-chart')).toHaveCount(families + 1);
   await expect(page.getByTestId('forecast-family').first()).toContainText(/SKUs? summed: runs out/);
   // The region's year of used units carries on into the forecast.
-  await expect(page.getByTestId('forecast-family').first()).toContainText('used, last 365 days');
+  await expect(page.getByTestId('forecast-family').first()).toContainText('used, past year');
   await expect(page.getByTestId('forecast-sentence')).toContainText('runs out');
   await page.getByRole('link', { name: /What if/ }).click();
   await expect(page).toHaveURL(/\/forecast\?region=westus2$/);

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::chart_axis::{
-    month_ticks, polyline, rules, slot_after_key, x_of, y_of, y_range, TrendRange, COLORS, H,
+    month_ticks, rules, series_path, slot_after_key, x_of, y_of, y_range, TrendRange, COLORS, H,
     PAD_B, PAD_L, PAD_T, W,
 };
 use crate::fleet::ledger::Thresholds;
@@ -109,7 +109,7 @@ pub fn TrendChart(
             .enumerate()
             .filter(|(i, _)| !hidden_now.contains(i))
             .map(|(i, s)| view! {
-                <polyline fill="none" stroke=COLORS[i % COLORS.len()] stroke-width="1.5" points=polyline(s, days, range)></polyline>
+                <path fill="none" stroke=COLORS[i % COLORS.len()] stroke-width="1.5" d=series_path(s, days, range)></path>
             })
             .collect_view();
         let crosshair = hover.get().filter(|i| *i < days).map(|i| {

@@ -1,5 +1,5 @@
 //! The pure geometry of a trend chart: its size, the y range, month ticks,
-//! positions and polylines, the spans it offers and how the crosshair moves.
+//! positions and line paths, the spans it offers and how the crosshair moves.
 //! Unit-tested; `chart` draws with it.
 
 use crate::fleet::views::TrendLine;
@@ -83,16 +83,56 @@ pub fn x_of(i: usize, days: usize) -> f64 {
     px(PAD_L + i as f64 / (days.max(2) - 1) as f64 * (W - PAD_L - 4.0))
 }
 
-/// The `points` attribute of a polyline for one series over `days` slots.
-pub fn polyline(series: &TrendLine, days: usize, range: (f64, f64)) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(series.bp.len() * 11);
-    for i in 0..series.bp.len() {
-        let u = series.at(i).unwrap_or_default();
-        let sep = if i == 0 { "" } else { " " };
-        let _ = write!(out, "{sep}{:.1},{:.1}", x_of(i, days), y_of(u, range));
+/// The `d` of a path through `points`, to a tenth of a pixel: the first
+/// absolute, each next one relative to the one before (`1.9-6.9` instead of
+/// `712.3,60.3`), which makes a year's line a third shorter. The steps are
+/// taken between positions already rounded, so the line does not drift.
+/// `close` closes it (a band's outline).
+pub fn line_path(points: impl IntoIterator<Item = (f64, f64)>, close: bool) -> String {
+    let tenths = |v: f64| (v * 10.0).round() as i64;
+    let mut d = String::new();
+    let mut last: Option<(i64, i64)> = None;
+    for (i, (x, y)) in points.into_iter().enumerate() {
+        let at = (tenths(x), tenths(y));
+        let (a, b) = match last {
+            None => at,
+            Some(prev) => (at.0 - prev.0, at.1 - prev.1),
+        };
+        match i {
+            0 => d.push('M'),
+            1 => d.push('l'),
+            _ => {}
+        }
+        push_tenths(&mut d, a);
+        push_tenths(&mut d, b);
+        last = Some(at);
     }
-    out
+    if close && last.is_some() {
+        d.push('z');
+    }
+    d
+}
+
+/// Appends `t` tenths as SVG path data reads them (`19` → `1.9`, `-5` →
+/// `-.5`, `20` → `2`), after a space only where the two would run together.
+fn push_tenths(d: &mut String, t: i64) {
+    use std::fmt::Write;
+    let (whole, frac) = (t.unsigned_abs() / 10, t.unsigned_abs() % 10);
+    let sign = if t < 0 { "-" } else { "" };
+    if t >= 0 && d.ends_with(|c: char| c.is_ascii_digit()) {
+        d.push(' ');
+    }
+    let _ = match (whole, frac) {
+        (w, 0) => write!(d, "{sign}{w}"),
+        (0, f) => write!(d, "{sign}.{f}"),
+        (w, f) => write!(d, "{sign}{w}.{f}"),
+    };
+}
+
+/// The `d` of the path of one series over `days` slots.
+pub fn series_path(series: &TrendLine, days: usize, range: (f64, f64)) -> String {
+    let at = |i: usize| (x_of(i, days), y_of(series.at(i).unwrap_or_default(), range));
+    line_path((0..series.bp.len()).map(at), false)
 }
 
 /// The spans a trend chart offers, kept in the URL as `range` (a year when absent).
@@ -176,6 +216,37 @@ mod tests {
         );
         assert_eq!(rules([84.64], false, (8.0, 198.0)), "M84.6 8V198");
         assert_eq!(rules([], true, (0.0, 1.0)), "", "no rules, an empty path");
+    }
+
+    #[test]
+    fn a_line_is_its_first_point_then_steps_in_tenths() {
+        let pts = [
+            (40.0, 51.34),
+            (41.9, 58.2),
+            (43.8, 58.2),
+            (45.66, 50.0),
+            (46.0, 50.05),
+        ];
+        assert_eq!(
+            line_path(pts, false),
+            "M40 51.3l1.9 6.9 1.9 0 1.9-8.2 .3 .1"
+        );
+        // Steps come from rounded positions: a hundred steps of 1.94 px end
+        // where the last point is, not ten pixels off.
+        let d = line_path((0..=100).map(|i| (i as f64 * 1.94, 0.0)), false);
+        let steps: Vec<&str> = d.split('l').nth(1).unwrap().split(' ').collect();
+        let x: f64 = steps
+            .iter()
+            .step_by(2)
+            .map(|s| s.parse::<f64>().unwrap())
+            .sum();
+        assert!((x - 194.0).abs() < 1e-9, "ends at {x}");
+        assert_eq!(
+            line_path([(1.0, 2.0), (3.0, 2.0), (2.0, 0.0)], true),
+            "M1 2l2 0-1-2z"
+        );
+        assert_eq!(line_path([(-0.5, 0.0)], true), "M-.5 0z");
+        assert_eq!(line_path(std::iter::empty(), true), "");
     }
 
     fn line(bp: &[u16]) -> TrendLine {

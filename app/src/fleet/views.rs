@@ -7,7 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ledger::{Health, Thresholds};
+use super::codes::{CapacityUnit, Family};
+use super::ledger::{Health, Ledger, LedgerError, Thresholds};
 use super::types::{
     ClusterDetail, FleetSummary, HealthCounts, Region, RegionDetail, RegionSku, TrendSeries,
     UnitTotal, ZoneSku,
@@ -118,11 +119,64 @@ impl TrendLine {
     }
 }
 
+/// One row of a region's zone × SKU table. Sent as an array, not an object:
+/// the keys of 64 rows were half the table's hydration data. Its utilization
+/// and health follow from the ledger and the region's thresholds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "ZoneWire", into = "ZoneWire")]
+pub struct ZoneLine {
+    pub zone: i64,
+    pub sku: String,
+    pub family: Family,
+    pub unit: CapacityUnit,
+    pub clusters: i64,
+    pub ledger: Ledger,
+}
+
+/// A `ZoneLine` as sent: `[zone, sku, family, unit, clusters, [total,
+/// allocated, reserved, out_of_service]]`.
+type ZoneWire = (i64, String, Family, CapacityUnit, i64, [i64; 4]);
+
+impl TryFrom<ZoneWire> for ZoneLine {
+    type Error = LedgerError;
+    fn try_from((zone, sku, family, unit, clusters, l): ZoneWire) -> Result<Self, Self::Error> {
+        Ok(ZoneLine {
+            ledger: Ledger::parse(l[0], l[1], l[2], l[3])?,
+            zone,
+            sku,
+            family,
+            unit,
+            clusters,
+        })
+    }
+}
+
+impl From<ZoneLine> for ZoneWire {
+    fn from(z: ZoneLine) -> Self {
+        let l = z.ledger;
+        let ledger = [l.total(), l.allocated(), l.reserved(), l.out_of_service()];
+        (z.zone, z.sku, z.family, z.unit, z.clusters, ledger)
+    }
+}
+
+impl From<ZoneSku> for ZoneLine {
+    fn from(z: ZoneSku) -> Self {
+        ZoneLine {
+            zone: z.zone,
+            sku: z.sku,
+            family: z.family,
+            unit: z.unit,
+            clusters: z.rollup.clusters,
+            ledger: z.rollup.ledger,
+        }
+    }
+}
+
 /// The region page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RegionView {
     pub region: Region,
-    pub zones: Vec<ZoneSku>,
+    pub zones: Vec<ZoneLine>,
     pub trend: Vec<TrendLine>,
     pub thresholds: Thresholds,
 }
@@ -135,7 +189,7 @@ impl From<RegionDetail> for RegionView {
                 skus: Vec::new(),
                 ..d.region
             },
-            zones: d.zones,
+            zones: d.zones.into_iter().map(ZoneLine::from).collect(),
             trend: d.trend.into_iter().map(TrendLine::from).collect(),
             thresholds: d.thresholds,
         }
@@ -195,6 +249,27 @@ mod tests {
             points: vec![],
         });
         assert!(empty.bp.is_empty() && empty.first.is_empty());
+    }
+
+    #[test]
+    fn a_zone_row_goes_as_an_array_and_comes_back_whole() {
+        let line = ZoneLine {
+            zone: 2,
+            sku: "D4s_v5".into(),
+            family: Family::General,
+            unit: CapacityUnit::Vcpu,
+            clusters: 12,
+            ledger: Ledger::parse(1_000, 600, 100, 50).unwrap(),
+        };
+        let json = serde_json::to_string(&line).unwrap();
+        assert_eq!(
+            json,
+            r#"[2,"D4s_v5","general","vCPU",12,[1000,600,100,50]]"#
+        );
+        assert_eq!(serde_json::from_str::<ZoneLine>(&json).unwrap(), line);
+        // An overcommitted ledger is refused on the way in, as anywhere.
+        let bad = r#"[2,"D4s_v5","general","vCPU",12,[10,6,6,0]]"#;
+        assert!(serde_json::from_str::<ZoneLine>(bad).is_err());
     }
 
     #[test]

@@ -8,8 +8,8 @@
 use leptos::prelude::*;
 use time::Date;
 
-use super::model::{Crossings, Day, Step};
-use crate::components::chart_axis::{month_ticks, px, rules};
+use super::model::{history_days, Crossings, Day, Step};
+use crate::components::chart_axis::{line_path, month_ticks, px, rules};
 use crate::components::format::units;
 use crate::fleet::ledger::Thresholds;
 use crate::shared::time::format_day;
@@ -20,8 +20,6 @@ const PAD_L: f64 = 56.0;
 const PAD_R: f64 = 8.0;
 const PAD_T: f64 = 10.0;
 const PAD_B: f64 = 22.0;
-/// Older history is drawn every this many days.
-const STRIDE: usize = 3;
 
 /// `2027-03-14` → `14 Mar 2027`.
 pub fn human_day(d: Date) -> String {
@@ -46,6 +44,7 @@ pub fn human_or_never(d: Option<Date>) -> String {
 pub struct ChartData {
     pub today: Date,
     pub unit: &'static str,
+    /// Used units, as `model::thin_history` lays them out.
     pub history: Vec<i64>,
     pub days: Vec<Day>,
     pub supply: Vec<Step>,
@@ -72,12 +71,9 @@ impl Axes {
     }
 }
 
+/// The `d` of a path through `pts`, the points on its straight runs left out.
 fn points(pts: impl Iterator<Item = (f64, f64)>) -> String {
-    simplify(pts)
-        .into_iter()
-        .map(|(x, y)| format!("{x:.1},{y:.1}"))
-        .collect::<Vec<_>>()
-        .join(" ")
+    line_path(simplify(pts), false)
 }
 
 /// Drops each point that lies on the straight line from the point kept
@@ -106,6 +102,15 @@ fn simplify(pts: impl Iterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
     out
 }
 
+/// The history's legend: "used, last 90 days", or over a year (whose
+/// thinned history spans 363 days) "used, past year".
+fn used_caption(days: usize) -> String {
+    match days {
+        360.. => "used, past year".to_owned(),
+        n => format!("used, last {n} days"),
+    }
+}
+
 /// A "nice" step for about four gridlines up to `top`.
 fn grid_step(top: f64) -> f64 {
     let raw = (top / 4.0).max(1.0);
@@ -119,7 +124,8 @@ fn grid_step(top: f64) -> f64 {
 
 #[component]
 pub fn ForecastChart(data: ChartData, #[prop(into)] label: String) -> impl IntoView {
-    let n = data.history.len();
+    // The days the history spans, and each value's day.
+    let (n, history_day) = history_days(data.history.len());
     let slot_of = |on: Date| n + (on - data.today).whole_days().max(0) as usize;
     let top = data
         .days
@@ -168,13 +174,9 @@ pub fn ForecastChart(data: ChartData, #[prop(into)] label: String) -> impl IntoV
         .into_iter()
         .map(|(i, name)| view! { <text x=ax.x(i) + 2.0 y=H - 6.0>{name}</text> })
         .collect_view();
-    // Daily over the fitted window; before it (a region's year) every
-    // `STRIDE`th day, about one point per 2 px, which halves the markup.
     let history = points(
-        data.history
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| i % STRIDE == 0 || i + super::model::WINDOW_DAYS >= n)
+        history_day
+            .zip(&data.history)
             .map(|(i, v)| (ax.x(i), ax.y(*v as f64))),
     );
     let line = points(
@@ -183,18 +185,21 @@ pub fn ForecastChart(data: ChartData, #[prop(into)] label: String) -> impl IntoV
             .enumerate()
             .map(|(h, d)| (ax.x(n + h), ax.y(d.used))),
     );
-    let band = points(
-        data.days
-            .iter()
-            .enumerate()
-            .map(|(h, d)| (ax.x(n + h), ax.y(d.high)))
-            .chain(
-                data.days
-                    .iter()
-                    .enumerate()
-                    .rev()
-                    .map(|(h, d)| (ax.x(n + h), ax.y(d.low))),
-            ),
+    let band = line_path(
+        simplify(
+            data.days
+                .iter()
+                .enumerate()
+                .map(|(h, d)| (ax.x(n + h), ax.y(d.high)))
+                .chain(
+                    data.days
+                        .iter()
+                        .enumerate()
+                        .rev()
+                        .map(|(h, d)| (ax.x(n + h), ax.y(d.low))),
+                ),
+        ),
+        true,
     );
     let level = |share: f64| {
         points(data.days.iter().enumerate().flat_map(|(h, d)| {
@@ -258,19 +263,19 @@ pub fn ForecastChart(data: ChartData, #[prop(into)] label: String) -> impl IntoV
                 <path d=grid_rules stroke="currentColor" stroke-width="0.3"></path>
                 <path d=month_rules stroke="currentColor" stroke-width="0.3" stroke-dasharray="2 3"></path>
                 <g font-size="12" fill="currentColor">{grid}{months}</g>
-                <polygon points=band fill="#0284c7" fill-opacity="0.15" data-testid="forecast-band"></polygon>
-                <polyline points=constrained fill="none" stroke="#d97706" stroke-width="1" stroke-dasharray="4 3"></polyline>
-                <polyline points=critical fill="none" stroke="#dc2626" stroke-width="1" stroke-dasharray="4 3"></polyline>
-                <polyline points=serviceable fill="none" stroke="#059669" stroke-width="1.5"></polyline>
-                <polyline points=history fill="none" stroke="#475569" stroke-width="1.5"></polyline>
-                <polyline points=line fill="none" stroke="#0284c7" stroke-width="1.5" stroke-dasharray="5 2" data-testid="forecast-line"></polyline>
+                <path d=band fill="#0284c7" fill-opacity="0.15" data-testid="forecast-band"></path>
+                <path d=constrained fill="none" stroke="#d97706" stroke-width="1" stroke-dasharray="4 3"></path>
+                <path d=critical fill="none" stroke="#dc2626" stroke-width="1" stroke-dasharray="4 3"></path>
+                <path d=serviceable fill="none" stroke="#059669" stroke-width="1.5"></path>
+                <path d=history fill="none" stroke="#475569" stroke-width="1.5"></path>
+                <path d=line fill="none" stroke="#0284c7" stroke-width="1.5" stroke-dasharray="5 2" data-testid="forecast-line"></path>
                 <line x1=today_x x2=today_x y1=PAD_T y2=H - PAD_B stroke="currentColor" stroke-width="1"></line>
                 <text x=today_x + 3.0 y=PAD_T + 10.0 font-size="12" fill="currentColor">"today"</text>
                 {marks}
                 {crossings}
             </svg>
             <figcaption class="mt-1 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-600 dark:text-slate-400">
-                <span><span class="mr-1 inline-block h-0.5 w-4 bg-slate-600 align-middle"></span>{format!("used, last {n} days")}</span>
+                <span><span class="mr-1 inline-block h-0.5 w-4 bg-slate-600 align-middle"></span>{used_caption(n)}</span>
                 <span><span class="mr-1 inline-block h-0.5 w-4 bg-sky-600 align-middle"></span>"projected used, with its 80% band"</span>
                 <span><span class="mr-1 inline-block h-0.5 w-4 bg-emerald-600 align-middle"></span>"in service"</span>
                 <span><span class="mr-1 inline-block h-0.5 w-4 bg-red-600 align-middle"></span>"critical"</span>
@@ -321,5 +326,7 @@ mod tests {
         assert_eq!(grid_step(1_080.0), 500.0);
         assert_eq!(grid_step(10.0), 2.5);
         assert_eq!(grid_step(0.5), 1.0);
+        assert_eq!(used_caption(90), "used, last 90 days");
+        assert_eq!(used_caption(363), "used, past year");
     }
 }

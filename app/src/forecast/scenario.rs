@@ -26,9 +26,10 @@ pub struct PairInputs {
     pub serviceable: i64,
     /// The organic trend (`None` without a week of history).
     pub trend: Option<Trend>,
-    /// Daily used units, oldest first (the last is yesterday's or today's
-    /// sample), for the charts: a year of them when one region is asked
-    /// for, else the window the trend was fitted on.
+    /// Used units, oldest first (the last is yesterday's or today's
+    /// sample), for the charts: the window the trend was fitted on, daily;
+    /// a region × family roll-up of one region carries a year, the days
+    /// before the window thinned (`model::thin_history`).
     pub history: Vec<i64>,
     /// Buildouts (`+`) and decommissions (`−`) at their ETA.
     pub supply: Vec<Step>,

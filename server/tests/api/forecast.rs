@@ -215,7 +215,9 @@ both_databases! {
         assert_eq!(data.inputs.pairs.len(), 1);
         // One region: its families carry the year of history (the region page charts them), its
         // pairs the fitted window; more than one region, the fitted window throughout.
-        assert_eq!(data.inputs.families[0].history.len(), 365, "a year of daily samples, today's last");
+        // A year is 365 daily samples, today's last: the page gets the 90 of the window and every
+        // third day of the 275 before it (91 of them; the oldest two days dropped).
+        assert_eq!(data.inputs.families[0].history.len(), 90 + 91, "a year, thinned before the window");
         assert_eq!(data.inputs.pairs[0].history.len(), 90, "the 90-day window");
         let resp = app.as_role(Role::Viewer)
             .post(app.url(<app::forecast::api::GetForecastInputs as ServerFn>::PATH))

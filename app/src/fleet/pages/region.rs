@@ -91,7 +91,8 @@ fn Region(
                             .zones
                             .iter()
                             .map(|z| {
-                                let l = z.rollup.ledger;
+                                let l = z.ledger;
+                                let thresholds = detail.thresholds;
                                 view! {
                                     <tr class="tr">
                                         <td class="td">{z.zone}</td>
@@ -99,8 +100,8 @@ fn Region(
                                             <a class="lnk" href=format!("/clusters?region={}&zone={}&sku={}", r.code, z.zone, z.sku)>{z.sku.clone()}</a>
                                         </td>
                                         <td class="td">{z.family.as_str()}</td>
-                                        <td class="tn">{z.rollup.clusters}</td>
-                                        {ledger_cells(l, Some(z.unit.as_str()), z.rollup.utilization, z.rollup.health)}
+                                        <td class="tn">{z.clusters}</td>
+                                        {ledger_cells(l, Some(z.unit.as_str()), l.utilization(), l.health(&thresholds))}
                                     </tr>
                                 }
                             })

@@ -134,7 +134,10 @@ pub async fn inputs(db: &Db, caller: &Caller, q: &ForecastQuery) -> AppResult<In
             }
         })
         .collect::<Vec<_>>();
-    let families = crate::forecast::rollup::family_rollups(&pairs);
+    let mut families = crate::forecast::rollup::family_rollups(&pairs);
+    for f in &mut families {
+        f.history = crate::forecast::model::thin_history(&f.history);
+    }
     // The year is for the families' charts (a region's page draws one per
     // family); each pair keeps the fitted window, which keeps the page's
     // hydration data small (every pair's year made a region page 439 KB).
