@@ -42,7 +42,7 @@ pub fn ledger_cells(
         {number(units(l.reserved()))}
         {number(units(l.out_of_service()))}
         {number(units(l.free()))}
-        <td class="px-3 py-1.5 text-right">
+        <td class="tn">
             <span class=format!("pct {}", health_classes(health))>
                 {percent(utilization)}
                 <span class="sr-only">{format!(" {health}")}</span>

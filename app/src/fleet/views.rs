@@ -13,7 +13,7 @@ use super::types::{
     ClusterDetail, FleetSummary, HealthCounts, Region, RegionDetail, RegionSku, TrendSeries,
     UnitTotal, ZoneSku,
 };
-use crate::components::format::percent;
+use crate::components::format::tenths_of_percent;
 
 /// The overview page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,13 +28,61 @@ pub struct OverviewView {
     pub as_of: String,
 }
 
-/// One row of the overview's grid: per family in `Family::ALL` order, the
-/// utilization as shown (`82.3%`) and its band; `None` where the region has none.
+/// One row of the overview's grid: a cell per family in `Family::ALL`
+/// order, `None` where the region has none. Sent as an array,
+/// `["westus2","West US 2",[[823,1],null,…]]`: 64 rows of keys and cells as
+/// strings were most of the page's hydration data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "GridWire", into = "GridWire")]
 pub struct GridLine {
     pub region: String,
     pub name: String,
-    pub cells: Vec<Option<(String, Health)>>,
+    pub cells: Vec<Option<GridCell>>,
+}
+
+type GridWire = (String, String, Vec<Option<GridCell>>);
+
+impl From<GridWire> for GridLine {
+    fn from((region, name, cells): GridWire) -> Self {
+        GridLine {
+            region,
+            name,
+            cells,
+        }
+    }
+}
+
+impl From<GridLine> for GridWire {
+    fn from(g: GridLine) -> Self {
+        (g.region, g.name, g.cells)
+    }
+}
+
+/// A grid cell: the utilization in tenths of a percent, as shown (`823` is
+/// `82.3%`), and its band. Sent as `[823, 1]`, the band by its place in
+/// `Health::ALL`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "(i64, u8)", into = "(i64, u8)")]
+pub struct GridCell {
+    pub tenths: i64,
+    pub health: Health,
+}
+
+impl TryFrom<(i64, u8)> for GridCell {
+    type Error = &'static str;
+    fn try_from((tenths, band): (i64, u8)) -> Result<Self, Self::Error> {
+        let health = *Health::ALL
+            .get(usize::from(band))
+            .ok_or("no such health band")?;
+        Ok(GridCell { tenths, health })
+    }
+}
+
+impl From<GridCell> for (i64, u8) {
+    fn from(c: GridCell) -> Self {
+        let band = Health::ALL.iter().position(|h| *h == c.health).unwrap_or(0);
+        (c.tenths, band as u8)
+    }
 }
 
 impl From<FleetSummary> for OverviewView {
@@ -54,7 +102,12 @@ impl From<FleetSummary> for OverviewView {
                     cells: row
                         .cells
                         .into_iter()
-                        .map(|c| c.map(|c| (percent(c.rollup.utilization), c.rollup.health)))
+                        .map(|c| {
+                            c.map(|c| GridCell {
+                                tenths: tenths_of_percent(c.rollup.utilization),
+                                health: c.rollup.health,
+                            })
+                        })
                         .collect(),
                 })
                 .collect(),
@@ -249,6 +302,27 @@ mod tests {
             points: vec![],
         });
         assert!(empty.bp.is_empty() && empty.first.is_empty());
+    }
+
+    #[test]
+    fn a_grid_row_goes_as_arrays_and_comes_back_whole() {
+        let cell = |tenths, health| Some(GridCell { tenths, health });
+        let line = GridLine {
+            region: "westus2".into(),
+            name: "West US 2".into(),
+            cells: vec![
+                cell(823, Health::Constrained),
+                None,
+                cell(1000, Health::Critical),
+            ],
+        };
+        let json = serde_json::to_string(&line).unwrap();
+        assert_eq!(json, r#"["westus2","West US 2",[[823,1],null,[1000,2]]]"#);
+        assert_eq!(serde_json::from_str::<GridLine>(&json).unwrap(), line);
+        assert!(
+            serde_json::from_str::<GridCell>("[823,3]").is_err(),
+            "three bands only"
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::format::{percent, units};
+use crate::components::format::{percent, percent_tenths, units};
 use crate::components::widgets::{health_classes, ErrorPanel, HealthBadge, PageHeader};
 use crate::fleet::api::get_fleet_summary;
 use crate::fleet::codes::Family;
@@ -110,11 +110,11 @@ fn Overview(
                                                 .zip(Family::ALL)
                                                 .map(|(cell, family)| match cell {
                                                     // Each cell opens the clusters behind it.
-                                                    Some((pct, health)) => view! {
-                                                        <td class=format!("gc {}", health_classes(*health))>
+                                                    Some(c) => view! {
+                                                        <td class=format!("gc {}", health_classes(c.health))>
                                                             <a href=format!("/clusters?region={}&family={family}", row.region)>
-                                                                {pct.clone()}
-                                                                <span class="sr-only">{format!(" {health}")}</span>
+                                                                {percent_tenths(c.tenths)}
+                                                                <span class="sr-only">{format!(" {}", c.health)}</span>
                                                             </a>
                                                         </td>
                                                     }.into_any(),
@@ -154,7 +154,7 @@ fn Overview(
                                                 </a>
                                             </td>
                                             <td class="tn">{format!("{} {}", units(p.rollup.ledger.free()), p.unit)}</td>
-                                            <td class="px-3 py-1.5 text-right">
+                                            <td class="tn">
                                                 <span class=format!("pct {}", health_classes(p.rollup.health))>{percent(p.rollup.utilization)}</span>
                                             </td>
                                         </tr>
