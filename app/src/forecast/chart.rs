@@ -8,7 +8,8 @@
 use leptos::prelude::*;
 use time::Date;
 
-use super::model::{history_days, Crossings, Day, Step};
+use super::history::history_days;
+use super::model::{Crossings, Day, Step};
 use crate::components::chart_axis::{line_path, month_ticks, px, rules};
 use crate::components::format::units;
 use crate::fleet::ledger::Thresholds;
@@ -44,7 +45,7 @@ pub fn human_or_never(d: Option<Date>) -> String {
 pub struct ChartData {
     pub today: Date,
     pub unit: &'static str,
-    /// Used units, as `model::thin_history` lays them out.
+    /// Used units, as `history::thin_history` lays them out.
     pub history: Vec<i64>,
     pub days: Vec<Day>,
     pub supply: Vec<Step>,

@@ -29,7 +29,7 @@ pub struct PairInputs {
     /// Used units, oldest first (the last is yesterday's or today's
     /// sample), for the charts: the window the trend was fitted on, daily;
     /// a region × family roll-up of one region carries a year, the days
-    /// before the window thinned (`model::thin_history`).
+    /// before the window thinned (`history::thin_history`).
     pub history: Vec<i64>,
     /// Buildouts (`+`) and decommissions (`−`) at their ETA.
     pub supply: Vec<Step>,

@@ -92,7 +92,6 @@ fn Region(
                             .iter()
                             .map(|z| {
                                 let l = z.ledger;
-                                let thresholds = detail.thresholds;
                                 view! {
                                     <tr class="tr">
                                         <td class="td">{z.zone}</td>
@@ -101,7 +100,7 @@ fn Region(
                                         </td>
                                         <td class="td">{z.family.as_str()}</td>
                                         <td class="tn">{z.clusters}</td>
-                                        {ledger_cells(l, Some(z.unit.as_str()), l.utilization(), l.health(&thresholds))}
+                                        {ledger_cells(l, Some(z.unit.as_str()), l.utilization(), l.health(&detail.thresholds))}
                                     </tr>
                                 }
                             })

@@ -136,7 +136,7 @@ pub async fn inputs(db: &Db, caller: &Caller, q: &ForecastQuery) -> AppResult<In
         .collect::<Vec<_>>();
     let mut families = crate::forecast::rollup::family_rollups(&pairs);
     for f in &mut families {
-        f.history = crate::forecast::model::thin_history(&f.history);
+        f.history = crate::forecast::history::thin_history(&f.history);
     }
     // The year is for the families' charts (a region's page draws one per
     // family); each pair keeps the fitted window, which keeps the page's
