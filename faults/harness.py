@@ -62,8 +62,9 @@ class Database:
 class Headroom:
     """One `headroom` process (or CLI call) over one database, on its own port."""
 
-    def __init__(self, db_url, work, name="headroom", port=None):
+    def __init__(self, db_url, work, name="headroom", port=None, env=None):
         self.db_url = db_url
+        self.extra_env = dict(env or {})
         self.work = work
         self.name = name
         self.port = port or free_port()
@@ -72,7 +73,7 @@ class Headroom:
 
     def env(self):
         return dict(os.environ, DATABASE_URL=self.db_url, LEPTOS_SITE_ROOT=SITE,
-                    LEPTOS_SITE_ADDR=f"127.0.0.1:{self.port}", RUST_LOG="warn")
+                    LEPTOS_SITE_ADDR=f"127.0.0.1:{self.port}", RUST_LOG="warn", **self.extra_env)
 
     def cli(self, *args, stdin=None, check=True):
         done = subprocess.run([HEADROOM, *args], env=self.env(), input=stdin,

@@ -16,6 +16,10 @@ pub struct Config {
     pub public_url: Option<String>,
     /// `HEADROOM_METRICS_ADDR`: where `/metrics` is also served without sign-in.
     pub metrics_addr: Option<SocketAddr>,
+    /// `HEADROOM_SHUTDOWN_DRAIN`: after SIGTERM, how long `/readyz` answers 503
+    /// while requests are still accepted and served, before the listener closes
+    /// (so a load balancer stops routing here first; see `ops::serve`).
+    pub shutdown_drain: std::time::Duration,
 }
 
 impl Config {
@@ -40,7 +44,12 @@ impl Config {
             ),
             _ => None,
         };
+        let shutdown_drain = match std::env::var("HEADROOM_SHUTDOWN_DRAIN") {
+            Ok(v) if !v.is_empty() => parse_drain(&v)?,
+            _ => std::time::Duration::ZERO,
+        };
         Ok(Config {
+            shutdown_drain,
             metrics_addr,
             database_url,
             site_addr,
@@ -79,4 +88,32 @@ fn default_site_root() -> PathBuf {
         .into_iter()
         .find(|p| p.join("pkg").is_dir())
         .unwrap_or_else(|| PathBuf::from("target/site"))
+}
+
+/// `HEADROOM_SHUTDOWN_DRAIN`: whole or fractional seconds, 0 to 60.
+fn parse_drain(v: &str) -> anyhow::Result<std::time::Duration> {
+    match v.trim().parse::<f64>() {
+        Ok(s) if (0.0..=60.0).contains(&s) => Ok(std::time::Duration::from_secs_f64(s)),
+        _ => anyhow::bail!(
+            "HEADROOM_SHUTDOWN_DRAIN must be a number of seconds from 0 to 60, such as 1.5 (got '{}')",
+            app::shared::text::bounded(v, 20)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod drain_tests {
+    use super::parse_drain;
+    use std::time::Duration;
+
+    #[test]
+    fn the_drain_is_seconds_from_0_to_60() {
+        assert_eq!(parse_drain("1.5").unwrap(), Duration::from_millis(1500));
+        assert_eq!(parse_drain("0").unwrap(), Duration::ZERO);
+        assert_eq!(parse_drain("60").unwrap(), Duration::from_secs(60));
+        for bad in ["61", "-1", "soon", "NaN", "inf"] {
+            let e = parse_drain(bad).unwrap_err().to_string();
+            assert!(e.contains("HEADROOM_SHUTDOWN_DRAIN"), "{bad}: {e}");
+        }
+    }
 }

@@ -285,6 +285,8 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             db.clone(),
         ));
     }
+    let drain = config.shutdown_drain;
+    let stopping = move |grace| server::ops::Stopping { drain, grace };
     let state = AppState::new(db, config.leptos_options(), config.public_url.as_deref());
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
@@ -298,7 +300,8 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         let private = server::metrics::private_router(state.clone());
         tokio::spawn(async move {
             let stopped =
-                server::ops::serve_until_signal(metrics, private, Duration::from_secs(1)).await;
+                server::ops::serve_until_signal(metrics, private, stopping(Duration::from_secs(1)))
+                    .await;
             if let Err(e) = stopped {
                 tracing::error!(error = %e, "the metrics listener stopped");
             }
@@ -306,5 +309,6 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     }
     println!("Headroom is listening on http://{addr}");
     tracing::info!(%addr, site_root = %config.site_root.display(), "listening");
-    server::ops::serve_until_signal(listener, router(state), Duration::from_secs(10)).await
+    server::ops::serve_until_signal(listener, router(state), stopping(Duration::from_secs(10)))
+        .await
 }

@@ -1,9 +1,12 @@
 //! Operations endpoints: `/healthz` (the process is up) and `/readyz` (the
-//! database answers within 1.5 s and every migration is applied).
+//! database answers within 1.5 s and every migration is applied, and the
+//! process is not shutting down), and the listener's graceful shutdown.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -25,7 +28,27 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
 }
 
-async fn readyz(State(db): State<Db>) -> (StatusCode, Json<serde_json::Value>) {
+/// Set by `serve` once its shutdown signal came, on every request it serves:
+/// the listener is draining and `/readyz` says so, whatever the database answers.
+#[derive(Clone, Default)]
+pub struct Draining(Arc<AtomicBool>);
+
+impl Draining {
+    fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+async fn readyz(
+    draining: Option<Extension<Draining>>,
+    State(db): State<Db>,
+) -> (StatusCode, Json<serde_json::Value>) {
+    if draining.is_some_and(|Extension(d)| d.is_set()) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"error": {"code": "unavailable", "message": "shutting down"}})),
+        );
+    }
     match tokio::time::timeout(READY_WITHIN, db.migrations_applied()).await {
         Ok(Ok(true)) => (StatusCode::OK, Json(json!({"status": "ready"}))),
         Ok(Ok(false)) => (
@@ -71,8 +94,21 @@ impl Default for ConnectionLimits {
     }
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, then stops accepting
-/// and lets in-flight requests finish for at most `grace`. Unlike
+/// How a stop goes: how long to keep serving while `/readyz` answers 503
+/// (`drain`), then how long in-flight requests may take to finish (`grace`).
+#[derive(Debug, Clone, Copy)]
+pub struct Stopping {
+    /// From the signal until the listener closes. A load balancer checking
+    /// `/readyz` stops routing here within its check interval; until it has,
+    /// requests still arrive, and closing the listener at once would reset the
+    /// connections already queued on it (answered by nobody, retried by few).
+    pub drain: Duration,
+    pub grace: Duration,
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, keeps serving for
+/// `stopping.drain` with `/readyz` at 503, then stops accepting and lets
+/// in-flight requests finish for at most `stopping.grace`. Unlike
 /// `axum::serve`, it wires hyper's timer (so the header-read and idle timeouts
 /// work) and caps concurrent connections.
 pub async fn serve(
@@ -80,11 +116,10 @@ pub async fn serve(
     app: Router,
     limits: ConnectionLimits,
     shutdown: impl std::future::Future<Output = ()> + Send,
-    grace: Duration,
+    stopping: Stopping,
 ) -> anyhow::Result<()> {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     use hyper_util::server::conn::auto::Builder;
-    use std::sync::Arc;
     use tower::ServiceExt;
 
     let mut builder = Builder::new(TokioExecutor::new());
@@ -100,6 +135,16 @@ pub async fn serve(
     let builder = Arc::new(builder);
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let draining = Draining::default();
+    let flag = draining.clone();
+    let shutdown = async move {
+        shutdown.await;
+        flag.0.store(true, Ordering::Relaxed);
+        if !stopping.drain.is_zero() {
+            tracing::info!(drain = ?stopping.drain, "shutting down: /readyz answers 503; still serving while the balancer notices");
+            tokio::time::sleep(stopping.drain).await;
+        }
+    };
     tokio::pin!(shutdown);
     loop {
         let slot = tokio::select! {
@@ -120,10 +165,12 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
+        let draining = draining.clone();
         let service = hyper::service::service_fn(
             move |mut req: axum::http::Request<hyper::body::Incoming>| {
                 req.extensions_mut()
                     .insert(axum::extract::ConnectInfo(peer));
+                req.extensions_mut().insert(draining.clone());
                 app.clone().oneshot(req.map(axum::body::Body::new))
             },
         );
@@ -140,6 +187,7 @@ pub async fn serve(
     }
     drop(listener);
     tracing::info!("shutting down: finishing in-flight requests");
+    let grace = stopping.grace;
     if tokio::time::timeout(grace, graceful.shutdown())
         .await
         .is_err()
@@ -149,19 +197,18 @@ pub async fn serve(
     Ok(())
 }
 
-/// Serves until SIGTERM or Ctrl-C, then stops accepting and lets in-flight
-/// requests finish for at most `grace`.
+/// Serves until SIGTERM or Ctrl-C, then stops as `stopping` says.
 pub async fn serve_until_signal(
     listener: tokio::net::TcpListener,
     app: Router,
-    grace: Duration,
+    stopping: Stopping,
 ) -> anyhow::Result<()> {
     serve(
         listener,
         app,
         ConnectionLimits::default(),
         shutdown_signal(),
-        grace,
+        stopping,
     )
     .await
 }

@@ -185,7 +185,10 @@ impl TestApp {
                 app,
                 server::ops::ConnectionLimits::default(),
                 std::future::pending(),
-                std::time::Duration::from_secs(1),
+                server::ops::Stopping {
+                    drain: std::time::Duration::ZERO,
+                    grace: std::time::Duration::from_secs(1),
+                },
             )
             .await
             .unwrap()

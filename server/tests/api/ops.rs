@@ -53,7 +53,10 @@ async fn serve_with(app: &TestApp, limits: server::ops::ConnectionLimits) -> Str
         router,
         limits,
         std::future::pending(),
-        std::time::Duration::from_secs(1),
+        server::ops::Stopping {
+            drain: std::time::Duration::ZERO,
+            grace: std::time::Duration::from_secs(1),
+        },
     ));
     addr
 }
@@ -139,4 +142,65 @@ async fn slow_and_idle_connections_are_closed_and_connections_are_capped() {
         .expect("served once a slot frees")
         .unwrap();
     assert_eq!(&answer, b"HTTP/1.1 200");
+}
+
+/// After the shutdown signal, the listener drains: `/readyz` answers 503 at
+/// once while new connections are still accepted and answered (a balancer has
+/// not noticed yet), and only after the drain does the listener close.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_first_drains_with_readyz_at_503_then_closes_the_listener() {
+    use std::time::Duration;
+    let app = TestApp::empty(crate::helpers::Backend::Sqlite).await;
+    let leptos = leptos::config::LeptosOptions::builder()
+        .output_name("headroom")
+        .build();
+    let router = server::router(server::AppState::new(app.db.clone(), leptos, None));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(server::ops::serve(
+        listener,
+        router,
+        server::ops::ConnectionLimits::default(),
+        async move {
+            let _ = stopped.await;
+        },
+        server::ops::Stopping {
+            drain: Duration::from_millis(1500),
+            grace: Duration::from_secs(1),
+        },
+    ));
+    // A fresh connection per call, as a balancer's checks and new clients make.
+    let fresh = || {
+        reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .build()
+            .unwrap()
+    };
+    let ready = fresh().get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+
+    stop.send(()).unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let ready = fresh().get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503, "draining: unready at once");
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["error"]["message"], "shutting down");
+    let alive = fresh().get(format!("{base}/healthz")).send().await.unwrap();
+    assert_eq!(
+        alive.status(),
+        200,
+        "a new connection is still served while draining"
+    );
+
+    tokio::time::sleep(Duration::from_millis(1800)).await;
+    assert!(
+        served.is_finished(),
+        "the serve loop ends after the drain and the grace"
+    );
+    let refused = fresh().get(format!("{base}/healthz")).send().await;
+    assert!(
+        refused.is_err(),
+        "after the drain the listener is closed: {refused:?}"
+    );
 }
