@@ -32,6 +32,7 @@ pub struct Db {
     deployment_lists: std::sync::Arc<crate::deployments::server::cache::ListCache>,
     deployment_details: std::sync::Arc<crate::deployments::server::cache::DetailCache>,
     refusals: std::sync::Arc<crate::shared::audit::RefusalLimiter>,
+    touches: std::sync::Arc<crate::auth::server::touches::Touches>,
     clock: crate::shared::time::Clock,
     settings_cache: std::sync::Arc<crate::settings::server::SettingsCache>,
     webhook_wake: std::sync::Arc<tokio::sync::Notify>,
@@ -86,6 +87,7 @@ impl Db {
             deployment_lists: Default::default(),
             deployment_details: Default::default(),
             refusals: Default::default(),
+            touches: Default::default(),
             clock: Default::default(),
             settings_cache: Default::default(),
             webhook_wake: Default::default(),
@@ -112,6 +114,11 @@ impl Db {
     /// This replica's count of recent refusals, which bounds how many reach the audit trail.
     pub fn refusals(&self) -> &crate::shared::audit::RefusalLimiter {
         &self.refusals
+    }
+
+    /// This replica's recent records of a token's or session's use.
+    pub fn touches(&self) -> &crate::auth::server::touches::Touches {
+        &self.touches
     }
 
     /// This replica's cache of the settings in force.

@@ -7,4 +7,5 @@ pub mod sessions;
 pub mod store;
 pub mod throttle;
 pub mod tokens;
+pub mod touches;
 pub mod users;

@@ -2,7 +2,7 @@
 //! database (so any replica can serve any request), idle and absolute timeouts.
 
 use super::store::{self, SessionRow};
-use super::tokens::{digest, new_secret};
+use super::tokens::{digest, new_secret, TOUCH_EVERY_SECONDS};
 use crate::auth::roles::{CurrentUser, Roles};
 use crate::db::Db;
 use crate::error::AppResult;
@@ -80,9 +80,16 @@ pub async fn admit(
         store::delete_session(db.pool(), &hash).await?;
         return Ok(None);
     }
-    // Touch at most once a minute: a write per request would serialise readers on SQLite.
-    if now - row.last_seen >= 60 {
-        store::touch_session(db.pool(), &hash, now).await?;
+    // Touch at most once a minute, and once for requests arriving together
+    // (`touches`): a write per request would serialise them on SQLite.
+    let key = format!("session:{hash}");
+    if now - row.last_seen >= TOUCH_EVERY_SECONDS
+        && db.touches().claim(&key, now, TOUCH_EVERY_SECONDS)
+    {
+        if let Err(e) = store::touch_session(db.pool(), &hash, now).await {
+            db.touches().forget(&key);
+            return Err(e.into());
+        }
     }
     Ok(Some(CurrentUser {
         id: row.user_id,
