@@ -202,6 +202,9 @@ pub async fn replan(
 
 /// Drafts a planned buildout of `units` for a request that is short of them
 /// (approve with buildout), inside the approving transaction; returns its id.
+/// `snap` is the approval's snapshot, taken before its transaction: asking the
+/// pool for one while holding the transaction's connection could wait on
+/// connections held the same way.
 #[expect(
     clippy::too_many_arguments,
     reason = "the request's pair, zone and shortfall, inside the caller's transaction"
@@ -209,6 +212,7 @@ pub async fn replan(
 pub async fn draft_buildout(
     db: &Db,
     tx: &mut sqlx::AnyConnection,
+    snap: &crate::fleet::server::snapshot::Snapshot,
     caller: &Caller,
     region: &RegionCode,
     sku: &SkuCode,
@@ -217,7 +221,6 @@ pub async fn draft_buildout(
     request: i64,
 ) -> AppResult<i64> {
     let me = caller.user()?;
-    let snap = fleet::snapshot(db).await?;
     // New clusters the size of the pair's in-service ones (1,000 units if it has none).
     let size = snap
         .region(region.as_str())

@@ -188,6 +188,7 @@ async fn apply(
                         let dep = crate::deployments::server::service::draft_buildout(
                             db,
                             tx,
+                            snap,
                             caller,
                             &row.region,
                             &row.sku,
