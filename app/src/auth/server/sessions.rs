@@ -82,14 +82,11 @@ pub async fn admit(
     }
     // Touch at most once a minute, and once for requests arriving together
     // (`touches`): a write per request would serialise them on SQLite.
-    let key = format!("session:{hash}");
-    if now - row.last_seen >= TOUCH_EVERY_SECONDS
-        && db.touches().claim(&key, now, TOUCH_EVERY_SECONDS)
-    {
-        if let Err(e) = store::touch_session(db.pool(), &hash, now).await {
-            db.touches().forget(&key);
-            return Err(e.into());
-        }
+    if now - row.last_seen >= TOUCH_EVERY_SECONDS {
+        let write = store::touch_session(db.pool(), &hash, now);
+        db.touches()
+            .record(&format!("session:{hash}"), now, TOUCH_EVERY_SECONDS, write)
+            .await?;
     }
     Ok(Some(CurrentUser {
         id: row.user_id,

@@ -108,16 +108,19 @@ pub async fn find(db: &Db, token: &str, now: i64) -> AppResult<Option<(TokenRow,
 /// token's narrowing intersected with the user's current roles. The use is
 /// recorded (at most once a minute).
 pub async fn admit(db: &Db, row: TokenRow, now: i64) -> CurrentUser {
-    // Once for requests arriving together, too (`touches`).
-    let key = format!("token:{}", row.id);
     if row
         .last_used_at
         .is_none_or(|at| now - at >= TOUCH_EVERY_SECONDS)
-        && db.touches().claim(&key, now, TOUCH_EVERY_SECONDS)
     {
+        // Once for requests arriving together, too (`touches`).
+        let key = format!("token:{}", row.id);
+        let write = store::touch_token(db.pool(), row.id, now);
         // Best effort: a busy database must not refuse the request for this.
-        if let Err(e) = store::touch_token(db.pool(), row.id, now).await {
-            db.touches().forget(&key);
+        if let Err(e) = db
+            .touches()
+            .record(&key, now, TOUCH_EVERY_SECONDS, write)
+            .await
+        {
             tracing::warn!(error = %e, token = row.id, "could not record a token's use");
         }
     }

@@ -20,7 +20,7 @@ pub struct Touches {
 impl Touches {
     /// Whether the caller should record the use of `key` at `now` (seconds):
     /// true for the first claim in any `every` seconds on this replica.
-    pub fn claim(&self, key: &str, now: i64, every: i64) -> bool {
+    fn claim(&self, key: &str, now: i64, every: i64) -> bool {
         let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
         if recent.get(key).is_some_and(|&at| now - at < every) {
             return false;
@@ -35,8 +35,27 @@ impl Touches {
         true
     }
 
-    /// Gives back a claim whose write failed, so the next request tries again.
-    pub fn forget(&self, key: &str) {
+    /// Runs `write`, the record of `key`'s use at `now`, unless this replica
+    /// recorded it in the last `every` seconds; a failed write gives the claim
+    /// back, so the next request tries again.
+    pub async fn record<E>(
+        &self,
+        key: &str,
+        now: i64,
+        every: i64,
+        write: impl std::future::Future<Output = Result<(), E>>,
+    ) -> Result<(), E> {
+        if !self.claim(key, now, every) {
+            return Ok(());
+        }
+        let written = write.await;
+        if written.is_err() {
+            self.forget(key);
+        }
+        written
+    }
+
+    fn forget(&self, key: &str) {
         self.recent
             .lock()
             .unwrap_or_else(|e| e.into_inner())
