@@ -127,10 +127,11 @@ def targets(base):
 
 def first_visit(base):
     """Bytes on the wire for a first visit to `/`, as a browser asks (`Accept-Encoding:
-    br, gzip`, empty cache): the page, then every stylesheet, module and WASM it links."""
+    br, gzip`, empty cache): the page, then every stylesheet, module and WASM it links
+    or its hydration script imports (every quoted `/pkg/…` name)."""
     _, _, html = get(base + "/", encoding=ACCEPT_ENCODING)
     page = get(base + "/", encoding=ACCEPT_ENCODING, raw=True)
-    assets = sorted(set(re.findall(rb'href="(/pkg/[^"]+)"', page["body"])))
+    assets = sorted(set(re.findall(rb'"(/pkg/[^"]+)"', page["body"])))
     sizes = {"/": len(html)}
     for a in assets:
         sizes[a.decode()] = len(get(base + a.decode(), anonymous=True, encoding=ACCEPT_ENCODING)[2])

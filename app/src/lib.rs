@@ -89,9 +89,48 @@ pub fn page_csp(nonce: &str) -> String {
     )
 }
 
-/// Where the app's stylesheet is, as the server provides it to the shell.
+/// The built files a page links, as the server named them at start-up
+/// (content-hashed when the build hashed them).
 #[derive(Debug, Clone)]
-pub struct StylesheetHref(pub String);
+pub struct SiteAssets {
+    pub stylesheet: String,
+    /// The app's JS entry (wasm-bindgen's glue).
+    pub script: String,
+    pub wasm: String,
+}
+
+impl SiteAssets {
+    /// The names a build without hashing gives, under `options`.
+    fn unhashed(options: &LeptosOptions) -> Self {
+        let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
+        SiteAssets {
+            stylesheet: format!("{pkg}.css"),
+            script: format!("{pkg}.js"),
+            wasm: format!("{pkg}.wasm"),
+        }
+    }
+}
+
+/// The app's hydration, started after the page's first paint.
+///
+/// What Leptos' `HydrationScripts` does (import the script, instantiate the
+/// WASM, hydrate), less its `<link rel="preload">` of the WASM. The page is
+/// whole as the server sent it; the WASM is its largest download (~320 KB
+/// brotli), and fetched from the document's start it competes with the text a
+/// reader is waiting for — Lighthouse's slow-4G model scored the overview's
+/// server-rendered subtitle at 2.7 s for it (`bench/results/2026-12-07-1855-browser.md`).
+/// So the fetch starts in the task after the first frame is painted; a tab
+/// opened in the background, which paints nothing, starts at once.
+#[component]
+fn HydrationScript(assets: SiteAssets) -> impl IntoView {
+    let start = format!(
+        "const start = () => import({:?}).then((m) => m.default({{ module_or_path: {:?} }}).then(() => m.hydrate()));\n\
+         if (document.visibilityState === 'hidden') start();\n\
+         else requestAnimationFrame(() => setTimeout(start, 0));",
+        assets.script, assets.wasm
+    );
+    view! { <script type="module" nonce=leptos::nonce::use_nonce() data-hydrate="">{start}</script> }
+}
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -104,11 +143,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             resp.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
         }
     }
-    // Named once at start-up (content-hashed when the build hashed it), not
-    // read from the hash file on every render.
-    let stylesheet = use_context::<StylesheetHref>()
-        .map(|s| s.0)
-        .unwrap_or_else(|| format!("/{}/{}.css", options.site_pkg_dir, options.output_name));
+    let assets = use_context::<SiteAssets>().unwrap_or_else(|| SiteAssets::unhashed(&options));
     #[cfg(feature = "ssr")]
     let theme = theme_from_request();
     #[cfg(not(feature = "ssr"))]
@@ -121,8 +156,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <link id="leptos" rel="stylesheet" href=stylesheet/>
-                <HydrationScripts options/>
+                <link id="leptos" rel="stylesheet" href=assets.stylesheet.clone()/>
+                <HydrationScript assets/>
                 <MetaTags/>
             </head>
             <body class="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">

@@ -16,7 +16,7 @@ export const test = base.extend<{ watch: void }>({
       });
       await use();
       expect(errors, 'console and page errors').toEqual([]);
-      const appPage = await page.locator('link[rel="modulepreload"][href^="/pkg/"]').count();
+      const appPage = await page.locator('script[data-hydrate]').count();
       if (info.project.name === 'hydrated' && appPage > 0) {
         await expect(page.locator('body[data-hydrated="true"]'), `hydration of ${page.url()}`).toHaveCount(1, { timeout: 30_000 });
       }

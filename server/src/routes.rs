@@ -34,10 +34,14 @@ pub fn router(state: AppState) -> Router {
     crate::metrics::handle();
     let routes = generate_route_list(app::App);
     let db = state.db.clone();
-    let stylesheet = app::StylesheetHref(state.stylesheet.clone());
+    let assets = state.assets.clone();
+    let split = state.split.clone();
     let context = move || {
         provide_context(db.clone());
-        provide_context(stylesheet.clone());
+        provide_context(assets.clone());
+        if let Some(split) = &split {
+            provide_context(split.clone());
+        }
         // A fresh nonce per response for the Content-Security-Policy; a
         // template for the page cache carries its mark instead (see `pages`).
         match app::shared::template::marks() {

@@ -22,8 +22,10 @@ pub struct Shared {
     pub secure_cookies: bool,
     /// `scheme://host[:port]` of `HEADROOM_PUBLIC_URL`, accepted as a request `Origin`.
     pub public_origin: Option<String>,
-    /// The app's stylesheet as pages outside the app link it (content-hashed when built so).
-    pub stylesheet: String,
+    /// The built files pages link: stylesheet, script, WASM (content-hashed when built so).
+    pub assets: app::SiteAssets,
+    /// The lazy routes' chunk manifest of a `--split` build.
+    pub split: Option<leptos::WasmSplitManifest>,
     /// The rendered public status routes of this process.
     pub status: std::sync::Arc<crate::status::StatusCache>,
     /// Pages rendered once for every caller who would see the same page.
@@ -41,14 +43,16 @@ impl AppState {
                 None => u.to_owned(),
             }
         });
-        let stylesheet = crate::assets::stylesheet_href(&leptos);
+        let assets = crate::assets::site_assets(&leptos);
+        let split = crate::assets::split_manifest(&leptos);
         AppState(Arc::new(Shared {
             db,
             secure_cookies: public_url.is_some_and(|u| u.starts_with("https://")),
             public_origin,
             leptos,
-            status: std::sync::Arc::new(crate::status::StatusCache::new(stylesheet.clone())),
-            stylesheet,
+            status: std::sync::Arc::new(crate::status::StatusCache::new(assets.stylesheet.clone())),
+            assets,
+            split,
             pages: crate::pages::PageCache::new(),
         }))
     }

@@ -92,7 +92,8 @@ pub async fn resolve_caller(
                 StatusCode::UNAUTHORIZED => UNAUTHENTICATED,
                 _ => FAILED,
             };
-            let mut html = (status, Html(page.render(&state.stylesheet, status))).into_response();
+            let mut html =
+                (status, Html(page.render(&state.assets.stylesheet, status))).into_response();
             html.extensions_mut().extend(resp.extensions().clone());
             html
         }
@@ -156,7 +157,7 @@ async fn refuse(state: &AppState, caller: &Caller, what: &str, html: bool) -> Re
     audited(if html {
         (
             StatusCode::FORBIDDEN,
-            Html(forbidden_html(&state.stylesheet)),
+            Html(forbidden_html(&state.assets.stylesheet)),
         )
             .into_response()
     } else {

@@ -116,4 +116,26 @@ both_databases! {
         let page = app.client.get(format!("{}/", app.address)).send().await.unwrap().text().await.unwrap();
         assert!(page.contains(r#"href="/pkg/headroom.css""#));
     }
+
+    async fn an_app_page_hydrates_after_its_first_paint_and_preloads_no_wasm(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        for path in ["/", "/clusters"] {
+            let resp = app.client.get(format!("{}{path}", app.address)).send().await.unwrap();
+            let csp = resp.headers()["content-security-policy"].to_str().unwrap().to_owned();
+            let page = resp.text().await.unwrap();
+            let head = &page[..page.find("</head>").expect("a head")];
+            // The WASM is the largest download; it must not start before the page is painted.
+            assert!(!head.contains(r#"rel="preload""#) && !head.contains("as=\"fetch\""), "{path}: {head}");
+            let at = head.find("<script type=\"module\"").expect("the hydration script");
+            let script = &head[at..head[at..].find("</script>").unwrap() + at];
+            assert!(script.contains("data-hydrate"), "{path}: {script}");
+            assert!(script.contains(r#"import("/pkg/headroom.js")"#), "{path}: {script}");
+            assert!(script.contains(r#"module_or_path: "/pkg/headroom"#) && script.contains(".wasm\""), "{path}: {script}");
+            assert!(script.contains("requestAnimationFrame"), "{path}: {script}");
+            // It carries this response's nonce, which the policy admits.
+            let nonce = script.split("nonce=\"").nth(1).and_then(|r| r.split('"').next()).expect("a nonce");
+            assert!(nonce.len() >= 16, "{path}: {nonce}");
+            assert!(csp.contains(&format!("'nonce-{nonce}'")), "{path}: {csp} / {nonce}");
+        }
+    }
 }
