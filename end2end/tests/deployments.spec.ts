@@ -126,3 +126,40 @@ test('an approver approves a short GPU request with a buildout, and the request 
   await expect(page.getByTestId('linked-requests')).toContainText(r.key);
   await expect(page.getByTestId('gate')).toHaveText('planned');
 });
+
+test('hydrated, the plan editor adds, moves and removes rings before saving', async ({ page, playwright }, info) => {
+  test.skip(info.project.name !== 'hydrated', 'without JavaScript the editor offers its blank rings instead');
+  await signIn(page, 'operator', '/deployments/new');
+  await open(page, info, '/deployments/new');
+  await page.getByLabel('Title').fill('Rings in order');
+  await page.getByLabel('Region').selectOption('westeurope');
+  await page.getByLabel('SKU').selectOption('Dv5');
+  await page.getByLabel('Template').selectOption('canary-rest');
+  await page.getByLabel(/^All targets/).fill('1:400 2:400 3:400');
+  await page.getByRole('button', { name: 'Apply template' }).click();
+  await expect(page.getByLabel('Ring 2 name')).toHaveValue('rest');
+
+  await page.getByRole('button', { name: 'Add ring' }).click();
+  await expect(page.getByLabel('Ring 3 name')).toHaveValue('wave 2');
+  await page.locator('input[name="rings[2][targets]"]').fill('1:100');
+  await expect(page.getByTestId('plan-preview')).toContainText('wave 2: 1 target(s), +100 vCPU');
+  // Moved up, it is the second ring, and the preview follows.
+  await page.getByRole('button', { name: 'move ring 3 up' }).click();
+  await expect(page.getByLabel('Ring 2 name')).toHaveValue('wave 2');
+  await expect(page.getByLabel('Ring 3 name')).toHaveValue('rest');
+  await expect(page.getByTestId('plan-preview').locator('li').nth(1)).toContainText('wave 2');
+  // The canary removed, the plan is the other two in their new order.
+  await page.getByRole('button', { name: 'remove ring 1' }).click();
+  await expect(page.getByLabel('Ring 1 name')).toHaveValue('wave 2');
+  await expect(page.getByLabel('Ring 2 name')).toHaveValue('rest');
+  await expect(page.getByLabel('Ring 3 name')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Save plan' }).last().click();
+  await expect(page.getByRole('status')).toContainText('is planned');
+  const key = page.url().match(/\/deployments\/(DEP-\d+)/)![1];
+  const api = await asUser(playwright, info.project.use.baseURL!, 'operator');
+  const d = await (await api.get(`/api/v1/deployments/${key}`)).json();
+  expect(d.rings.map((r: { name: string }) => r.name)).toEqual(['wave 2', 'rest']);
+  expect(d.rings.map((r: { targets: unknown[] }) => r.targets.length)).toEqual([1, 2]);
+  expect(d.rings[0].targets[0].units).toBe(100);
+  await api.dispose();
+});

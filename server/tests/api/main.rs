@@ -6,6 +6,7 @@ mod backup;
 mod check;
 mod contract;
 mod delivery;
+mod deployment_paths;
 mod deployments;
 mod fleet_api;
 mod forecast;

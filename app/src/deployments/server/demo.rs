@@ -2,6 +2,10 @@
 //! pipeline, reporting progress on the targets of the deployments in flight
 //! through the same service as a real pipeline's API calls — targets take tens
 //! of seconds and one occasionally fails — so a visitor sees a live system.
+//! It retries its own failures a little later, as an operator would (a
+//! deployment a person paused, or one halted by anything else, is left to
+//! people), and when nothing is in flight any more it plans and starts a small
+//! rollout on a healthy region × SKU, so there is always something to watch.
 
 use rand::Rng;
 
@@ -11,12 +15,20 @@ use super::store;
 use crate::auth::server::caller::{Caller, Via};
 use crate::auth::{CurrentUser, Roles};
 use crate::db::Db;
-use crate::deployments::domain::{key_of, DeploymentState, RingState, TargetState};
-use crate::deployments::types::TargetReport;
+use crate::deployments::domain::{
+    key_of, DeploymentAction, DeploymentState, RingState, TargetState,
+};
+use crate::deployments::types::{DeploymentInput, RingInput, TargetInput, TargetReport};
 use crate::error::AppResult;
 
 /// The demo pipeline acts as this user (an operator).
 const PIPELINE: &str = "operator";
+
+/// What the pipeline says when one of its targets fails.
+const FAILURE: &str = "disk firmware check failed on 2 nodes";
+
+/// How long after its own failure the pipeline retries the target.
+const RETRY_AFTER: time::Duration = time::Duration::seconds(45);
 
 async fn pipeline(db: &Db) -> AppResult<Option<Caller>> {
     let Some(u) = crate::auth::server::store::find_user_by_name(db.pool(), PIPELINE).await? else {
@@ -44,6 +56,7 @@ pub async fn step(db: &Db, rng: &mut impl Rng) -> AppResult<usize> {
     let rows = store::deployments_in(&mut *conn, &states, None, 100).await?;
     let running = load_many(&mut conn, rows).await?;
     drop(conn);
+    let idle = running.is_empty();
     let mut reports = 0;
     for d in running {
         let key = key_of(d.row.id);
@@ -58,11 +71,7 @@ pub async fn step(db: &Db, rng: &mut impl Rng) -> AppResult<usize> {
                     ),
                     TargetState::InProgress if t.progress >= 100 || t.progress + 25 >= 100 => {
                         if rng.gen_bool(0.04) {
-                            (
-                                "failed",
-                                t.progress,
-                                "disk firmware check failed on 2 nodes",
-                            )
+                            ("failed", t.progress, FAILURE)
                         } else {
                             ("succeeded", 100, "burn-in passed")
                         }
@@ -91,7 +100,93 @@ pub async fn step(db: &Db, rng: &mut impl Rng) -> AppResult<usize> {
             }
         }
     }
+    reports += retry_own_failures(db, &me).await?;
+    if idle {
+        start_rollout(db, &me, rng).await?;
+    }
     Ok(reports)
+}
+
+/// Resumes (retrying the failed target) each deployment halted by the
+/// pipeline's own failure at least `RETRY_AFTER` ago; returns how many.
+async fn retry_own_failures(db: &Db, me: &Caller) -> AppResult<usize> {
+    let mut conn = db.pool().acquire().await?;
+    let rows = store::deployments_in(&mut *conn, &[DeploymentState::Paused], None, 100).await?;
+    let paused = load_many(&mut conn, rows).await?;
+    drop(conn);
+    let now = db.clock().now();
+    let mut resumed = 0;
+    for d in paused {
+        let own = d
+            .targets
+            .iter()
+            .flatten()
+            .any(|t| t.state == TargetState::Failed && t.message == FAILURE);
+        let since = time::OffsetDateTime::parse(
+            &d.row.updated_at,
+            &time::format_description::well_known::Rfc3339,
+        );
+        if !own || since.map_or(true, |at| now - at < RETRY_AFTER) {
+            continue;
+        }
+        let key = key_of(d.row.id);
+        let resume = DeploymentAction::Resume;
+        // A refusal (someone acted meanwhile) is fine: theirs stands.
+        if run::act(db, me, &key, resume, Some(d.row.version))
+            .await
+            .is_ok()
+        {
+            resumed += 1;
+        }
+    }
+    Ok(resumed)
+}
+
+/// Plans and starts a three-cluster rollout (a canary that bakes five
+/// minutes, then two) on a healthy region × SKU picked at random; nothing when
+/// no such pair has three clusters free of other deployments.
+async fn start_rollout(db: &Db, me: &Caller, rng: &mut impl Rng) -> AppResult<()> {
+    let snap = crate::fleet::server::service::snapshot(db).await?;
+    let healthy: Vec<(&str, &str)> = snap
+        .regions
+        .iter()
+        .flat_map(|r| r.skus.iter())
+        .filter(|s| s.rollup.health == crate::fleet::ledger::Health::Healthy)
+        .map(|s| (s.region.as_str(), s.sku.as_str()))
+        .collect();
+    for _ in 0..healthy.len().min(8) {
+        let (region, sku) = healthy[rng.gen_range(0..healthy.len())];
+        let clusters = store::free_for_rollout(db.pool(), region, sku, 3).await?;
+        if clusters.len() < 3 {
+            continue;
+        }
+        let ring = |name: &str, bake: i64, ids: &[i64]| RingInput {
+            name: Some(name.into()),
+            bake_minutes: Some(bake),
+            targets: ids
+                .iter()
+                .map(|&id| TargetInput {
+                    cluster_id: Some(id),
+                    ..Default::default()
+                })
+                .collect(),
+        };
+        let input = DeploymentInput {
+            kind: Some("rollout".into()),
+            title: Some(format!("Host OS update on {sku} in {region}")),
+            region: Some(region.into()),
+            sku: Some(sku.into()),
+            rings: vec![
+                ring("canary", 5, &clusters[..1]),
+                ring("rest", 0, &clusters[1..]),
+            ],
+            ..Default::default()
+        };
+        let d = super::service::create(db, me, &input).await?;
+        run::act(db, me, &d.key, DeploymentAction::Start, Some(d.version)).await?;
+        return Ok(());
+    }
+    Ok(())
 }
 
 /// Runs the demo pipeline every five seconds, for as long as the process lives.

@@ -139,7 +139,8 @@ async fn apply(
             Change::Note(n) => note = Some(n.clone()),
         }
     }
-    // A report that changed no state (progress only) still records its progress.
+    // A report that changed no state (progress only) still records its
+    // progress, on the target and on the audit trail (and so the timeline).
     if let (Some(id), Some(r)) = (touched, report.as_ref()) {
         let t = d
             .targets
@@ -147,6 +148,17 @@ async fn apply(
             .flatten()
             .find(|t| t.id == id)
             .expect("the reported target");
+        let name = t.cluster_name.as_deref().unwrap_or("?");
+        audit::record(
+            &mut *tx,
+            &caller.origin,
+            Some(actor),
+            "deployment.progress",
+            Some(&key),
+            Some(&format!("{name} {}%", t.progress)),
+            Some(&format!("{name} {}% {}", r.progress, r.message)),
+        )
+        .await?;
         store::set_target(
             &mut *tx,
             &TargetUpdate {

@@ -320,6 +320,28 @@ pub async fn clusters_in_flight<'e>(
     Ok(rows.into_iter().map(|(c,)| c).collect())
 }
 
+/// Up to `limit` in-service clusters of a region × SKU that no deployment
+/// still under way targets (the demo pipeline's next rollout).
+pub async fn free_for_rollout<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    region: &str,
+    sku: &str,
+    limit: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT c.id FROM clusters c WHERE c.region = $1 AND c.sku = $2 AND c.lifecycle = 'in_service' \
+         AND NOT EXISTS (SELECT 1 FROM deployment_targets t JOIN deployments d ON d.id = t.deployment_id \
+         WHERE t.cluster_id = c.id AND d.state NOT IN ('completed', 'rolled_back', 'cancelled')) \
+         ORDER BY c.id LIMIT $3",
+    )
+    .bind(region)
+    .bind(sku)
+    .bind(limit)
+    .fetch_all(ex)
+    .await?;
+    Ok(rows.into_iter().map(|(c,)| c).collect())
+}
+
 /// Clusters that a deployment still under way targets, with that deployment's
 /// id (the lowest, if several): an import leaves them to their deployment.
 pub async fn clusters_under_way<'e>(
