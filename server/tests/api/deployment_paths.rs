@@ -85,9 +85,9 @@ async fn consistent(app: &TestApp) {
     );
 }
 
-/// A provision request for more than the pair holds, approved with buildout
-/// by two approvers: its key and the linked buildout's key.
-async fn awaiting(app: &TestApp, sku: &str) -> (String, String) {
+/// A provision request for more than the pair holds, needed in `days`,
+/// approved with buildout by two approvers: its key and the linked buildout's key.
+async fn awaiting(app: &TestApp, sku: &str, days: i64) -> (String, String) {
     let (_, region) = app.get_json("/api/v1/regions/westus2").await;
     let free = region["region"]["skus"]
         .as_array()
@@ -98,7 +98,7 @@ async fn awaiting(app: &TestApp, sku: &str) -> (String, String) {
         .as_i64()
         .unwrap();
     let (s, mut r) = post(app, Role::Requester, "/requests", json!({"kind": "provision", "region": "westus2", "sku": sku,
-        "quantity": free + 10, "need_by": need_by(60), "service": "s", "justification": "j", "priority": "P2"})).await;
+        "quantity": free + 10, "need_by": need_by(days), "service": "s", "justification": "j", "priority": "P2"})).await;
     assert_eq!(s, 201, "{r}");
     let key = r["key"].as_str().unwrap().to_owned();
     let second = crate::helpers::user_with_token(app, "approver-two", &[Role::Approver]).await;
@@ -163,7 +163,7 @@ both_databases! {
         let app = TestApp::seeded(backend).await;
         let (n0,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM clusters WHERE region = 'westus2' AND sku = 'Dv5'").fetch_one(app.db.pool()).await.unwrap();
         let free0 = free(&app, "westus2", "Dv5").await;
-        let (key, dep) = awaiting(&app, "Dv5").await;
+        let (key, dep) = awaiting(&app, "Dv5", 60).await;
         let d = act(&app, &get(&app, &dep).await, "start").await;
         let d = report(&app, &d, 0, 0, "succeeded").await;
         let mut d = act(&app, &d, "rollback").await;
@@ -336,5 +336,66 @@ both_databases! {
         let html = app.get(&format!("/deployments/{key}")).await.text().await.unwrap();
         let at = html.find("data-testid=\"timeline\"").expect("a timeline");
         assert!(html[at..].contains("20% → ") && html[at..].contains("70% burn-in running"), "on the timeline");
+    }
+
+    async fn a_buildout_finishing_after_need_by_holds_its_units_from_its_completion(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let (key, dep) = awaiting(&app, "Dv5", 5).await;
+        let mut d = act(&app, &get(&app, &dep).await, "start").await;
+        // It finishes 30 days on, well after the request's need-by (5 days).
+        let mut later = time::OffsetDateTime::now_utc() + time::Duration::days(30);
+        while d["state"] == "in_progress" {
+            let r = d["rings"].as_array().unwrap().iter().position(|r| r["state"] == "in_progress").expect("a ring at work");
+            for t in 0..d["rings"][r]["targets"].as_array().unwrap().len() {
+                d = report(&app, &d, r, t, "succeeded").await;
+            }
+            later += time::Duration::hours(3);
+            app.db.clock().freeze(later);
+            app::deployments::server::run::tick(&app.db).await.unwrap();
+            d = get(&app, &dep).await;
+        }
+        assert_eq!(d["state"], "completed");
+        let (_, r) = app.get_json(&format!("/api/v1/requests/{key}")).await;
+        assert_eq!(r["state"], "approved", "{r}");
+        // Held until max(need-by, completion) + the 14 days' grace: the completion's day.
+        let day = later.date() + time::Duration::days(14);
+        let expected = format!("{:04}-{:02}-{:02}", day.year(), u8::from(day.month()), day.day());
+        assert_eq!(r["hold_until"], expected, "{r}");
+    }
+
+    async fn a_freeze_lifts_by_itself_when_capacity_returns(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        // An idle cluster to retire, built first (so its units count before the freeze is set).
+        let built = act(&app, &create(&app, json!({"kind": "buildout", "title": "Spare", "region": "westeurope", "sku": "Dv5",
+            "rings": [{"name": "all", "bake_minutes": 0, "targets": [{"zone": 1, "units": 100}]}]})).await, "start").await;
+        let built = report(&app, &built, 0, 0, "succeeded").await;
+        app::deployments::server::run::tick(&app.db).await.unwrap();
+        let spare = built["rings"][0]["targets"][0]["cluster_id"].as_i64().unwrap();
+        // The freeze just above westeurope's general family's free share.
+        let (_, region) = app.get_json("/api/v1/regions/westeurope").await;
+        let (free, total) = region["region"]["skus"].as_array().unwrap().iter().filter(|s| s["family"] == "general")
+            .fold((0, 0), |(f, t), s| (f + s["ledger"]["free"].as_i64().unwrap(), t + s["ledger"]["total"].as_i64().unwrap()));
+        let percent = free * 100 / total + 1;
+        assert!(percent < 90, "room above the freeze: {free} of {total}");
+        let origin = app::shared::audit::Origin::default();
+        app::settings::server::set(&app.db, &origin, "t", "freeze.percent.general", &percent.to_string()).await.unwrap();
+        let d = act(&app, &create(&app, json!({"kind": "decommission", "title": "Retire the spare", "region": "westeurope", "sku": "Dv5",
+            "rings": [{"targets": [{"cluster_id": spare}]}]})).await, "start").await;
+        assert_eq!(d["rings"][0]["state"], "pending");
+        assert!(d["note"].as_str().unwrap().starts_with("held: capacity freeze"), "{}", d["note"]);
+        // Capacity returns — a buildout as large as the family (never held by a freeze) — and
+        // the next pass starts the ring; the setting is untouched.
+        let n = total / 1_000_000 + 1;
+        let targets: Vec<Value> = (0..n).map(|i| json!({"zone": 1 + i % 3, "units": total / n + 1})).collect();
+        let mut more = act(&app, &create(&app, json!({"kind": "buildout", "title": "Relief", "region": "westeurope", "sku": "Dv5",
+            "rings": [{"name": "all", "bake_minutes": 0, "targets": targets}]})).await, "start").await;
+        for t in 0..n as usize {
+            more = report(&app, &more, 0, t, "succeeded").await;
+        }
+        app::deployments::server::run::tick(&app.db).await.unwrap();
+        let d = get(&app, d["key"].as_str().unwrap()).await;
+        assert_eq!(d["rings"][0]["state"], "in_progress", "{d}");
+        assert_eq!(app::settings::server::current(&app.db).await.unwrap().freeze_percent(app::fleet::codes::Family::General), Some(percent));
+        consistent(&app).await;
     }
 }
