@@ -269,6 +269,9 @@ both_databases! {
         assert!(progress().await > progress_before, "targets moved on");
 
         // Its own failure is retried once RETRY_AFTER has passed; a person's pause is left alone.
+        // The clock held still from here, so "not yet" does not depend on how fast the machine is.
+        let t0 = time::OffsetDateTime::now_utc();
+        app.db.clock().freeze(t0);
         let dep = get(&app, &before[0]).await;
         let (r, t) = dep["rings"].as_array().unwrap().iter().enumerate()
             .find_map(|(r, ring)| (ring["state"] == "in_progress").then(|| (r, ring["targets"].as_array().unwrap().iter().position(|t| t["state"] != "succeeded").unwrap())))
@@ -281,7 +284,7 @@ both_databases! {
         assert!(!paused_by_people.is_empty(), "the seed's own paused deployment");
         step(&app.db, &mut rng).await.unwrap();
         assert_eq!(get(&app, &before[0]).await["state"], "paused", "not before RETRY_AFTER");
-        app.db.clock().freeze(time::OffsetDateTime::now_utc() + time::Duration::seconds(50));
+        app.db.clock().freeze(t0 + time::Duration::seconds(50));
         step(&app.db, &mut rng).await.unwrap();
         assert_eq!(get(&app, &before[0]).await["state"], "in_progress", "retried");
         for k in &paused_by_people {
@@ -329,10 +332,22 @@ both_databases! {
         progress(20, "imaging").await;
         progress(70, "burn-in running").await;
         progress(70, "burn-in running").await;
-        let rows: Vec<(String, Option<String>)> = sqlx::query_as("SELECT action, after FROM audit_log WHERE object = $1 AND action = 'deployment.progress' ORDER BY id")
-            .bind(&key).fetch_all(app.db.pool()).await.unwrap();
+        let audited = || async {
+            let rows: Vec<(String, Option<String>)> = sqlx::query_as("SELECT action, after FROM audit_log WHERE object = $1 AND action = 'deployment.progress' ORDER BY id")
+                .bind(&key).fetch_all(app.db.pool()).await.unwrap();
+            rows
+        };
+        let rows = audited().await;
         assert_eq!(rows.len(), 1, "the move to 70 %, once: the first report moved the target's state, the repeat changed nothing: {rows:?}");
         assert!(rows[0].1.as_deref().unwrap().ends_with("70% burn-in running"), "{rows:?}");
+        // Within the same tenth the target moves on but the trail does not; the next tenth is recorded.
+        progress(75, "burn-in running").await;
+        assert_eq!(audited().await.len(), 1);
+        assert_eq!(get(&app, &key).await["rings"][0]["targets"][0]["progress"], 75);
+        progress(81, "burn-in nearly done").await;
+        let rows = audited().await;
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert!(rows[1].1.as_deref().unwrap().ends_with("81% burn-in nearly done"), "{rows:?}");
         let html = app.get(&format!("/deployments/{key}")).await.text().await.unwrap();
         let at = html.find("data-testid=\"timeline\"").expect("a timeline");
         assert!(html[at..].contains("20% → ") && html[at..].contains("70% burn-in running"), "on the timeline");

@@ -142,9 +142,11 @@ async fn retry_own_failures(db: &Db, me: &Caller) -> AppResult<usize> {
     Ok(resumed)
 }
 
-/// Plans and starts a three-cluster rollout (a canary that bakes five
-/// minutes, then two) on a healthy region × SKU picked at random; nothing when
-/// no such pair has three clusters free of other deployments.
+/// Plans and starts a three-cluster rollout (a canary that bakes twenty
+/// minutes — so a long-running demo adds a few dozen a day — then two) on a
+/// healthy region × SKU picked at random; nothing when no pair tried has three
+/// clusters free of other deployments. A plan refused is tried elsewhere; one
+/// that will not start is cancelled, so it holds no cluster.
 async fn start_rollout(db: &Db, me: &Caller, rng: &mut impl Rng) -> AppResult<()> {
     let snap = crate::fleet::server::service::snapshot(db).await?;
     let healthy: Vec<(&str, &str)> = snap
@@ -177,13 +179,21 @@ async fn start_rollout(db: &Db, me: &Caller, rng: &mut impl Rng) -> AppResult<()
             region: Some(region.into()),
             sku: Some(sku.into()),
             rings: vec![
-                ring("canary", 5, &clusters[..1]),
+                ring("canary", 20, &clusters[..1]),
                 ring("rest", 0, &clusters[1..]),
             ],
             ..Default::default()
         };
-        let d = super::service::create(db, me, &input).await?;
-        run::act(db, me, &d.key, DeploymentAction::Start, Some(d.version)).await?;
+        let Ok(d) = super::service::create(db, me, &input).await else {
+            continue;
+        };
+        let start = DeploymentAction::Start;
+        if let Err(e) = run::act(db, me, &d.key, start, Some(d.version)).await {
+            tracing::warn!(error = %e, key = %d.key, "demo rollout did not start; cancelled");
+            let cancel = DeploymentAction::Cancel;
+            run::act(db, me, &d.key, cancel, Some(d.version)).await?;
+            continue;
+        }
         return Ok(());
     }
     Ok(())

@@ -140,7 +140,9 @@ async fn apply(
         }
     }
     // A report that changed no state (progress only) still records its
-    // progress, on the target and on the audit trail (and so the timeline).
+    // progress on the target, and on the audit trail (and so the timeline)
+    // when it reaches another tenth: a pipeline reporting every percent adds
+    // ten rows a target, not a hundred.
     if let (Some(id), Some(r)) = (touched, report.as_ref()) {
         let t = d
             .targets
@@ -149,16 +151,18 @@ async fn apply(
             .find(|t| t.id == id)
             .expect("the reported target");
         let name = t.cluster_name.as_deref().unwrap_or("?");
-        audit::record(
-            &mut *tx,
-            &caller.origin,
-            Some(actor),
-            "deployment.progress",
-            Some(&key),
-            Some(&format!("{name} {}%", t.progress)),
-            Some(&format!("{name} {}% {}", r.progress, r.message)),
-        )
-        .await?;
+        if r.progress / 10 != t.progress / 10 {
+            audit::record(
+                &mut *tx,
+                &caller.origin,
+                Some(actor),
+                "deployment.progress",
+                Some(&key),
+                Some(&format!("{name} {}%", t.progress)),
+                Some(&format!("{name} {}% {}", r.progress, r.message)),
+            )
+            .await?;
+        }
         store::set_target(
             &mut *tx,
             &TargetUpdate {
