@@ -175,7 +175,7 @@ async fn file_requests(db: &Db, n: usize) -> String {
 async fn touch_fleet(db: &Db, cluster: i64) {
     let mut tx = db.begin_write().await.unwrap();
     let lifecycle = app::fleet::codes::ClusterLifecycle::InService;
-    app::fleet::server::ledger::set_lifecycle(db, &mut tx, cluster, lifecycle)
+    app::fleet::server::ledger::set_lifecycle(db, &mut tx, cluster, lifecycle, 0)
         .await
         .unwrap();
     tx.commit().await.unwrap();

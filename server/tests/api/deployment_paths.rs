@@ -123,9 +123,8 @@ async fn awaiting(app: &TestApp, sku: &str, days: i64) -> (String, String) {
 both_databases! {
     async fn a_rollout_holds_its_clusters_in_maintenance_while_it_runs(backend: Backend) {
         let app = TestApp::seeded(backend).await;
-        // Two clusters built for it, so none has units out of service of its own
-        // (a return to service frees every unit not allocated or reserved: see
-        // the closing note of 2026-12-07 on units out of service before a rollout).
+        // Two clusters built for it (clusters with units out of service of their
+        // own: `units_out_of_service_before_a_deployment_stay_out_after_it`).
         let built = act(&app, &create(&app, json!({"kind": "buildout", "title": "New racks", "region": "westeurope", "sku": "Dv5",
             "rings": [{"name": "all", "bake_minutes": 0, "targets": [{"zone": 1, "units": 300}, {"zone": 2, "units": 500}]}]})).await, "start").await;
         let built = report(&app, &built, 0, 0, "succeeded").await;
@@ -156,6 +155,53 @@ both_databases! {
         assert_eq!(d["state"], "cancelled");
         assert_eq!(cluster(&app, b).await, ("in_service".to_owned(), b_free));
         assert_eq!(free(&app, "westeurope", "Dv5").await, free0, "units conserved");
+        consistent(&app).await;
+    }
+
+    async fn units_out_of_service_before_a_deployment_stay_out_after_it(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        // Three clusters with units out of service of their own (broken hardware):
+        // `a` in use, for a rollout; `b` and `c` idle, for a decommission walked back.
+        let mut ids = Vec::new();
+        for (name, zone, allocated, broken) in [("we-az1-dv5-worn-a", 1, 100, 40), ("we-az2-dv5-worn-b", 2, 0, 25), ("we-az3-dv5-worn-c", 3, 0, 10)] {
+            let c = app::fleet::server::ledger::NewCluster { name: name.into(), region: "westeurope".into(), zone, sku: "Dv5".into(),
+                lifecycle: app::fleet::codes::ClusterLifecycle::InService, total: 500, allocated, reserved: 0, out_of_service: broken };
+            let mut tx = app.db.begin_write().await.unwrap();
+            ids.push(app::fleet::server::ledger::add_cluster(&mut tx, c).await.unwrap());
+            tx.commit().await.unwrap();
+        }
+        let (a, b, c) = (ids[0], ids[1], ids[2]);
+        let free0 = free(&app, "westeurope", "Dv5").await;
+        let oos = |id: i64| {
+            let pool = app.db.pool().clone();
+            async move {
+                let (n,): (i64,) = sqlx::query_as("SELECT out_of_service FROM clusters WHERE id = $1").bind(id).fetch_one(&pool).await.unwrap();
+                n
+            }
+        };
+
+        let d = create(&app, json!({"kind": "rollout", "title": "Host OS", "region": "westeurope", "sku": "Dv5",
+            "rings": [{"name": "one", "bake_minutes": 0, "targets": [{"cluster_id": a}]}]})).await;
+        let d = report(&app, &act(&app, &d, "start").await, 0, 0, "in_progress").await;
+        assert_eq!((cluster(&app, a).await, oos(a).await), (("maintenance".to_owned(), 0), 400), "free units parked with the broken ones");
+        report(&app, &d, 0, 0, "succeeded").await;
+        assert_eq!((cluster(&app, a).await, oos(a).await), (("in_service".to_owned(), 360), 40), "the broken units stay out of service");
+
+        let d = create(&app, json!({"kind": "decommission", "title": "Old racks", "region": "westeurope", "sku": "Dv5",
+            "rings": [{"name": "one", "bake_minutes": 0, "targets": [{"cluster_id": b}, {"cluster_id": c}]}]})).await;
+        let d = report(&app, &act(&app, &d, "start").await, 0, 0, "succeeded").await;
+        let d = report(&app, &d, 0, 1, "failed").await;
+        assert_eq!(d["state"], "paused");
+        assert_eq!((oos(b).await, oos(c).await), (500, 500));
+        let mut d = act(&app, &d, "rollback").await;
+        while d["state"] == "rolling_back" {
+            let t = d["rings"][0]["targets"].as_array().unwrap().iter().position(|t| t["state"] == "rolling_back").expect("one walking back");
+            d = report(&app, &d, 0, t, "rolled_back").await;
+        }
+        assert_eq!(d["state"], "rolled_back", "{d}");
+        assert_eq!((cluster(&app, b).await, oos(b).await), (("in_service".to_owned(), 475), 25));
+        assert_eq!((cluster(&app, c).await, oos(c).await), (("in_service".to_owned(), 490), 10));
+        assert_eq!(free(&app, "westeurope", "Dv5").await, free0, "no capacity from nothing, none lost");
         consistent(&app).await;
     }
 

@@ -60,7 +60,7 @@ async fn steady_history(
     .await
     .unwrap();
     let mut tx = app.db.begin_write().await.unwrap();
-    ledger::set_lifecycle(&app.db, &mut tx, id, ClusterLifecycle::InService)
+    ledger::set_lifecycle(&app.db, &mut tx, id, ClusterLifecycle::InService, 0)
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -11,11 +11,14 @@
 //!   return to service.
 //! - rollout: a target's cluster is in `maintenance` while it runs, and back in
 //!   service when it succeeds or is walked back.
+//!
+//! A cluster back in service keeps out of service the units it had out of
+//! service of its own when its target took it out (`kept_out_of_service`).
 
 use sqlx::AnyConnection;
 
 use super::model::Loaded;
-use super::store::TargetRow;
+use super::store::{self, TargetRow};
 use crate::auth::server::caller::Caller;
 use crate::db::Db;
 use crate::deployments::domain::{key_of, DeploymentState, Kind, TargetState};
@@ -23,13 +26,22 @@ use crate::error::{AppError, AppResult};
 use crate::fleet::codes::ClusterLifecycle;
 use crate::fleet::server::ledger;
 
+/// Moves the target's cluster to `to`: leaving service, the target records
+/// the units the cluster had out of service of its own; returning, those stay
+/// out of service (only what the deployment parked comes back free).
 async fn lifecycle(
     db: &Db,
     tx: &mut AnyConnection,
+    target: &TargetRow,
     cluster: i64,
     to: ClusterLifecycle,
 ) -> AppResult<()> {
-    ledger::set_lifecycle(db, tx, cluster, to).await
+    if let Some(own) =
+        ledger::set_lifecycle(db, tx, cluster, to, target.kept_out_of_service).await?
+    {
+        store::keep_out_of_service(&mut *tx, target.id, own).await?;
+    }
+    Ok(())
 }
 
 /// Refuses unless the cluster holds no allocation or reservation, naming what holds it.
@@ -83,30 +95,30 @@ pub async fn on_target(
     let name = target.cluster_name.as_deref().unwrap_or("?");
     match (kind, from, to) {
         (Kind::Buildout, _, T::Succeeded) => {
-            lifecycle(db, tx, cluster, ClusterLifecycle::InService).await
+            lifecycle(db, tx, target, cluster, ClusterLifecycle::InService).await
         }
         // Walking a built cluster back takes it out of service at once (no
         // new reservation lands on it), and only while nothing is held there.
         (Kind::Buildout, T::Succeeded, T::RollingBack) => {
             require_idle(tx, cluster, name).await?;
-            lifecycle(db, tx, cluster, ClusterLifecycle::Buildout).await
+            lifecycle(db, tx, target, cluster, ClusterLifecycle::Buildout).await
         }
         (Kind::Buildout, T::RollingBack, T::RolledBack) => {
-            lifecycle(db, tx, cluster, ClusterLifecycle::Buildout).await?;
+            lifecycle(db, tx, target, cluster, ClusterLifecycle::Buildout).await?;
             ledger::remove_cluster(db, tx, cluster).await
         }
         (Kind::Decommission, T::Pending, T::InProgress | T::Succeeded | T::Failed) => {
             require_idle(tx, cluster, name).await?;
-            lifecycle(db, tx, cluster, ClusterLifecycle::Decommissioning).await
+            lifecycle(db, tx, target, cluster, ClusterLifecycle::Decommissioning).await
         }
         (Kind::Rollout, T::Pending, T::InProgress | T::Failed) => {
-            lifecycle(db, tx, cluster, ClusterLifecycle::Maintenance).await
+            lifecycle(db, tx, target, cluster, ClusterLifecycle::Maintenance).await
         }
         (Kind::Rollout, T::Pending | T::InProgress, T::Succeeded) => {
-            lifecycle(db, tx, cluster, ClusterLifecycle::InService).await
+            lifecycle(db, tx, target, cluster, ClusterLifecycle::InService).await
         }
         (Kind::Decommission | Kind::Rollout, T::RollingBack, T::RolledBack) => {
-            lifecycle(db, tx, cluster, ClusterLifecycle::InService).await
+            lifecycle(db, tx, target, cluster, ClusterLifecycle::InService).await
         }
         _ => Ok(()),
     }
@@ -150,7 +162,7 @@ pub async fn on_finish(
                     (
                         _,
                         TargetState::InProgress | TargetState::Failed | TargetState::RollingBack,
-                    ) => lifecycle(db, tx, c, ClusterLifecycle::InService).await?,
+                    ) => lifecycle(db, tx, t, c, ClusterLifecycle::InService).await?,
                     _ => {}
                 }
             }

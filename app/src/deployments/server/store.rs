@@ -69,6 +69,9 @@ pub struct TargetRow {
     pub last_report: Option<String>,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+    /// Units its cluster had out of service of its own when this target took
+    /// it out of service; they stay out when it returns.
+    pub kept_out_of_service: i64,
 }
 
 fn id_list(ids: &[i64]) -> String {
@@ -214,12 +217,27 @@ pub async fn targets_of<'e>(
     }
     sqlx::query_as(&format!(
         "SELECT id, deployment_id, ring_id, position, cluster_id, cluster_name, zone, units, state, progress, \
-         message, changed_version, last_report, started_at, finished_at FROM deployment_targets \
-         WHERE deployment_id IN {} ORDER BY deployment_id, ring_id, position",
+         message, changed_version, last_report, started_at, finished_at, kept_out_of_service \
+         FROM deployment_targets WHERE deployment_id IN {} ORDER BY deployment_id, ring_id, position",
         id_list(ids)
     ))
     .fetch_all(ex)
     .await
+}
+
+/// Records the units a target's cluster had out of service of its own as the
+/// target took it out of service.
+pub async fn keep_out_of_service<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    target: i64,
+    units: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE deployment_targets SET kept_out_of_service = $1 WHERE id = $2")
+        .bind(units)
+        .bind(target)
+        .execute(ex)
+        .await?;
+    Ok(())
 }
 
 /// Moves the deployment on by one version, only from the version the caller

@@ -115,11 +115,6 @@ pub async fn preview_reservation(
     Ok(place(&candidates(rows), quantity))
 }
 
-/// The free (so placeable) units of a region × SKU per zone, `(zone, free)`.
-pub async fn zone_frees(db: &Db, region: &str, sku: &str) -> AppResult<Vec<(i64, i64)>> {
-    Ok(crate::fleet::server::store::zone_frees(db.pool(), region, sku).await?)
-}
-
 /// Gives reserved units back to free (a cancelled, rejected or expired request).
 pub async fn release(
     tx: &mut AnyConnection,
@@ -193,24 +188,27 @@ pub async fn remove_cluster(db: &Db, tx: &mut AnyConnection, id: i64) -> AppResu
 }
 
 /// Moves a cluster to another lifecycle. Leaving service puts its free units
-/// out of service; returning to service brings every out-of-service unit back.
+/// out of service and answers how many it had out of service of its own
+/// (`Some`); returning to service brings the units back but `keep` (at most
+/// what is out of service), the ones it had of its own when it left.
 pub async fn set_lifecycle(
     db: &Db,
     tx: &mut AnyConnection,
     id: i64,
     to: ClusterLifecycle,
-) -> AppResult<()> {
+    keep: i64,
+) -> AppResult<Option<i64>> {
     let c = sql::find_cluster_ledger(&mut *tx, id, db.lock_rows())
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no cluster {id}")))?;
     let free = c.total - c.allocated - c.reserved - c.out_of_service;
-    let oos = match (
+    let (oos, left) = match (
         c.lifecycle == ClusterLifecycle::InService,
         to == ClusterLifecycle::InService,
     ) {
-        (true, false) => c.out_of_service + free,
-        (false, true) => 0,
-        _ => c.out_of_service,
+        (true, false) => (c.out_of_service + free, Some(c.out_of_service)),
+        (false, true) => (keep.clamp(0, c.out_of_service), None),
+        _ => (c.out_of_service, None),
     };
     if sql::set_cluster_lifecycle(&mut *tx, id, to, oos, c.out_of_service).await? != 1 {
         return Err(AppError::Conflict(format!(
@@ -223,7 +221,7 @@ pub async fn set_lifecycle(
     };
     sql::add_to_rollup(&mut *tx, &c.region, &c.sku, delta).await?;
     sql::bump_fleet_version(&mut *tx).await?;
-    Ok(())
+    Ok(left)
 }
 
 /// Releases the reserved units imports hold on a cluster (an operator decided

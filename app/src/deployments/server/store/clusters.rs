@@ -27,10 +27,8 @@ pub async fn clusters_in_flight<'e>(
     Ok(rows.into_iter().map(|(c,)| c).collect())
 }
 
-/// Up to `limit` in-service clusters of a region × SKU with no units out of
-/// service and that no deployment still under way targets (the demo pipeline's
-/// next rollout: a return to service frees every unit not allocated or
-/// reserved, so a cluster with units out of service of its own is left out).
+/// Up to `limit` in-service clusters of a region × SKU that no deployment
+/// still under way targets (the demo pipeline's next rollout).
 pub async fn free_for_rollout<'e>(
     ex: impl Executor<'e, Database = Any>,
     region: &str,
@@ -38,7 +36,7 @@ pub async fn free_for_rollout<'e>(
     limit: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
     let rows: Vec<(i64,)> = sqlx::query_as(
-        "SELECT c.id FROM clusters c WHERE c.region = $1 AND c.sku = $2 AND c.lifecycle = 'in_service' AND c.out_of_service = 0 \
+        "SELECT c.id FROM clusters c WHERE c.region = $1 AND c.sku = $2 AND c.lifecycle = 'in_service' \
          AND NOT EXISTS (SELECT 1 FROM deployment_targets t JOIN deployments d ON d.id = t.deployment_id \
          WHERE t.cluster_id = c.id AND d.state NOT IN ('completed', 'rolled_back', 'cancelled')) \
          ORDER BY c.id LIMIT $3",
