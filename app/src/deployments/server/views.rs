@@ -313,28 +313,12 @@ fn freezes(snap: &crate::fleet::server::snapshot::Snapshot, region: Option<&str>
         .collect()
 }
 
-/// What the deployments linked to request `request` went through — created,
-/// each ring's outcome, each state change — from their audit trails, oldest
-/// first: the chain from a request to its capacity, for the request's timeline.
-pub async fn steps_for_request(
+/// A request's timeline rows: its own, and what the deployments linked to
+/// it went through (created, ring by ring, state), oldest first.
+pub async fn request_trail(
     conn: &mut sqlx::AnyConnection,
+    key: &str,
     request: i64,
 ) -> AppResult<Vec<crate::shared::audit::AuditEntry>> {
-    let mut steps = Vec::new();
-    for id in store::deployments_of_request(&mut *conn, request).await? {
-        let key = crate::deployments::domain::key_of(id);
-        steps.extend(
-            crate::shared::audit::list_for_object(&mut *conn, &key)
-                .await?
-                .into_iter()
-                .filter(|e| {
-                    matches!(
-                        e.action.as_str(),
-                        "deployment.create" | "deployment.ring" | "deployment.state"
-                    )
-                }),
-        );
-    }
-    steps.sort_by_key(|e| e.id);
-    Ok(steps)
+    Ok(store::request_chain(&mut *conn, key, request).await?)
 }

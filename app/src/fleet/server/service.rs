@@ -182,7 +182,7 @@ pub async fn headroom_now(
     elsewhere.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     elsewhere.truncate(ELSEWHERE);
     let zones = match pair {
-        Some(_) => store::zone_frees(db.pool(), &region, &sku).await?,
+        Some(_) => snap.zone_frees(db, &region, &sku).await?.to_vec(),
         None => Vec::new(),
     };
     Ok(HeadroomNow {

@@ -38,6 +38,12 @@ pub struct Snapshot {
     /// How many clusters each cluster-list filter matches (a COUNT over the
     /// fleet is the cost of "N clusters · page n of m"), at most `MAX_COUNTS`.
     pub(super) counts: Mutex<HashMap<String, i64>>,
+    /// Free units per zone of a region × SKU (the zone outlook of the request
+    /// pages and the inbox), at most `MAX_COUNTS` pairs.
+    zone_frees: Mutex<HashMap<(String, String), Arc<ZoneFrees>>>,
+    /// Other answers that follow from the fleet alone (`kept`), by key, at
+    /// most `MAX_COUNTS`.
+    kept: Mutex<HashMap<String, Arc<dyn std::any::Any + Send + Sync>>>,
     /// The forecast's trends, fitted on the history once per fleet version
     /// (held while fitting: callers at once wait for one fit).
     forecast: tokio::sync::Mutex<Option<Arc<crate::forecast::server::Trends>>>,
@@ -46,6 +52,9 @@ pub struct Snapshot {
     fleetwide_forecast:
         tokio::sync::Mutex<Option<(std::time::Instant, Arc<crate::forecast::server::Fleetwide>)>>,
 }
+
+/// (zone, free units) of a region × SKU, by zone.
+pub type ZoneFrees = Vec<(i64, i64)>;
 
 /// Daily used units by SKU, oldest first.
 pub type UsedBySku = HashMap<String, Vec<i64>>;
@@ -73,6 +82,8 @@ impl Snapshot {
             trends: Mutex::default(),
             region_years: Mutex::default(),
             counts: Mutex::default(),
+            zone_frees: Mutex::default(),
+            kept: Mutex::default(),
             forecast: tokio::sync::Mutex::default(),
             fleetwide_forecast: tokio::sync::Mutex::default(),
         }
@@ -140,6 +151,55 @@ impl Snapshot {
         let n = count.await?;
         self.cache_count(&key, n);
         Ok(n)
+    }
+
+    /// Free units per zone of the region × SKU kept for this fleet version,
+    /// or read and kept: an inbox of requests pinned to zones of many pairs
+    /// reads each pair once per fleet version, not once per page.
+    pub async fn zone_frees(
+        &self,
+        db: &crate::db::Db,
+        region: &str,
+        sku: &str,
+    ) -> crate::error::AppResult<Arc<ZoneFrees>> {
+        let key = (region.to_owned(), sku.to_owned());
+        if let Some(kept) = self
+            .zone_frees
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            return Ok(kept);
+        }
+        let frees = Arc::new(super::store::zone_frees(db.pool(), region, sku).await?);
+        if let Ok(mut map) = self.zone_frees.lock() {
+            if map.len() < MAX_COUNTS {
+                map.insert(key, frees.clone());
+            }
+        }
+        Ok(frees)
+    }
+
+    /// The answer kept under `key` for this fleet version, or `make` run and
+    /// kept: for reads whose answer follows from the fleet and settings alone
+    /// (a request's placement preview: where its units would go). The key
+    /// names the read and everything it depends on besides the fleet.
+    pub async fn kept<T: Send + Sync + 'static>(
+        &self,
+        key: String,
+        make: impl std::future::Future<Output = crate::error::AppResult<T>>,
+    ) -> crate::error::AppResult<Arc<T>> {
+        let hit = self.kept.lock().ok().and_then(|m| m.get(&key).cloned());
+        if let Some(kept) = hit.and_then(|v| v.downcast::<T>().ok()) {
+            return Ok(kept);
+        }
+        let made = Arc::new(make.await?);
+        if let Ok(mut map) = self.kept.lock() {
+            if map.len() < MAX_COUNTS {
+                map.insert(key, made.clone());
+            }
+        }
+        Ok(made)
     }
 
     /// The forecast's trends kept for this fleet version, or `fit` run and

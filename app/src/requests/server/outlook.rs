@@ -2,17 +2,18 @@
 //! approves it: the band after its units are reserved, and how many units are
 //! missing to place it now. Free units are placeable units (PRODUCT.md "The
 //! fleet"), so the rollup answers for a region-wide request;
-//! a zone-pinned one is short by what its zone lacks (one query per region ×
-//! SKU, however many rows of the inbox ask).
+//! a zone-pinned one is short by what its zone lacks (the zone's free units
+//! kept in the snapshot: one query per region × SKU and fleet version,
+//! however many rows or pages ask).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::act::unit_of;
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::fleet::ledger::Health;
-use crate::fleet::server::ledger;
-use crate::fleet::server::snapshot::Snapshot;
+use crate::fleet::server::snapshot::{Snapshot, ZoneFrees};
 use crate::requests::domain::{Kind, State};
 use crate::requests::types::{CapacityRequest, InboxItem};
 
@@ -25,7 +26,7 @@ pub async fn outlook(
 ) -> AppResult<(Option<Health>, i64)> {
     let zone_free = match r.zone {
         Some(z) if waits(r) => Some(zone_free_of(
-            &ledger::zone_frees(db, &r.region, &r.sku).await?,
+            &snap.zone_frees(db, &r.region, &r.sku).await?,
             z,
         )),
         _ => None,
@@ -79,11 +80,11 @@ pub async fn inbox_items(
     snap: &Snapshot,
     requests: Vec<CapacityRequest>,
 ) -> AppResult<Vec<InboxItem>> {
-    let mut frees: HashMap<(String, String), Vec<(i64, i64)>> = HashMap::new();
+    let mut frees: HashMap<(String, String), Arc<ZoneFrees>> = HashMap::new();
     for r in requests.iter().filter(|r| r.zone.is_some() && waits(r)) {
         let pair = (r.region.clone(), r.sku.clone());
         if let std::collections::hash_map::Entry::Vacant(slot) = frees.entry(pair) {
-            slot.insert(ledger::zone_frees(db, &r.region, &r.sku).await?);
+            slot.insert(snap.zone_frees(db, &r.region, &r.sku).await?);
         }
     }
     Ok(requests
@@ -91,7 +92,7 @@ pub async fn inbox_items(
         .map(|request| {
             let zone_free = request.zone.filter(|_| waits(&request)).map(|z| {
                 let pair = (request.region.clone(), request.sku.clone());
-                zone_free_of(frees.get(&pair).map_or(&[][..], Vec::as_slice), z)
+                zone_free_of(frees.get(&pair).map_or(&[][..], |f| f.as_slice()), z)
             });
             let (band_after, short_by) = outlook_given(snap, &request, zone_free);
             InboxItem {

@@ -20,35 +20,15 @@ use crate::requests::types::{
     RequestDetail, TimelineEntry,
 };
 use crate::requests::workflow::allowed;
-use crate::shared::audit;
 
-/// What approving a submitted provision request would do to the fleet, and
-/// the units short of placing it.
-async fn preview(
+/// Where a request's units would be placed now: each cluster's free units
+/// and band before → after, the units short and the shortfall's message.
+async fn placement(
     db: &Db,
-    caller: &Caller,
     snap: &Snapshot,
     r: &CapacityRequest,
-) -> AppResult<Option<(Preview, i64)>> {
-    if r.state != State::Submitted || r.kind != Kind::Provision {
-        return Ok(None);
-    }
+) -> AppResult<(Vec<HeadroomChange>, i64, Option<String>)> {
     let t = snap.thresholds;
-    let Some(pair) = snap
-        .region(&r.region)
-        .and_then(|reg| reg.skus.iter().find(|s| s.sku == r.sku))
-    else {
-        return Ok(None);
-    };
-    let l = pair.rollup.ledger;
-    let (free_after, health_after) = l.after_reserving(r.quantity, &t);
-    let region_sku = HeadroomChange {
-        name: format!("{} · {}", r.region, r.sku),
-        free_before: l.free(),
-        free_after,
-        health_before: pair.rollup.health,
-        health_after,
-    };
     let slot = Slot {
         region: &r.region,
         sku: &r.sku,
@@ -88,6 +68,44 @@ async fn preview(
             }
         })
         .collect();
+    Ok((clusters, short, shortfall))
+}
+
+/// What approving a submitted provision request would do to the fleet, and
+/// the units short of placing it.
+async fn preview(
+    db: &Db,
+    caller: &Caller,
+    snap: &Snapshot,
+    r: &CapacityRequest,
+) -> AppResult<Option<(Preview, i64)>> {
+    if r.state != State::Submitted || r.kind != Kind::Provision {
+        return Ok(None);
+    }
+    let t = snap.thresholds;
+    let Some(pair) = snap
+        .region(&r.region)
+        .and_then(|reg| reg.skus.iter().find(|s| s.sku == r.sku))
+    else {
+        return Ok(None);
+    };
+    let l = pair.rollup.ledger;
+    let (free_after, health_after) = l.after_reserving(r.quantity, &t);
+    let region_sku = HeadroomChange {
+        name: format!("{} · {}", r.region, r.sku),
+        free_before: l.free(),
+        free_after,
+        health_before: pair.rollup.health,
+        health_after,
+    };
+    // Where its units would go follows from the fleet alone: kept per
+    // snapshot, so an approver's page reads no clusters while the fleet stands.
+    let key = format!(
+        "placement {} {} {:?} {}",
+        r.region, r.sku, r.zone, r.quantity
+    );
+    let placed = snap.kept(key, placement(db, snap, r)).await?;
+    let (clusters, short, shortfall) = (placed.0.clone(), placed.1, placed.2.clone());
     let pair = (r.region.as_str(), r.sku.as_str());
     let impact =
         crate::forecast::server::service::impact(db, caller, snap, pair, r.quantity).await?;
@@ -120,9 +138,7 @@ pub async fn detail(db: &Db, caller: &Caller, key: &str) -> AppResult<RequestDet
     let needed = request.approvals_needed.unwrap_or(0);
     let mut approvals_so_far = 0;
     // The request's own trail, and what its buildouts went through (ring by ring).
-    let mut trail = audit::list_for_object(&mut *conn, key).await?;
-    trail.extend(crate::deployments::server::views::steps_for_request(&mut conn, id).await?);
-    trail.sort_by_key(|e| e.id);
+    let trail = crate::deployments::server::views::request_trail(&mut conn, key, id).await?;
     let timeline = trail
         .into_iter()
         .map(|e| {

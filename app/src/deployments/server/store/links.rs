@@ -34,16 +34,23 @@ pub async fn link_request<'e>(
     Ok(())
 }
 
-/// The deployments linked to request `request` (a buildout drafted for it).
-pub async fn deployments_of_request<'e>(
+/// The request's own audit rows (`object` = `key`) and the steps of every
+/// deployment linked to it (created, ring by ring, state), oldest first: its
+/// timeline's whole chain in one statement, each part through the
+/// `audit_log_object` index.
+pub async fn request_chain<'e>(
     ex: impl Executor<'e, Database = Any>,
+    key: &str,
     request: i64,
-) -> Result<Vec<i64>, sqlx::Error> {
-    let rows: Vec<(i64,)> = sqlx::query_as(
-        "SELECT deployment_id FROM deployment_requests WHERE request_id = $1 ORDER BY deployment_id",
+) -> Result<Vec<crate::shared::audit::AuditEntry>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, at, actor, action, object, before, after, source, request_id FROM audit_log \
+         WHERE object = $1 OR (object IN (SELECT 'DEP-' || CAST(deployment_id AS TEXT) FROM deployment_requests \
+         WHERE request_id = $2) AND action IN ('deployment.create', 'deployment.ring', 'deployment.state')) \
+         ORDER BY id",
     )
+    .bind(key)
     .bind(request)
     .fetch_all(ex)
-    .await?;
-    Ok(rows.into_iter().map(|(d,)| d).collect())
+    .await
 }
