@@ -127,7 +127,7 @@ test('an approver approves a short GPU request with a buildout, and the request 
   await expect(page.getByTestId('gate')).toHaveText('planned');
 });
 
-test('hydrated, the plan editor adds, moves and removes rings before saving', async ({ page, playwright }, info) => {
+test('hydrated, the plan editor adds, moves and removes rings and targets before saving', async ({ page, playwright }, info) => {
   test.skip(info.project.name !== 'hydrated', 'without JavaScript the editor offers its blank rings instead');
   await signIn(page, 'operator', '/deployments/new');
   await open(page, info, '/deployments/new');
@@ -138,16 +138,49 @@ test('hydrated, the plan editor adds, moves and removes rings before saving', as
   await page.getByLabel(/^All targets/).fill('1:400 2:400 3:400');
   await page.getByRole('button', { name: 'Apply template' }).click();
   await expect(page.getByLabel('Ring 2 name')).toHaveValue('rest');
+  /** The targets ring `i` (from 0) shows, in order. */
+  const targets = (i: number) => page.locator(`[data-targets="${i}"] > li`);
+  const order = async (i: number) => targets(i).evaluateAll((els) => els.map((e) => e.getAttribute('data-target')));
 
   await page.getByRole('button', { name: 'Add ring' }).click();
   await expect(page.getByLabel('Ring 3 name')).toHaveValue('wave 2');
-  await page.locator('input[name="rings[2][targets]"]').fill('1:100');
+  await page.getByLabel('new targets for ring 3').fill('1:100');
+  await page.getByRole('button', { name: 'add targets to ring 3' }).click();
+  await expect(targets(2)).toHaveCount(1);
+  await expect(targets(2).first()).toContainText('zone 1, 100 units');
   await expect(page.getByTestId('plan-preview')).toContainText('wave 2: 1 target(s), +100 vCPU');
   // Moved up, it is the second ring, and the preview follows.
   await page.getByRole('button', { name: 'move ring 3 up' }).click();
   await expect(page.getByLabel('Ring 2 name')).toHaveValue('wave 2');
   await expect(page.getByLabel('Ring 3 name')).toHaveValue('rest');
   await expect(page.getByTestId('plan-preview').locator('li').nth(1)).toContainText('wave 2');
+
+  // Targets one by one: reordered in their ring, moved to the ring before, added with Enter, removed.
+  await expect.poll(() => order(2)).toEqual(['2:400', '3:400']);
+  await page.getByRole('button', { name: 'move target 3:400 of ring 3 earlier' }).click();
+  await expect.poll(() => order(2)).toEqual(['3:400', '2:400']);
+  await page.getByRole('button', { name: 'move target 2:400 of ring 3 to ring 2' }).click();
+  await expect.poll(() => order(1)).toEqual(['1:100', '2:400']);
+  await expect.poll(() => order(2)).toEqual(['3:400']);
+  await expect(page.getByTestId('plan-preview')).toContainText('wave 2: 2 target(s), +500 vCPU');
+  await page.getByLabel('new targets for ring 2').fill('3:50');
+  await page.getByLabel('new targets for ring 2').press('Enter');
+  await expect.poll(() => order(1)).toEqual(['1:100', '2:400', '3:50']);
+  await expect(page).toHaveURL(/\/deployments\/new/); // Enter added a target; it did not save the plan
+  await page.getByRole('button', { name: 'remove target 3:50 of ring 2' }).click();
+  await expect.poll(() => order(1)).toEqual(['1:100', '2:400']);
+  await expect(page.locator('input[name="rings[1][targets]"]')).toHaveValue('1:100 2:400');
+  // To the ring after (its start) and back to the ring before (its end).
+  await page.getByRole('button', { name: 'move target 1:400 of ring 1 to ring 2' }).click();
+  await expect.poll(() => order(0)).toEqual([]);
+  await expect.poll(() => order(1)).toEqual(['1:400', '1:100', '2:400']);
+  await page.getByRole('button', { name: 'move target 1:400 of ring 2 to ring 1' }).click();
+  await expect.poll(() => order(0)).toEqual(['1:400']);
+  await expect.poll(() => order(1)).toEqual(['1:100', '2:400']);
+  // Each target is one row: its words and its five buttons, nothing else.
+  await expect(targets(1).first().locator('button')).toHaveCount(5);
+  await expect(targets(1).first()).toHaveText(/^zone 1, 100 unitsEarlierLaterTo ring beforeTo ring afterRemove$/);
+
   // The canary removed, the plan is the other two in their new order.
   await page.getByRole('button', { name: 'remove ring 1' }).click();
   await expect(page.getByLabel('Ring 1 name')).toHaveValue('wave 2');
@@ -158,8 +191,8 @@ test('hydrated, the plan editor adds, moves and removes rings before saving', as
   const key = page.url().match(/\/deployments\/(DEP-\d+)/)![1];
   const api = await asUser(playwright, info.project.use.baseURL!, 'operator');
   const d = await (await api.get(`/api/v1/deployments/${key}`)).json();
+  type Target = { zone: number; units: number };
   expect(d.rings.map((r: { name: string }) => r.name)).toEqual(['wave 2', 'rest']);
-  expect(d.rings.map((r: { targets: unknown[] }) => r.targets.length)).toEqual([1, 2]);
-  expect(d.rings[0].targets[0].units).toBe(100);
+  expect(d.rings.map((r: { targets: Target[] }) => r.targets.map((t) => `${t.zone}:${t.units}`))).toEqual([['1:100', '2:400'], ['3:400']]);
   await api.dispose();
 });

@@ -125,10 +125,7 @@ impl DeploymentForm {
                 })?),
             };
             let mut targets = Vec::new();
-            for token in text
-                .split(|c: char| c == ',' || c.is_whitespace())
-                .filter(|t| !t.is_empty())
-            {
+            for token in crate::deployments::plan_edit::tokens(text) {
                 let bad = || {
                     (
                         "rings",

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod engine;
 pub mod gate;
 pub mod pages;
+pub mod plan_edit;
 pub mod progress;
 pub mod templates;
 pub mod types;
