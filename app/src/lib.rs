@@ -120,13 +120,17 @@ impl SiteAssets {
 /// reader is waiting for — Lighthouse's slow-4G model scored the overview's
 /// server-rendered subtitle at 2.7 s for it (`bench/results/2026-12-07-1855-browser.md`).
 /// So the fetch starts in the task after the first frame is painted; a tab
-/// opened in the background, which paints nothing, starts at once.
+/// opened in the background, which paints nothing, starts at once, and one
+/// hidden before its first frame (no frame comes while hidden) starts after
+/// two seconds at the latest. It starts once.
 #[component]
 fn HydrationScript(assets: SiteAssets) -> impl IntoView {
     let start = format!(
-        "const start = () => import({:?}).then((m) => m.default({{ module_or_path: {:?} }}).then(() => m.hydrate()));\n\
+        "let started = false;\n\
+         const start = () => {{ if (started) return; started = true;\n\
+           import({:?}).then((m) => m.default({{ module_or_path: {:?} }}).then(() => m.hydrate())); }};\n\
          if (document.visibilityState === 'hidden') start();\n\
-         else requestAnimationFrame(() => setTimeout(start, 0));",
+         else {{ requestAnimationFrame(() => setTimeout(start, 0)); setTimeout(start, 2000); }}",
         assets.script, assets.wasm
     );
     view! { <script type="module" nonce=leptos::nonce::use_nonce() data-hydrate="">{start}</script> }
