@@ -24,12 +24,8 @@ const YEAR_DAYS: i64 = 365;
 /// Fits the trend of every region × SKU on the last `WINDOW_DAYS` of history.
 async fn fit_all(db: &Db, today: Date) -> Result<Trends, sqlx::Error> {
     let since = format_day(today - Duration::days(WINDOW_DAYS as i64));
-    let rows = store::used_since(db.pool(), &since).await?;
-    let mut series: HashMap<(String, String), Vec<i64>> = HashMap::new();
-    for (region, sku, used) in rows {
-        series.entry((region, sku)).or_default().push(used);
-    }
-    Ok(series
+    Ok(store::used_since(db.pool(), &since)
+        .await?
         .into_iter()
         .map(|(pair, history)| {
             let fitted = Fitted {

@@ -6,19 +6,29 @@ use sqlx::{Any, Executor};
 
 use crate::requests::domain::{Kind, State};
 
-/// (region, SKU, used units) per day from `since` (`YYYY-MM-DD`), in order of
-/// region, SKU and day: one row per region × SKU × day.
+/// Each region × SKU's used units per day from `since` (`YYYY-MM-DD`), oldest
+/// first, in order of region and SKU. Read as a stream and gathered series by
+/// series: the rows (one per region × SKU × day, ~120,000 on the large fleet)
+/// are never held at once.
 pub async fn used_since<'e>(
     ex: impl Executor<'e, Database = Any>,
     since: &str,
-) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
-    sqlx::query_as(
+) -> Result<Vec<((String, String), Vec<i64>)>, sqlx::Error> {
+    use futures_util::TryStreamExt;
+    let mut rows = sqlx::query_as::<_, (String, String, i64)>(
         "SELECT region, sku, CAST(allocated + reserved AS BIGINT) AS used FROM ledger_history \
          WHERE day >= $1 ORDER BY region, sku, day",
     )
     .bind(since)
-    .fetch_all(ex)
-    .await
+    .fetch(ex);
+    let mut series: Vec<((String, String), Vec<i64>)> = Vec::new();
+    while let Some((region, sku, used)) = rows.try_next().await? {
+        match series.last_mut() {
+            Some(((r, s), history)) if *r == region && *s == sku => history.push(used),
+            _ => series.push(((region, sku), vec![used])),
+        }
+    }
+    Ok(series)
 }
 
 /// (SKU, used units) per day from `since` in one region, in order of SKU and
