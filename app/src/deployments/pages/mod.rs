@@ -4,6 +4,7 @@
 mod detail;
 mod list;
 mod new;
+mod ring_editor;
 
 pub use detail::DeploymentPage;
 pub use list::DeploymentsPage;

@@ -1,5 +1,5 @@
 //! Moving deployments along: an operator's action, a target report, a
-//! scheduler tick. Each asks the pure engine what changes, then applies the
+//! scheduler tick (the pass itself is `scheduler`, re-exported here). Each asks the pure engine what changes, then applies the
 //! changes in one transaction — targets (with their capacity effects), rings,
 //! and the deployment itself as a conditional update on its version — and puts
 //! every change on the audit trail (the deployment's timeline).
@@ -22,12 +22,14 @@ use crate::fleet::server::snapshot::Snapshot;
 use crate::shared::audit;
 use crate::shared::time::rfc3339;
 
+pub use super::scheduler::{run_scheduler, tick};
+
 pub(super) fn parse(key: &str) -> AppResult<i64> {
     parse_key(key).map_err(|m| AppError::invalid("key", m))
 }
 
 /// The changes of a tick (or of the step right after a start or a resume).
-async fn advance(
+pub(super) async fn advance(
     snap: &Snapshot,
     conn: &mut AnyConnection,
     d: &Loaded,
@@ -45,7 +47,7 @@ async fn advance(
 }
 
 /// Details of a target report, stored with the target's change.
-struct ReportDetail<'a> {
+pub(super) struct ReportDetail<'a> {
     target: i64,
     progress: i64,
     message: &'a str,
@@ -53,7 +55,7 @@ struct ReportDetail<'a> {
 }
 
 /// Applies `changes` to `d` in `tx` and moves its version on; returns the new version.
-async fn apply(
+pub(super) async fn apply(
     db: &Db,
     tx: &mut AnyConnection,
     caller: &Caller,
@@ -343,60 +345,4 @@ pub async fn report(
     let done = super::model::load(&mut tx, id, "").await?.deployment();
     tx.commit().await?;
     Ok(done)
-}
-
-/// One scheduler pass: every deployment in progress whose bake has passed or
-/// whose next ring waits for its gate moves on. Safe on several replicas at
-/// once: each move is conditional on the version this pass read, so a ring is
-/// promoted exactly once. Returns how many deployments moved.
-pub async fn tick(db: &Db) -> AppResult<usize> {
-    let now = db.clock().now();
-    let scheduler = Caller::anonymous(Default::default());
-    let running =
-        store::deployments_in(db.pool(), &[DeploymentState::InProgress], None, 1000).await?;
-    let mut moved = 0;
-    for row in running {
-        let snap = fleet::snapshot(db).await?;
-        let mut conn = db.pool().acquire().await?;
-        let d = super::model::load_many(&mut conn, vec![row])
-            .await?
-            .remove(0);
-        let idle = advance(&snap, &mut conn, &d, &d.model(), now)
-            .await?
-            .is_empty();
-        drop(conn);
-        if idle {
-            continue;
-        }
-        let mut tx = db.begin_write().await?;
-        let d = load(&mut tx, d.row.id, db.lock_rows()).await?;
-        let changes = advance(&snap, &mut tx, &d, &d.model(), now).await?;
-        if changes.is_empty() || changes == [Change::Note(d.row.note.clone())] {
-            continue;
-        }
-        match apply(db, &mut tx, &scheduler, &d, &changes, None, now).await {
-            Ok(_) => {
-                tx.commit().await?;
-                moved += 1;
-            }
-            // Another replica moved it first: nothing to do.
-            Err(AppError::Conflict(_)) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(moved)
-}
-
-/// Runs the scheduler for as long as the process lives, every
-/// `deployments.tick_seconds`.
-pub async fn run_scheduler(db: Db) {
-    loop {
-        if let Err(e) = tick(&db).await {
-            tracing::warn!(error = %e, "deployment scheduler pass failed; will retry");
-        }
-        let seconds = crate::settings::server::current(&db)
-            .await
-            .map_or(10, |s| s.deployments_tick_seconds);
-        tokio::time::sleep(std::time::Duration::from_secs(seconds.max(1) as u64)).await;
-    }
 }

@@ -6,14 +6,11 @@
 //! kept in the snapshot: one query per region × SKU and fleet version,
 //! however many rows or pages ask).
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
 use super::act::unit_of;
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::fleet::ledger::Health;
-use crate::fleet::server::snapshot::{Snapshot, ZoneFrees};
+use crate::fleet::server::snapshot::Snapshot;
 use crate::requests::domain::{Kind, State};
 use crate::requests::types::{CapacityRequest, InboxItem};
 
@@ -80,27 +77,17 @@ pub async fn inbox_items(
     snap: &Snapshot,
     requests: Vec<CapacityRequest>,
 ) -> AppResult<Vec<InboxItem>> {
-    let mut frees: HashMap<(String, String), Arc<ZoneFrees>> = HashMap::new();
-    for r in requests.iter().filter(|r| r.zone.is_some() && waits(r)) {
-        let pair = (r.region.clone(), r.sku.clone());
-        if let std::collections::hash_map::Entry::Vacant(slot) = frees.entry(pair) {
-            slot.insert(snap.zone_frees(db, &r.region, &r.sku).await?);
-        }
+    // Each pair's zone frees are read once per fleet version (the snapshot
+    // keeps them), however many rows ask.
+    let mut items = Vec::with_capacity(requests.len());
+    for request in requests {
+        let (band_after, short_by) = outlook(db, snap, &request).await?;
+        items.push(InboxItem {
+            unit: unit_of(snap, &request.sku),
+            band_after,
+            short_by,
+            request,
+        });
     }
-    Ok(requests
-        .into_iter()
-        .map(|request| {
-            let zone_free = request.zone.filter(|_| waits(&request)).map(|z| {
-                let pair = (request.region.clone(), request.sku.clone());
-                zone_free_of(frees.get(&pair).map_or(&[][..], |f| f.as_slice()), z)
-            });
-            let (band_after, short_by) = outlook_given(snap, &request, zone_free);
-            InboxItem {
-                unit: unit_of(snap, &request.sku),
-                band_after,
-                short_by,
-                request,
-            }
-        })
-        .collect())
+    Ok(items)
 }
