@@ -158,6 +158,90 @@ both_databases! {
         consistent(&app).await;
     }
 
+    async fn a_retired_cluster_leaves_when_its_target_succeeds_and_a_rollback_brings_it_back(backend: Backend) {
+        let app = TestApp::seeded(backend).await;
+        let add = |name: &'static str, zone: i64, total: i64, broken: i64| {
+            let db = app.db.clone();
+            async move {
+                let c = app::fleet::server::ledger::NewCluster { name: name.into(), region: "westeurope".into(), zone, sku: "Dv5".into(),
+                    lifecycle: app::fleet::codes::ClusterLifecycle::InService, total, allocated: 0, reserved: 0, out_of_service: broken };
+                let mut tx = db.begin_write().await.unwrap();
+                let id = app::fleet::server::ledger::add_cluster(&mut tx, c).await.unwrap();
+                tx.commit().await.unwrap();
+                id
+            }
+        };
+        let drop = |id: i64| {
+            let db = app.db.clone();
+            async move {
+                let mut tx = db.begin_write().await.unwrap();
+                app::fleet::server::ledger::remove_cluster(&db, &mut tx, id).await.unwrap();
+                tx.commit().await.unwrap();
+            }
+        };
+        let fleet = || {
+            let pool = app.db.pool().clone();
+            async move {
+                let row: (i64, i64, i64) = sqlx::query_as("SELECT COUNT(*), CAST(COALESCE(SUM(total), 0) AS BIGINT), CAST(COALESCE(SUM(free), 0) AS BIGINT) \
+                    FROM clusters WHERE region = 'westeurope' AND sku = 'Dv5'").fetch_one(&pool).await.unwrap();
+                row
+            }
+        };
+        let named = |id: i64| {
+            let pool = app.db.pool().clone();
+            async move {
+                let row: Option<(String, String, i64)> = sqlx::query_as("SELECT name, lifecycle, CAST(free AS BIGINT) FROM clusters WHERE id = $1")
+                    .bind(id).fetch_optional(&pool).await.unwrap();
+                row
+            }
+        };
+        // `a` has 20 units broken of its own; `b` is the newest cluster (SQLite hands its id out again once it is gone).
+        let a = add("we-az1-dv5-retire-a", 1, 300, 20).await;
+        let b = add("we-az2-dv5-retire-b", 2, 200, 0).await;
+        let (n0, total0, free0) = fleet().await;
+
+        let d = create(&app, json!({"kind": "decommission", "title": "Old racks", "region": "westeurope", "sku": "Dv5",
+            "rings": [{"name": "canary", "bake_minutes": 0, "targets": [{"cluster_id": a}]}, {"name": "rest", "bake_minutes": 0, "targets": [{"cluster_id": b}]}]})).await;
+        let d = report(&app, &act(&app, &d, "start").await, 0, 0, "succeeded").await;
+        assert_eq!(named(a).await, None, "the canary's cluster left the fleet as its target succeeded");
+        assert_eq!(fleet().await, (n0 - 1, total0 - 300, free0 - 280));
+        assert_eq!(d["state"], "in_progress", "the deployment itself goes on: {d}");
+        app::deployments::server::run::tick(&app.db).await.unwrap();
+        let d = report(&app, &get(&app, d["key"].as_str().unwrap()).await, 1, 0, "succeeded").await;
+        assert_eq!(named(b).await, None);
+        assert_eq!(fleet().await, (n0 - 2, total0 - 500, free0 - 480));
+
+        // While another cluster carries b's name, b cannot come back: the rollback is refused whole.
+        let impostor = add("we-az2-dv5-retire-b", 2, 50, 0).await;
+        let key = d["key"].as_str().unwrap();
+        let (status, err) = post(&app, Role::Operator, &format!("/deployments/{key}/rollback"), json!({"version": d["version"]})).await;
+        assert_eq!(status, 409, "{err}");
+        assert_eq!(err["error"]["code"], "conflict", "{err}");
+        assert!(err["error"]["message"].as_str().unwrap().contains("we-az2-dv5-retire-b"), "{err}");
+        let same = get(&app, key).await;
+        assert_eq!((same["state"].clone(), same["version"].clone()), (d["state"].clone(), d["version"].clone()), "nothing moved");
+        drop(impostor).await;
+
+        // A new cluster meanwhile: on SQLite it takes the highest free id (a's or b's), so one of them
+        // comes back under another id; each keeps its own where it is free.
+        let fresh = add("we-az3-dv5-fresh", 3, 100, 0).await;
+        let mut d = act(&app, &d, "rollback").await;
+        let back = d["rings"][1]["targets"][0]["cluster_id"].as_i64().unwrap();
+        assert_eq!(back == b, fresh != b, "b's old id when it is free, another when it is not ({b} {fresh} {back})");
+        assert_eq!(named(back).await, Some(("we-az2-dv5-retire-b".to_owned(), "decommissioning".to_owned(), 0)), "back, still out of service while it walks back");
+        assert_eq!(named(fresh).await.map(|c| c.0), Some("we-az3-dv5-fresh".to_owned()), "the new cluster is untouched");
+        d = report(&app, &d, 1, 0, "rolled_back").await;
+        assert_eq!(named(back).await, Some(("we-az2-dv5-retire-b".to_owned(), "in_service".to_owned(), 200)));
+        let back_a = d["rings"][0]["targets"][0]["cluster_id"].as_i64().unwrap();
+        assert_eq!(back_a == a, fresh != a, "a's old id when it is free ({a} {fresh} {back_a})");
+        assert_eq!(named(back_a).await, Some(("we-az1-dv5-retire-a".to_owned(), "decommissioning".to_owned(), 0)));
+        d = report(&app, &d, 0, 0, "rolled_back").await;
+        assert_eq!(d["state"], "rolled_back", "{d}");
+        assert_eq!(named(back_a).await, Some(("we-az1-dv5-retire-a".to_owned(), "in_service".to_owned(), 280)), "its broken units stay out of service");
+        assert_eq!(fleet().await, (n0 + 1, total0 + 100, free0 + 100), "all back, with the new cluster beside them");
+        consistent(&app).await;
+    }
+
     async fn units_out_of_service_before_a_deployment_stay_out_after_it(backend: Backend) {
         let app = TestApp::seeded(backend).await;
         // Three clusters with units out of service of their own (broken hardware):
@@ -192,7 +276,8 @@ both_databases! {
         let d = report(&app, &act(&app, &d, "start").await, 0, 0, "succeeded").await;
         let d = report(&app, &d, 0, 1, "failed").await;
         assert_eq!(d["state"], "paused");
-        assert_eq!((oos(b).await, oos(c).await), (500, 500));
+        let (gone,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM clusters WHERE id = $1").bind(b).fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!((gone, oos(c).await), (0, 500), "b retired, c decommissioning");
         let mut d = act(&app, &d, "rollback").await;
         while d["state"] == "rolling_back" {
             let t = d["rings"][0]["targets"].as_array().unwrap().iter().position(|t| t["state"] == "rolling_back").expect("one walking back");

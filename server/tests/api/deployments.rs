@@ -157,6 +157,7 @@ both_databases! {
         let d = ok_report(&app, &d, 0, 0, "in_progress").await;
         assert_eq!(pair(&app, "westeurope", "Dv5").await.2, before.2 - 400, "a decommissioning cluster's units are out of service");
         let d = ok_report(&app, &d, 0, 0, "succeeded").await;
+        assert_eq!(pair(&app, "westeurope", "Dv5").await, (before.0 - 1, before.1 - 400, before.2 - 400), "the canary's cluster left as its target succeeded");
         tick(&app).await;
         let d = ok_report(&app, &get(&app, d["key"].as_str().unwrap()).await, 1, 0, "succeeded").await;
         tick(&app).await;

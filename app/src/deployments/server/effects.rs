@@ -6,9 +6,10 @@
 //!   cancelled, it leaves the ledger. Completion reserves the units of the
 //!   requests waiting on it.
 //! - decommission: a target starts only on an idle cluster (else 409 naming
-//!   what holds it), which goes `decommissioning` (units out of service); the
-//!   clusters leave the ledger when the deployment completes; walked back, they
-//!   return to service.
+//!   what holds it), which goes `decommissioning` (units out of service) and
+//!   leaves the ledger when its target succeeds; walked back, it comes back
+//!   (under its old id where it is free), `decommissioning` while its target
+//!   walks back and in service once it has.
 //! - rollout: a target's cluster is in `maintenance` while it runs, and back in
 //!   service when it succeeds or is walked back.
 //!
@@ -18,7 +19,7 @@
 use sqlx::AnyConnection;
 
 use super::model::Loaded;
-use super::store::{self, TargetRow};
+use super::store::{self, DeploymentRow, TargetRow};
 use crate::auth::server::caller::Caller;
 use crate::db::Db;
 use crate::deployments::domain::{key_of, DeploymentState, Kind, TargetState};
@@ -64,6 +65,32 @@ async fn require_idle(tx: &mut AnyConnection, cluster: i64, name: &str) -> AppRe
     )))
 }
 
+/// Brings a retired cluster back into the ledger, `decommissioning` (all its
+/// units out of service), and points its target at it.
+async fn restore(
+    tx: &mut AnyConnection,
+    deployment: &DeploymentRow,
+    target: &TargetRow,
+    cluster: i64,
+) -> AppResult<()> {
+    let c = ledger::NewCluster {
+        name: target.cluster_name.clone().unwrap_or_default(),
+        region: deployment.region.to_string(),
+        zone: target.zone,
+        sku: deployment.sku.to_string(),
+        lifecycle: ClusterLifecycle::Decommissioning,
+        total: target.units,
+        allocated: 0,
+        reserved: 0,
+        out_of_service: target.units,
+    };
+    let now = ledger::restore_cluster(tx, cluster, c).await?;
+    if now != cluster {
+        store::set_target_cluster(&mut *tx, target.id, now).await?;
+    }
+    Ok(())
+}
+
 /// Whether a rollback can walk every built cluster back: refused (409, naming
 /// the requests) while one holds allocations or reservations, before anything
 /// moves, rather than halfway through the walk.
@@ -83,12 +110,13 @@ pub async fn can_walk_back(tx: &mut AnyConnection, d: &Loaded) -> AppResult<()> 
 pub async fn on_target(
     db: &Db,
     tx: &mut AnyConnection,
-    kind: Kind,
+    deployment: &DeploymentRow,
     target: &TargetRow,
     from: TargetState,
     to: TargetState,
 ) -> AppResult<()> {
     use TargetState as T;
+    let kind = deployment.kind;
     let Some(cluster) = target.cluster_id else {
         return Ok(());
     };
@@ -107,9 +135,22 @@ pub async fn on_target(
             lifecycle(db, tx, target, cluster, ClusterLifecycle::Buildout).await?;
             ledger::remove_cluster(db, tx, cluster).await
         }
-        (Kind::Decommission, T::Pending, T::InProgress | T::Succeeded | T::Failed) => {
+        (Kind::Decommission, T::Pending, T::InProgress | T::Failed) => {
             require_idle(tx, cluster, name).await?;
             lifecycle(db, tx, target, cluster, ClusterLifecycle::Decommissioning).await
+        }
+        (Kind::Decommission, T::Pending, T::Succeeded) => {
+            require_idle(tx, cluster, name).await?;
+            lifecycle(db, tx, target, cluster, ClusterLifecycle::Decommissioning).await?;
+            ledger::remove_cluster(db, tx, cluster).await
+        }
+        (Kind::Decommission, T::InProgress, T::Succeeded) => {
+            ledger::remove_cluster(db, tx, cluster).await
+        }
+        // A retired cluster walked back comes back as it left: decommissioning
+        // until its target has walked back.
+        (Kind::Decommission, T::Succeeded, T::RollingBack) => {
+            restore(tx, deployment, target, cluster).await
         }
         (Kind::Rollout, T::Pending, T::InProgress | T::Failed) => {
             lifecycle(db, tx, target, cluster, ClusterLifecycle::Maintenance).await
@@ -124,8 +165,8 @@ pub async fn on_target(
     }
 }
 
-/// What a deployment reaching `to` does: completion removes decommissioned
-/// clusters and reserves for the requests a buildout served; a cancellation
+/// What a deployment reaching `to` does: a buildout's completion reserves for
+/// the requests it served; a cancellation
 /// returns what did not finish; a rollback's end removes a buildout's
 /// unstarted clusters and (like a cancellation of a buildout) sends the
 /// requests that waited back to their approvers.
@@ -139,13 +180,6 @@ pub async fn on_finish(
     let key = key_of(d.row.id);
     let targets: Vec<&TargetRow> = d.targets.iter().flatten().collect();
     match (d.row.kind, to) {
-        (Kind::Decommission, DeploymentState::Completed) => {
-            for t in targets.iter().filter(|t| t.state == TargetState::Succeeded) {
-                if let Some(c) = t.cluster_id {
-                    ledger::remove_cluster(db, tx, c).await?;
-                }
-            }
-        }
         (Kind::Buildout, DeploymentState::Completed) => {
             crate::requests::server::capacity::serve_waiting(db, tx, caller, &d.requests, &key)
                 .await?;
@@ -156,9 +190,8 @@ pub async fn on_finish(
                 match (kind, t.state) {
                     (Kind::Buildout, TargetState::Succeeded) => {}
                     (Kind::Buildout, _) => ledger::remove_cluster(db, tx, c).await?,
-                    (Kind::Decommission, TargetState::Succeeded) => {
-                        ledger::remove_cluster(db, tx, c).await?
-                    }
+                    // Retired already, when its target succeeded.
+                    (Kind::Decommission, TargetState::Succeeded) => {}
                     (
                         _,
                         TargetState::InProgress | TargetState::Failed | TargetState::RollingBack,

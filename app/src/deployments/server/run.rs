@@ -83,7 +83,7 @@ pub(super) async fn apply(
                 to,
             } => {
                 let t = &d.targets[*ring][*target];
-                effects::on_target(db, tx, d.row.kind, t, *from, *to).await?;
+                effects::on_target(db, tx, &d.row, t, *from, *to).await?;
                 let mine = report.as_ref().filter(|r| r.target == t.id);
                 store::set_target(
                     &mut *tx,

@@ -240,6 +240,21 @@ pub async fn keep_out_of_service<'e>(
     Ok(())
 }
 
+/// Points a target at the record its cluster has now (a retired cluster back
+/// under a new id).
+pub async fn set_target_cluster<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    target: i64,
+    cluster: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE deployment_targets SET cluster_id = $1 WHERE id = $2")
+        .bind(cluster)
+        .bind(target)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
 /// Moves the deployment on by one version, only from the version the caller
 /// read; a state change records its version as `state_version`. Returns rows affected.
 pub async fn bump<'e>(

@@ -150,8 +150,27 @@ pub async fn give_back(
 /// Adds a cluster (capacity). A cluster that is not in service holds its
 /// unallocated, unreserved units out of service, so they are never counted free.
 pub async fn add_cluster(tx: &mut AnyConnection, c: NewCluster) -> AppResult<i64> {
+    enter(tx, None, c).await
+}
+
+/// Brings back a cluster that left the ledger (a decommission walked back):
+/// under its old id unless another cluster took it meanwhile (SQLite hands
+/// out the highest id again); answers the id it has now. Refused while
+/// another cluster carries its name.
+pub async fn restore_cluster(tx: &mut AnyConnection, id: i64, c: NewCluster) -> AppResult<i64> {
+    let (id_taken, name_taken) = sql::cluster_taken(&mut *tx, id, &c.name).await?;
+    if name_taken {
+        return Err(AppError::Conflict(format!(
+            "another cluster is named {} now; the retired one cannot come back under that name",
+            c.name
+        )));
+    }
+    enter(tx, (!id_taken).then_some(id), c).await
+}
+
+async fn enter(tx: &mut AnyConnection, id: Option<i64>, c: NewCluster) -> AppResult<i64> {
     let c = c.placeable();
-    let id = sql::insert_cluster(&mut *tx, &c).await?;
+    let id = sql::insert_cluster(&mut *tx, id, &c).await?;
     let delta = RollupDelta {
         clusters: 1,
         total: c.total,

@@ -182,27 +182,53 @@ pub async fn find_cluster_ledger<'e>(
     .await
 }
 
-/// Inserts one cluster; returns its id.
+/// Inserts one cluster, under `id` when given (a cluster coming back); returns its id.
 pub async fn insert_cluster<'e>(
     ex: impl Executor<'e, Database = Any>,
+    id: Option<i64>,
     c: &NewCluster,
 ) -> Result<i64, sqlx::Error> {
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO clusters (name, region, zone, sku, lifecycle, total, allocated, reserved, out_of_service) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    let (column, value) = if id.is_some() {
+        ("id, ", "$10, ")
+    } else {
+        ("", "")
+    };
+    let sql = format!(
+        "INSERT INTO clusters ({column}name, region, zone, sku, lifecycle, total, allocated, reserved, out_of_service) \
+         VALUES ({value}$1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+    );
+    let mut q = sqlx::query_as(&sql)
+        .bind(&c.name)
+        .bind(&c.region)
+        .bind(c.zone)
+        .bind(&c.sku)
+        .bind(c.lifecycle)
+        .bind(c.total)
+        .bind(c.allocated)
+        .bind(c.reserved)
+        .bind(c.out_of_service);
+    if let Some(id) = id {
+        q = q.bind(id);
+    }
+    let (id,): (i64,) = q.fetch_one(ex).await?;
+    Ok(id)
+}
+
+/// Whether a cluster holds `id` or is named `name`: (id taken, name taken).
+pub async fn cluster_taken<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: i64,
+    name: &str,
+) -> Result<(bool, bool), sqlx::Error> {
+    let (id_taken, name_taken): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(CASE WHEN id = $1 THEN 1 END), COUNT(CASE WHEN name = $2 THEN 1 END) \
+         FROM clusters WHERE id = $1 OR name = $2",
     )
-    .bind(&c.name)
-    .bind(&c.region)
-    .bind(c.zone)
-    .bind(&c.sku)
-    .bind(c.lifecycle)
-    .bind(c.total)
-    .bind(c.allocated)
-    .bind(c.reserved)
-    .bind(c.out_of_service)
+    .bind(id)
+    .bind(name)
     .fetch_one(ex)
     .await?;
-    Ok(id)
+    Ok((id_taken > 0, name_taken > 0))
 }
 
 /// Deletes a cluster that holds no allocation or reservation; returns rows affected.

@@ -1,6 +1,8 @@
 //! Which clusters deployments hold: those named by deployments not over yet
 //! (one deployment per cluster at a time; an import leaves them alone), and
-//! the clusters free for the demo pipeline's next rollout.
+//! the clusters free for the demo pipeline's next rollout. A decommission's
+//! succeeded target holds none: its cluster has left the fleet (and SQLite
+//! may give its id to a new one).
 
 use sqlx::{Any, Executor};
 
@@ -18,7 +20,8 @@ pub async fn clusters_in_flight<'e>(
     }
     let rows: Vec<(i64,)> = sqlx::query_as(&format!(
         "SELECT DISTINCT t.cluster_id FROM deployment_targets t JOIN deployments d ON d.id = t.deployment_id \
-         WHERE t.cluster_id IN {} AND d.id <> $1 AND d.state NOT IN ('completed', 'rolled_back', 'cancelled')",
+         WHERE t.cluster_id IN {} AND d.id <> $1 AND d.state NOT IN ('completed', 'rolled_back', 'cancelled') \
+         AND NOT (d.kind = 'decommission' AND t.state = 'succeeded')",
         id_list(clusters)
     ))
     .bind(except)
@@ -38,7 +41,8 @@ pub async fn free_for_rollout<'e>(
     let rows: Vec<(i64,)> = sqlx::query_as(
         "SELECT c.id FROM clusters c WHERE c.region = $1 AND c.sku = $2 AND c.lifecycle = 'in_service' \
          AND NOT EXISTS (SELECT 1 FROM deployment_targets t JOIN deployments d ON d.id = t.deployment_id \
-         WHERE t.cluster_id = c.id AND d.state NOT IN ('completed', 'rolled_back', 'cancelled')) \
+         WHERE t.cluster_id = c.id AND d.state NOT IN ('completed', 'rolled_back', 'cancelled') \
+         AND NOT (d.kind = 'decommission' AND t.state = 'succeeded')) \
          ORDER BY c.id LIMIT $3",
     )
     .bind(region)
@@ -57,6 +61,7 @@ pub async fn clusters_under_way<'e>(
     sqlx::query_as(
         "SELECT t.cluster_id, MIN(d.id) FROM deployment_targets t JOIN deployments d ON d.id = t.deployment_id \
          WHERE t.cluster_id IS NOT NULL AND d.state NOT IN ('completed', 'rolled_back', 'cancelled') \
+         AND NOT (d.kind = 'decommission' AND t.state = 'succeeded') \
          GROUP BY t.cluster_id",
     )
     .fetch_all(ex)
