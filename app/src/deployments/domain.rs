@@ -132,6 +132,23 @@ impl TargetState {
     }
 }
 
+/// Whether a target's cluster is in the fleet (so its page exists): a
+/// buildout's leaves when its target is walked back, or unbuilt when the
+/// deployment is cancelled or rolled back; a decommission's when its target
+/// succeeds; a rollout's never.
+pub fn cluster_in_fleet(kind: Kind, deployment: DeploymentState, target: TargetState) -> bool {
+    match kind {
+        Kind::Buildout => match deployment {
+            DeploymentState::Cancelled | DeploymentState::RolledBack => {
+                target == TargetState::Succeeded
+            }
+            _ => target != TargetState::RolledBack,
+        },
+        Kind::Decommission => target != TargetState::Succeeded,
+        Kind::Rollout => true,
+    }
+}
+
 /// A deployment's key, `DEP-17`, from its number.
 pub fn key_of(number: i64) -> String {
     format!("DEP-{number}")
@@ -172,6 +189,45 @@ pub fn parse_units(u: i64) -> Result<i64, String> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn which_targets_still_have_a_cluster() {
+        use DeploymentState as S;
+        use TargetState as T;
+        // A buildout's cluster exists from planning until walked back or left unbuilt.
+        assert!(cluster_in_fleet(Kind::Buildout, S::InProgress, T::Pending));
+        assert!(cluster_in_fleet(
+            Kind::Buildout,
+            S::RollingBack,
+            T::RollingBack
+        ));
+        assert!(!cluster_in_fleet(
+            Kind::Buildout,
+            S::RollingBack,
+            T::RolledBack
+        ));
+        assert!(!cluster_in_fleet(Kind::Buildout, S::Cancelled, T::Pending));
+        assert!(cluster_in_fleet(Kind::Buildout, S::Cancelled, T::Succeeded));
+        assert!(!cluster_in_fleet(Kind::Buildout, S::RolledBack, T::Pending));
+        // A decommission's is gone once its target succeeded, back once walked back.
+        assert!(!cluster_in_fleet(
+            Kind::Decommission,
+            S::InProgress,
+            T::Succeeded
+        ));
+        assert!(!cluster_in_fleet(
+            Kind::Decommission,
+            S::Completed,
+            T::Succeeded
+        ));
+        assert!(cluster_in_fleet(
+            Kind::Decommission,
+            S::RolledBack,
+            T::RolledBack
+        ));
+        assert!(cluster_in_fleet(Kind::Decommission, S::Paused, T::Failed));
+        assert!(cluster_in_fleet(Kind::Rollout, S::Completed, T::Succeeded));
+    }
 
     #[test]
     fn the_lifecycle_of_a_deployment() {

@@ -206,6 +206,13 @@ both_databases! {
         assert_eq!(named(a).await, None, "the canary's cluster left the fleet as its target succeeded");
         assert_eq!(fleet().await, (n0 - 1, total0 - 300, free0 - 280));
         assert_eq!(d["state"], "in_progress", "the deployment itself goes on: {d}");
+        let page = |key: String| {
+            let app = &app;
+            async move { app.get(&format!("/deployments/{key}")).await.text().await.unwrap() }
+        };
+        let html = page(d["key"].as_str().unwrap().to_owned()).await;
+        assert!(html.contains("we-az1-dv5-retire-a") && !html.contains(&format!("href=\"/clusters/{a}\"")), "no link to a cluster that is gone");
+        assert!(html.contains(&format!("href=\"/clusters/{b}\"")), "b is still there");
         app::deployments::server::run::tick(&app.db).await.unwrap();
         let d = report(&app, &get(&app, d["key"].as_str().unwrap()).await, 1, 0, "succeeded").await;
         assert_eq!(named(b).await, None);
@@ -239,6 +246,8 @@ both_databases! {
         assert_eq!(d["state"], "rolled_back", "{d}");
         assert_eq!(named(back_a).await, Some(("we-az1-dv5-retire-a".to_owned(), "in_service".to_owned(), 280)), "its broken units stay out of service");
         assert_eq!(fleet().await, (n0 + 1, total0 + 100, free0 + 100), "all back, with the new cluster beside them");
+        let html = page(d["key"].as_str().unwrap().to_owned()).await;
+        assert!(html.contains(&format!("href=\"/clusters/{back_a}\"")) && html.contains(&format!("href=\"/clusters/{back}\"")), "both linked again");
         consistent(&app).await;
     }
 

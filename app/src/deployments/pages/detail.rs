@@ -12,7 +12,7 @@ use super::{deployment_pill, ring_pill, target_pill, Progress};
 use crate::components::format::units;
 use crate::components::widgets::{ErrorPanel, PageHeader};
 use crate::deployments::api::{get_deployment_detail, ActOnDeployment};
-use crate::deployments::domain::{RingState, TargetState};
+use crate::deployments::domain::{cluster_in_fleet, RingState, TargetState};
 use crate::deployments::progress::span;
 use crate::deployments::types::DeploymentDetail;
 use crate::requests::pages::FlashFromQuery;
@@ -76,6 +76,7 @@ pub fn DeploymentPage() -> impl IntoView {
 #[component]
 fn Deployment(detail: DeploymentDetail, act: ServerAction<ActOnDeployment>) -> impl IntoView {
     let d = detail.deployment;
+    let (kind, state) = (d.kind, d.state);
     let now = parse(&detail.now);
     let key = d.key.clone();
     let act_key = key.clone();
@@ -164,11 +165,12 @@ fn Deployment(detail: DeploymentDetail, act: ServerAction<ActOnDeployment>) -> i
                     <tbody>
                         {d.rings.iter().flat_map(|r| r.targets.iter().map(move |t| (r.name.clone(), t.clone()))).map(|(ring, t)| {
                             let name = t.cluster.clone().unwrap_or_else(|| format!("target {}", t.id));
+                            let in_fleet = cluster_in_fleet(kind, state, t.state);
                             view! {
                                 <tr class="border-t border-slate-100 dark:border-slate-800" data-target=t.id.to_string()>
                                     <td class="px-2 py-1">{ring}</td>
                                     <td class="px-2 py-1">{match t.cluster_id {
-                                        Some(id) if t.state != TargetState::RolledBack => view! { <a class="lnk" href=format!("/clusters/{id}")>{name}</a> }.into_any(),
+                                        Some(id) if in_fleet => view! { <a class="lnk" href=format!("/clusters/{id}")>{name}</a> }.into_any(),
                                         _ => view! { <span>{name}</span> }.into_any(),
                                     }}</td>
                                     <td class="px-2 py-1">{t.zone}</td>
