@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::format::{percent, units};
+use super::format::{percent_tenths, units};
 use super::widgets::health_classes;
 use crate::fleet::ledger::{Health, Ledger};
 
@@ -24,13 +24,9 @@ pub fn LedgerHeads() -> impl IntoView {
 }
 
 /// A row's ledger cells: units (the total with its unit, when given), then the
-/// utilization in its band's colour, with the band in words for screen readers.
-pub fn ledger_cells(
-    l: Ledger,
-    unit: Option<&str>,
-    utilization: f64,
-    health: Health,
-) -> impl IntoView {
+/// utilization in its band's colour, with the band in words for screen readers
+/// (from the stylesheet: `.pct.h-*::after`).
+pub fn ledger_cells(l: Ledger, unit: Option<&str>, tenths: i64, health: Health) -> impl IntoView {
     let total = match unit {
         Some(u) => format!("{} {u}", units(l.total())),
         None => units(l.total()),
@@ -43,10 +39,7 @@ pub fn ledger_cells(
         {number(units(l.out_of_service()))}
         {number(units(l.free()))}
         <td class="tn">
-            <span class=format!("pct {}", health_classes(health))>
-                {percent(utilization)}
-                <span class="sr-only">{format!(" {health}")}</span>
-            </span>
+            <span class=format!("pct {}", health_classes(health))>{percent_tenths(tenths)}</span>
         </td>
     }
 }

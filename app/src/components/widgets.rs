@@ -21,7 +21,7 @@ pub fn health_classes(h: Health) -> &'static str {
 #[component]
 pub fn HealthBadge(health: Health) -> impl IntoView {
     view! {
-        <span class=format!("inline-block rounded-full px-2 py-0.5 text-xs font-medium {}", health_classes(health))>
+        <span class=format!("inline-block pill {}", health_classes(health))>
             {health.as_str()}
         </span>
     }

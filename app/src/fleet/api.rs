@@ -74,7 +74,10 @@ pub async fn get_cluster_page(query: String) -> Result<ClusterPageData, ServerEr
         .await
         .map_err(crate::error::server_error)?;
     Ok(ClusterPageData {
-        page,
+        page: Page {
+            items: page.items.into_iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
+        },
         position,
         options,
     })
@@ -83,7 +86,7 @@ pub async fn get_cluster_page(query: String) -> Result<ClusterPageData, ServerEr
 /// What the cluster list page shows.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ClusterPageData {
-    pub page: crate::shared::page::Page<super::types::Cluster>,
+    pub page: crate::shared::page::Page<super::views::ClusterLine>,
     /// "page n of m" and how many match.
     pub position: crate::shared::page::PagePosition,
     pub options: FilterOptions,

@@ -7,11 +7,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::codes::{CapacityUnit, Family};
+use super::codes::{CapacityUnit, ClusterLifecycle, Family};
 use super::ledger::{Health, Ledger, LedgerError, Thresholds};
 use super::types::{
-    ClusterDetail, FleetSummary, HealthCounts, Region, RegionDetail, RegionSku, TrendSeries,
-    UnitTotal, ZoneSku,
+    Cluster, ClusterDetail, FleetSummary, HealthCounts, Region, RegionDetail, RegionSku,
+    TrendSeries, UnitTotal, ZoneSku,
 };
 use crate::components::format::tenths_of_percent;
 
@@ -68,20 +68,36 @@ pub struct GridCell {
     pub health: Health,
 }
 
+/// A band as sent: its place in `Health::ALL`.
+fn band_of(h: Health) -> u8 {
+    Health::ALL.iter().position(|x| *x == h).unwrap_or(0) as u8
+}
+
+fn health_of(band: u8) -> Result<Health, &'static str> {
+    Health::ALL
+        .get(usize::from(band))
+        .copied()
+        .ok_or("no such health band")
+}
+
+/// A ledger as sent: `[total, allocated, reserved, out_of_service]`.
+fn ledger_wire(l: Ledger) -> [i64; 4] {
+    [l.total(), l.allocated(), l.reserved(), l.out_of_service()]
+}
+
 impl TryFrom<(i64, u8)> for GridCell {
     type Error = &'static str;
     fn try_from((tenths, band): (i64, u8)) -> Result<Self, Self::Error> {
-        let health = *Health::ALL
-            .get(usize::from(band))
-            .ok_or("no such health band")?;
-        Ok(GridCell { tenths, health })
+        Ok(GridCell {
+            tenths,
+            health: health_of(band)?,
+        })
     }
 }
 
 impl From<GridCell> for (i64, u8) {
     fn from(c: GridCell) -> Self {
-        let band = Health::ALL.iter().position(|h| *h == c.health).unwrap_or(0);
-        (c.tenths, band as u8)
+        (c.tenths, band_of(c.health))
     }
 }
 
@@ -206,9 +222,90 @@ impl TryFrom<ZoneWire> for ZoneLine {
 
 impl From<ZoneLine> for ZoneWire {
     fn from(z: ZoneLine) -> Self {
-        let l = z.ledger;
-        let ledger = [l.total(), l.allocated(), l.reserved(), l.out_of_service()];
+        let ledger = ledger_wire(z.ledger);
         (z.zone, z.sku, z.family, z.unit, z.clusters, ledger)
+    }
+}
+
+/// One row of the cluster list page. Sent as an array, `[81642, "name",
+/// "region", 1, "Dasv5", "in_service", [total, allocated, reserved,
+/// out_of_service], 755, 1]` (utilization in tenths of a percent, the band by
+/// its place in `Health::ALL`): the API's `Cluster` objects were ~400 bytes a
+/// row of the page's hydration data, this is about a third.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "ClusterWire", into = "ClusterWire")]
+pub struct ClusterLine {
+    pub id: i64,
+    pub name: String,
+    pub region: String,
+    pub zone: i64,
+    pub sku: String,
+    pub lifecycle: ClusterLifecycle,
+    pub ledger: Ledger,
+    pub tenths: i64,
+    pub health: Health,
+}
+
+type ClusterWire = (
+    i64,
+    String,
+    String,
+    i64,
+    String,
+    ClusterLifecycle,
+    [i64; 4],
+    i64,
+    u8,
+);
+
+impl TryFrom<ClusterWire> for ClusterLine {
+    type Error = String;
+    fn try_from(w: ClusterWire) -> Result<Self, Self::Error> {
+        let (id, name, region, zone, sku, lifecycle, l, tenths, band) = w;
+        Ok(ClusterLine {
+            ledger: Ledger::parse(l[0], l[1], l[2], l[3]).map_err(|e| e.to_string())?,
+            health: health_of(band)?,
+            id,
+            name,
+            region,
+            zone,
+            sku,
+            lifecycle,
+            tenths,
+        })
+    }
+}
+
+impl From<ClusterLine> for ClusterWire {
+    fn from(c: ClusterLine) -> Self {
+        let (ledger, band) = (ledger_wire(c.ledger), band_of(c.health));
+        (
+            c.id,
+            c.name,
+            c.region,
+            c.zone,
+            c.sku,
+            c.lifecycle,
+            ledger,
+            c.tenths,
+            band,
+        )
+    }
+}
+
+impl From<Cluster> for ClusterLine {
+    fn from(c: Cluster) -> Self {
+        ClusterLine {
+            tenths: tenths_of_percent(c.utilization),
+            id: c.id,
+            name: c.name,
+            region: c.region,
+            zone: c.zone,
+            sku: c.sku,
+            lifecycle: c.lifecycle,
+            ledger: c.ledger,
+            health: c.health,
+        }
     }
 }
 
@@ -276,6 +373,37 @@ impl From<ClusterDetail> for ClusterView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cluster_row_goes_as_an_array_and_comes_back_whole() {
+        let line = ClusterLine::from(Cluster {
+            id: 81642,
+            name: "westus2-az1-dv5-001".into(),
+            region: "westus2".into(),
+            zone: 1,
+            sku: "Dv5".into(),
+            family: Family::General,
+            lifecycle: ClusterLifecycle::Maintenance,
+            ledger: Ledger::parse(1000, 600, 50, 100).unwrap(),
+            utilization: 0.722_22,
+            health: Health::Healthy,
+        });
+        let json = serde_json::to_string(&line).unwrap();
+        assert_eq!(
+            json,
+            r#"[81642,"westus2-az1-dv5-001","westus2",1,"Dv5","maintenance",[1000,600,50,100],722,0]"#
+        );
+        assert_eq!(serde_json::from_str::<ClusterLine>(&json).unwrap(), line);
+        // What does not make a ledger or a band is refused, not shown.
+        assert!(serde_json::from_str::<ClusterLine>(
+            r#"[1,"a","b",1,"c","in_service",[10,20,0,0],0,0]"#
+        )
+        .is_err());
+        assert!(serde_json::from_str::<ClusterLine>(
+            r#"[1,"a","b",1,"c","in_service",[10,2,0,0],0,9]"#
+        )
+        .is_err());
+    }
 
     #[test]
     fn a_trend_keeps_its_dates_and_its_values_to_a_basis_point() {

@@ -18,28 +18,20 @@ use crate::shared::fields::ServerError;
 
 /// Classes for a state pill (deployment, ring or target).
 pub fn state_classes(s: &str) -> &'static str {
+    // `.pill` and `.tone-*` in style/main.css.
     match s {
-        "in_progress" | "baking" | "rolling_back" => {
-            "bg-sky-100 text-sky-900 dark:bg-sky-900/60 dark:text-sky-100"
-        }
-        "paused" | "pending" | "planned" => {
-            "bg-slate-100 text-slate-800 dark:bg-slate-800 dark:text-slate-200"
-        }
-        "completed" | "succeeded" => {
-            "bg-emerald-100 text-emerald-900 dark:bg-emerald-900/60 dark:text-emerald-100"
-        }
-        "failed" => "bg-red-100 text-red-900 dark:bg-red-900/60 dark:text-red-100",
-        _ => "bg-amber-100 text-amber-900 dark:bg-amber-900/60 dark:text-amber-100",
+        "in_progress" | "baking" | "rolling_back" => "tone-sky",
+        "paused" | "pending" | "planned" => "tone-slate",
+        "completed" | "succeeded" => "tone-emerald",
+        "failed" => "tone-red",
+        _ => "tone-amber",
     }
 }
 
 /// A pill naming a state.
 #[component]
 pub fn Pill(#[prop(into)] state: String) -> impl IntoView {
-    let class = format!(
-        "rounded-full px-2 py-0.5 text-xs font-medium {}",
-        state_classes(&state)
-    );
+    let class = format!("pill {}", state_classes(&state));
     view! { <span class=class>{state.replace('_', " ")}</span> }
 }
 

@@ -272,7 +272,7 @@ fn Clusters(data: ClusterPageData, raw: Vec<(String, String)>) -> impl IntoView 
                                     <td class="td">{c.zone}</td>
                                     <td class="td">{c.sku}</td>
                                     <td class="td">{c.lifecycle.as_str()}</td>
-                                    {ledger_cells(l, unit, c.utilization, c.health)}
+                                    {ledger_cells(l, unit, c.tenths, c.health)}
                                 </tr>
                             }
                         })

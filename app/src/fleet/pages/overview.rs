@@ -112,10 +112,8 @@ fn Overview(
                                                     // Each cell opens the clusters behind it.
                                                     Some(c) => view! {
                                                         <td class=format!("gc {}", health_classes(c.health))>
-                                                            <a href=format!("/clusters?region={}&family={family}", row.region)>
-                                                                {percent_tenths(c.tenths)}
-                                                                <span class="sr-only">{format!(" {}", c.health)}</span>
-                                                            </a>
+                                                            // The band in words comes from the stylesheet (`.gc.h-*`).
+                                                            <a href=format!("/clusters?region={}&family={family}", row.region)>{percent_tenths(c.tenths)}</a>
                                                         </td>
                                                     }.into_any(),
                                                     None => view! { <td class="gc text-slate-400">"—"</td> }.into_any(),

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::chart::TrendChart;
-use crate::components::format::units;
+use crate::components::format::{tenths_of_percent, units};
 use crate::components::ledger_table::{ledger_cells, LedgerHeads};
 use crate::components::widgets::{ErrorPanel, HealthBadge, PageHeader};
 use crate::fleet::api::get_region_detail;
@@ -100,7 +100,7 @@ fn Region(
                                         </td>
                                         <td class="td">{z.family.as_str()}</td>
                                         <td class="tn">{z.clusters}</td>
-                                        {ledger_cells(l, Some(z.unit.as_str()), l.utilization(), l.health(&detail.thresholds))}
+                                        {ledger_cells(l, Some(z.unit.as_str()), tenths_of_percent(l.utilization()), l.health(&detail.thresholds))}
                                     </tr>
                                 }
                             })

@@ -21,29 +21,22 @@ use super::domain::State;
 
 /// Classes for a state pill.
 pub fn state_classes(s: State) -> &'static str {
+    // `.pill` and `.tone-*` in style/main.css.
     match s {
-        State::Draft => "bg-slate-100 text-slate-800 dark:bg-slate-800 dark:text-slate-200",
-        State::Submitted => "bg-sky-100 text-sky-900 dark:bg-sky-900/60 dark:text-sky-100",
-        State::AwaitingCapacity => {
-            "bg-amber-100 text-amber-900 dark:bg-amber-900/60 dark:text-amber-100"
-        }
-        State::Approved => {
-            "bg-violet-100 text-violet-900 dark:bg-violet-900/60 dark:text-violet-100"
-        }
-        State::Fulfilled => {
-            "bg-emerald-100 text-emerald-900 dark:bg-emerald-900/60 dark:text-emerald-100"
-        }
-        State::Rejected | State::Expired => {
-            "bg-red-100 text-red-900 dark:bg-red-900/60 dark:text-red-100"
-        }
-        State::Cancelled => "bg-slate-200 text-slate-700 dark:bg-slate-700 dark:text-slate-200",
+        State::Draft => "tone-slate",
+        State::Submitted => "tone-sky",
+        State::AwaitingCapacity => "tone-amber",
+        State::Approved => "tone-violet",
+        State::Fulfilled => "tone-emerald",
+        State::Rejected | State::Expired => "tone-red",
+        State::Cancelled => "tone-grey",
     }
 }
 
 /// A pill naming a request state.
 #[component]
 pub fn StateBadge(state: State) -> impl IntoView {
-    view! { <span class=format!("rounded-full px-2 py-0.5 text-xs font-medium {}", state_classes(state))>{state.as_str()}</span> }
+    view! { <span class=format!("pill {}", state_classes(state))>{state.as_str()}</span> }
 }
 
 /// A notice or error carried in the URL after a form post (`?notice=` / `?error=`).
